@@ -1,0 +1,5 @@
+//! Reports over the replica: load by hour, weekday and hour of week.
+
+pub mod load;
+
+pub use load::{load_report, Bucketing, LoadQuery, LoadReport, ReportError};

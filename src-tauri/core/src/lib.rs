@@ -1,0 +1,12 @@
+//! Smena's core: the service desk's domain rules, the local SQLite replica of the
+//! ticket queue, the built-in demo and the reports. It knows nothing of Tauri: the
+//! desktop window and the headless CLI are both thin fronts over these functions.
+#![deny(missing_docs)]
+
+pub mod analytics;
+pub mod clock;
+pub mod demo;
+pub mod domain;
+pub mod store;
+
+pub use clock::{Clock, FixedClock, SystemClock};

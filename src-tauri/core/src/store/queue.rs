@@ -1,0 +1,339 @@
+//! Reading the queue: the lead's order, filters, counts and one ticket in full.
+
+use super::{from_ts, settings, Replica, Result, StoreError};
+use crate::domain::{Channel, ClosureCode, Kind, Level, Line, Priority, Status};
+use crate::store::tickets::{CommentEntry, HistoryEntry};
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+/// Which tickets to show. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default, rename_all = "camelCase")]
+#[ts(export_to = "queue.ts")]
+pub struct QueueFilter {
+    /// Only this status. Without it: the open queue, or everything with `include_done`.
+    pub status: Option<Status>,
+    /// With no status chosen, also show Completed and Closed tickets.
+    pub include_done: bool,
+    /// Only this line.
+    pub line: Option<Line>,
+    /// Only this priority.
+    pub priority: Option<Priority>,
+    /// Only incidents or only requests.
+    pub kind: Option<Kind>,
+    /// Only this client (replica id).
+    pub client_id: Option<i64>,
+    /// Only this assignee (staff id).
+    pub assignee_id: Option<i64>,
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// Text that the number, subject, contact or client must contain (any case).
+    pub search: Option<String>,
+}
+
+/// One row of the queue list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "queue.ts")]
+pub struct QueueRow {
+    /// Ticket number.
+    pub number: String,
+    /// Subject, as plain text.
+    pub subject: String,
+    /// Incident or request.
+    pub kind: Kind,
+    /// Status.
+    pub status: Status,
+    /// Urgency.
+    pub urgency: Level,
+    /// Impact.
+    pub impact: Level,
+    /// Priority.
+    pub priority: Priority,
+    /// Line.
+    pub line: Line,
+    /// Assigned engineer's name.
+    pub assignee: Option<String>,
+    /// Client's name.
+    pub client: String,
+    /// Client's time zone.
+    pub client_time_zone: String,
+    /// Channel.
+    pub channel: Channel,
+    /// Service or category.
+    pub service: String,
+    /// Whether the contact is an authorised one (false: flagged).
+    pub contact_authorised: bool,
+    /// Registered at (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Resolution deadline (UTC).
+    pub due_at: Option<DateTime<Utc>>,
+    /// Last change (UTC).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A window onto the filtered queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "queue.ts")]
+pub struct QueuePage {
+    /// How many tickets match the filter in all.
+    pub total: u32,
+    /// Position of the first row in the filtered queue.
+    pub offset: u32,
+    /// The rows, in the lead's order.
+    pub rows: Vec<QueueRow>,
+}
+
+/// How many tickets of the filtered queue are in each status and each line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "queue.ts")]
+pub struct QueueCounts {
+    /// Per status, every status listed (the status filter itself ignored).
+    pub by_status: Vec<(Status, u32)>,
+    /// Per line 1–3 (the line filter itself ignored).
+    pub by_line: Vec<(Line, u32)>,
+}
+
+/// A ticket in full, with its history and comments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "queue.ts")]
+pub struct TicketDetail {
+    /// The fields the queue shows.
+    pub summary: QueueRow,
+    /// Contract number of the client.
+    pub contract_no: String,
+    /// Contact person.
+    pub contact_name: String,
+    /// Contact's e-mail, if known.
+    pub contact_email: Option<String>,
+    /// Request type code (requests).
+    pub request_type: Option<String>,
+    /// Full description, plain text.
+    pub description: String,
+    /// First reaction (UTC).
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// Completed at (UTC).
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Closed at (UTC).
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Closure code.
+    pub closure_code: Option<ClosureCode>,
+    /// Every change, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Additional Comments, oldest first.
+    pub comments: Vec<CommentEntry>,
+}
+
+/// What the status line says about the replica.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "queue.ts")]
+pub struct ReplicaInfo {
+    /// The file.
+    pub path: String,
+    /// Tickets stored.
+    pub tickets: u32,
+    /// Bytes on disk.
+    pub size_bytes: u64,
+    /// Last sync with the ITSM; none yet means never.
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+/// A choice in a filter drop-down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "queue.ts")]
+pub struct Choice {
+    /// Replica id.
+    pub id: i64,
+    /// What the user sees.
+    pub name: String,
+}
+
+/// The clients and assignees to filter by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "queue.ts")]
+pub struct Facets {
+    /// Clients, by name.
+    pub clients: Vec<Choice>,
+    /// Engineers who hold tickets, by name.
+    pub assignees: Vec<Choice>,
+}
+
+const ROW_COLUMNS: &str = "t.number, t.subject, t.kind, t.status, t.urgency, t.impact, t.priority, t.line, s.name, c.name,
+    c.time_zone, t.channel, t.service, t.contact_authorised, t.created_at, t.due_at, t.updated_at";
+const FROM: &str = "FROM tickets t JOIN clients c ON c.id = t.client_id LEFT JOIN staff s ON s.id = t.assignee_id";
+/// The lead's order: priority, then SLA deadline, then age (oldest first).
+const ORDER: &str = "ORDER BY t.priority, t.due_at IS NULL, t.due_at, t.created_at, t.id";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
+    let rank: u8 = r.get(6)?;
+    let line: u8 = r.get(7)?;
+    Ok(QueueRow {
+        number: r.get(0)?,
+        subject: r.get(1)?,
+        kind: r.get(2)?,
+        status: r.get(3)?,
+        urgency: r.get(4)?,
+        impact: r.get(5)?,
+        priority: Priority::from_rank(rank).ok_or(rusqlite::Error::IntegralValueOutOfRange(6, rank.into()))?,
+        line: Line::try_from(line).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(7, line.into()))?,
+        assignee: r.get(8)?,
+        client: r.get(9)?,
+        client_time_zone: r.get(10)?,
+        channel: r.get(11)?,
+        service: r.get(12)?,
+        contact_authorised: r.get(13)?,
+        created_at: from_ts(r.get(14)?),
+        due_at: r.get::<_, Option<i64>>(15)?.map(from_ts),
+        updated_at: from_ts(r.get(16)?),
+    })
+}
+
+/// Which parts of the filter a query applies.
+#[derive(Clone, Copy)]
+struct Apply {
+    status: bool,
+    line: bool,
+}
+
+/// Builds the WHERE clause and its parameters for a filter.
+fn where_clause(f: &QueueFilter, apply: Apply) -> (String, Vec<Value>) {
+    let mut conds: Vec<String> = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    let mut eq = |conds: &mut Vec<String>, column: &str, v: Value| {
+        params.push(v);
+        conds.push(format!("{column} = ?{}", params.len()));
+    };
+    if apply.status {
+        match f.status {
+            Some(s) => eq(&mut conds, "t.status", Value::Text(s.as_str().into())),
+            None if !f.include_done => conds.push("t.status NOT IN ('completed', 'closed')".into()),
+            None => {}
+        }
+    }
+    if apply.line {
+        if let Some(l) = f.line {
+            eq(&mut conds, "t.line", Value::Integer(l.number().into()));
+        }
+    }
+    if let Some(p) = f.priority {
+        eq(&mut conds, "t.priority", Value::Integer(p.rank().into()));
+    }
+    if let Some(k) = f.kind {
+        eq(&mut conds, "t.kind", Value::Text(k.as_str().into()));
+    }
+    if let Some(id) = f.client_id {
+        eq(&mut conds, "t.client_id", Value::Integer(id));
+    }
+    if let Some(id) = f.assignee_id {
+        eq(&mut conds, "t.assignee_id", Value::Integer(id));
+    }
+    if let Some(ch) = f.channel {
+        eq(&mut conds, "t.channel", Value::Text(ch.as_str().into()));
+    }
+    if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        params.push(Value::Text(format!("%{escaped}%")));
+        let n = params.len();
+        conds.push(format!(
+            "(t.number LIKE ?{n} ESCAPE '\\' OR t.subject LIKE ?{n} ESCAPE '\\' OR t.contact_name LIKE ?{n} ESCAPE '\\' \
+             OR t.contact_email LIKE ?{n} ESCAPE '\\' OR c.name LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    let sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    (sql, params)
+}
+
+const ALL: Apply = Apply { status: true, line: true };
+
+/// Rows `offset..offset+limit` of the filtered queue in the lead's order, and the total.
+pub fn page(r: &Replica, f: &QueueFilter, offset: u32, limit: u32) -> Result<QueuePage> {
+    let (cond, mut params) = where_clause(f, ALL);
+    let total: u32 = r.conn().prepare_cached(&format!("SELECT count(*) {FROM} {cond}"))?.query_row(rusqlite::params_from_iter(&params), |x| x.get(0))?;
+    params.push(Value::Integer(limit.into()));
+    params.push(Value::Integer(offset.into()));
+    let n = params.len();
+    let sql = format!("SELECT {ROW_COLUMNS} {FROM} {cond} {ORDER} LIMIT ?{} OFFSET ?{n}", n - 1);
+    let mut stmt = r.conn().prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(&params), row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(QueuePage { total, offset, rows })
+}
+
+/// Counts per status (ignoring the status filter) and per line (ignoring the line filter).
+pub fn counts(r: &Replica, f: &QueueFilter) -> Result<QueueCounts> {
+    let everything = QueueFilter { include_done: true, ..f.clone() };
+    let (cond, params) = where_clause(&everything, Apply { status: false, line: true });
+    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.status, count(*) {FROM} {cond} GROUP BY t.status"))?;
+    let found: Vec<(Status, u32)> = stmt.query_map(rusqlite::params_from_iter(&params), |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let by_status = Status::ALL.iter().map(|&s| (s, found.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n))).collect();
+
+    let (cond, params) = where_clause(f, Apply { status: true, line: false });
+    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.line, count(*) {FROM} {cond} GROUP BY t.line"))?;
+    let found: Vec<(u8, u32)> = stmt.query_map(rusqlite::params_from_iter(&params), |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let by_line = [Line::FIRST, Line::SECOND, Line::THIRD]
+        .into_iter()
+        .map(|l| (l, found.iter().find(|(k, _)| *k == l.number()).map_or(0, |(_, n)| *n)))
+        .collect();
+    Ok(QueueCounts { by_status, by_line })
+}
+
+/// One ticket with all its fields, history and comments.
+pub fn detail(r: &Replica, number: &str) -> Result<TicketDetail> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS}, t.id, c.contract_no, t.contact_name, t.contact_email, t.request_type, t.description,
+            t.first_response_at, t.completed_at, t.closed_at, t.closure_code {FROM} WHERE t.number = ?1"
+    );
+    let found = r
+        .conn()
+        .prepare_cached(&sql)?
+        .query_row([number.trim()], |x| {
+            Ok((
+                x.get::<_, i64>(17)?,
+                TicketDetail {
+                    summary: row(x)?,
+                    contract_no: x.get(18)?,
+                    contact_name: x.get(19)?,
+                    contact_email: x.get(20)?,
+                    request_type: x.get(21)?,
+                    description: x.get(22)?,
+                    first_response_at: x.get::<_, Option<i64>>(23)?.map(from_ts),
+                    completed_at: x.get::<_, Option<i64>>(24)?.map(from_ts),
+                    closed_at: x.get::<_, Option<i64>>(25)?.map(from_ts),
+                    closure_code: x.get(26)?,
+                    history: Vec::new(),
+                    comments: Vec::new(),
+                },
+            ))
+        })
+        .optional()?;
+    let (id, mut d) = found.ok_or_else(|| StoreError::TicketNotFound(number.trim().to_string()))?;
+    let mut stmt = r.conn().prepare_cached("SELECT at, actor, field, old_value, new_value, reason FROM ticket_history WHERE ticket_id = ?1 ORDER BY at, id")?;
+    d.history = stmt
+        .query_map([id], |x| {
+            Ok(HistoryEntry { at: from_ts(x.get(0)?), actor: x.get(1)?, field: x.get(2)?, old_value: x.get(3)?, new_value: x.get(4)?, reason: x.get(5)? })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = r.conn().prepare_cached("SELECT at, author, body FROM comments WHERE ticket_id = ?1 ORDER BY at, id")?;
+    d.comments = stmt.query_map([id], |x| Ok(CommentEntry { at: from_ts(x.get(0)?), author: x.get(1)?, body: x.get(2)? }))?.collect::<rusqlite::Result<_>>()?;
+    Ok(d)
+}
+
+/// Size, ticket count and last sync of the replica.
+pub fn info(r: &Replica) -> Result<ReplicaInfo> {
+    let tickets: u32 = r.conn().query_row("SELECT count(*) FROM tickets", [], |x| x.get(0))?;
+    Ok(ReplicaInfo { path: r.path().display().to_string(), tickets, size_bytes: r.size_bytes(), last_synced_at: settings::last_synced_at(r)? })
+}
+
+/// Clients and assignees for the filter drop-downs.
+pub fn facets(r: &Replica) -> Result<Facets> {
+    let choices = |sql: &str| -> Result<Vec<Choice>> {
+        let mut stmt = r.conn().prepare_cached(sql)?;
+        let rows = stmt.query_map([], |x| Ok(Choice { id: x.get(0)?, name: x.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    Ok(Facets {
+        clients: choices("SELECT id, name FROM clients ORDER BY name")?,
+        assignees: choices("SELECT id, name FROM staff WHERE id IN (SELECT DISTINCT assignee_id FROM tickets) ORDER BY name")?,
+    })
+}

@@ -1,0 +1,32 @@
+//! Settings kept in the replica (the priority matrix) and the sync bookkeeping.
+
+use super::{from_ts, Replica, Result, StoreError};
+use crate::domain::PriorityMatrix;
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+
+const MATRIX_KEY: &str = "priority_matrix";
+
+/// The urgency × impact matrix in force: the stored one, or the default.
+pub fn matrix(r: &Replica) -> Result<PriorityMatrix> {
+    let stored: Option<String> = r.conn().query_row("SELECT value FROM settings WHERE key = ?1", [MATRIX_KEY], |row| row.get(0)).optional()?;
+    match stored {
+        None => Ok(PriorityMatrix::default()),
+        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::InvalidValue(format!("setting {MATRIX_KEY}: {e}"))),
+    }
+}
+
+/// Stores a new urgency × impact matrix; it applies to every priority computed from now on.
+pub fn set_matrix(r: &mut Replica, m: &PriorityMatrix) -> Result<()> {
+    let json = serde_json::to_string(m).expect("a matrix serialises");
+    r.write(|tx| {
+        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [MATRIX_KEY, &json])?;
+        Ok(())
+    })
+}
+
+/// When the replica last completed a sync with any ITSM, if ever.
+pub fn last_synced_at(r: &Replica) -> Result<Option<DateTime<Utc>>> {
+    let ts: Option<i64> = r.conn().query_row("SELECT max(last_synced_at) FROM sync_state", [], |row| row.get(0))?;
+    Ok(ts.map(from_ts))
+}

@@ -1,0 +1,179 @@
+//! Writing tickets, their history and their comments into the replica.
+
+use super::{to_ts, Result, StoreError};
+use crate::domain::{contact_is_authorised, Channel, ClosureCode, Kind, Level, Line, Priority, PriorityMatrix, Status};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+/// A ticket as it arrives in the replica (from the demo, an import or a sync).
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    /// Unique ticket number (`INC0012345`).
+    pub number: String,
+    /// Incident or request.
+    pub kind: Kind,
+    /// Client's replica id.
+    pub client_id: i64,
+    /// Who raised it.
+    pub contact_name: String,
+    /// The address it came from, when it came by e-mail or portal.
+    pub contact_email: Option<String>,
+    /// How it arrived.
+    pub channel: Channel,
+    /// Service or category.
+    pub service: String,
+    /// Request type code (requests only).
+    pub request_type: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Full description.
+    pub description: String,
+    /// Urgency set by the client.
+    pub urgency: Level,
+    /// Impact set by support.
+    pub impact: Level,
+    /// Current status.
+    pub status: Status,
+    /// Line holding it.
+    pub line: Line,
+    /// Assigned engineer's staff id.
+    pub assignee_id: Option<i64>,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// First reaction of the desk.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When it was (last) completed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Why it was completed.
+    pub closure_code: Option<ClosureCode>,
+}
+
+/// One field change in a ticket's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "queue.ts")]
+pub struct HistoryEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (an engineer's name, `client`, `system`).
+    pub actor: String,
+    /// Which field (`status`, `urgency`, `assignee`, `line`, …).
+    pub field: String,
+    /// Value before, if any.
+    pub old_value: Option<String>,
+    /// Value after, if any.
+    pub new_value: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// An entry in a ticket's Additional Comments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "queue.ts")]
+pub struct CommentEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who wrote it.
+    pub author: String,
+    /// The text, shown as plain text.
+    pub body: String,
+}
+
+/// Hours to resolve an incident of each priority, until contracts define their own SLA:
+/// critical 4, high 8, medium 24, low 72, planning 120 (round the clock).
+pub fn default_resolution_hours(p: Priority) -> i64 {
+    match p {
+        Priority::Critical => 4,
+        Priority::High => 8,
+        Priority::Medium => 24,
+        Priority::Low => 72,
+        Priority::Planning => 120,
+    }
+}
+
+/// The priority and resolution deadline a new ticket gets: incidents by the matrix,
+/// requests by their type in the service-request model.
+pub fn classify(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<(Priority, DateTime<Utc>)> {
+    match (t.kind, &t.request_type) {
+        (Kind::Request, Some(code)) => {
+            let row: Option<(u8, i64)> = conn
+                .prepare_cached("SELECT priority, fulfilment_hours FROM request_types WHERE code = ?1")?
+                .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let (rank, hours) = row.ok_or_else(|| StoreError::Conflict(format!("ticket {}: unknown request type '{code}'", t.number)))?;
+            let p = Priority::from_rank(rank).ok_or_else(|| StoreError::InvalidValue(format!("request type {code}: priority {rank}")))?;
+            Ok((p, t.created_at + Duration::hours(hours)))
+        }
+        (Kind::Request, None) => Err(StoreError::Conflict(format!("ticket {}: a service request needs a request type", t.number))),
+        (Kind::Incident, _) => {
+            let p = matrix.priority(t.urgency, t.impact);
+            Ok((p, t.created_at + Duration::hours(default_resolution_hours(p))))
+        }
+    }
+}
+
+/// Stores a new ticket; priority and deadline are computed by [`classify`], and an e-mail
+/// from an address the client did not authorise is flagged. Returns the ticket's id.
+pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
+    let (priority, due_at) = classify(conn, matrix, t)?;
+    let contacts = super::reference::contacts(conn, t.client_id)?;
+    let authorised = contact_is_authorised(t.channel, t.contact_email.as_deref(), &contacts);
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO tickets (number, kind, client_id, contact_name, contact_email, contact_authorised, channel,
+                service, request_type, subject, description, urgency, impact, priority, status, line, assignee_id,
+                created_at, updated_at, first_response_at, completed_at, closed_at, due_at, closure_code)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+        )?
+        .execute(params![
+            t.number,
+            t.kind,
+            t.client_id,
+            t.contact_name,
+            t.contact_email,
+            authorised,
+            t.channel,
+            t.service,
+            t.request_type,
+            t.subject,
+            t.description,
+            t.urgency,
+            t.impact,
+            priority.rank(),
+            t.status,
+            t.line.number(),
+            t.assignee_id,
+            to_ts(t.created_at),
+            to_ts(t.updated_at),
+            t.first_response_at.map(to_ts),
+            t.completed_at.map(to_ts),
+            t.closed_at.map(to_ts),
+            to_ts(due_at),
+            t.closure_code,
+        ]);
+    match inserted {
+        Ok(_) => Ok(conn.last_insert_rowid()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Err(StoreError::Conflict(format!("ticket {}: a ticket with this number exists, or its client or assignee does not", t.number)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Appends one entry to a ticket's history.
+pub fn add_history(conn: &Connection, ticket_id: i64, e: &HistoryEntry) -> Result<()> {
+    conn.prepare_cached("INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+        .execute(params![ticket_id, to_ts(e.at), e.actor, e.field, e.old_value, e.new_value, e.reason])?;
+    Ok(())
+}
+
+/// Appends one entry to a ticket's Additional Comments.
+pub fn add_comment(conn: &Connection, ticket_id: i64, c: &CommentEntry) -> Result<()> {
+    conn.prepare_cached("INSERT INTO comments (ticket_id, at, author, body) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![ticket_id, to_ts(c.at), c.author, c.body])?;
+    Ok(())
+}

@@ -1,0 +1,44 @@
+// Formatting of times and sizes for the current language. Pure functions, unit-tested.
+import { translate, type Locale } from './i18n.svelte';
+
+/** A UTC instant (RFC 3339) as local date and time, e.g. "28.11.2026, 10:15". */
+export function dateTime(iso: string | null | undefined, locale: Locale, timeZone?: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+    timeZone,
+  }).format(d);
+}
+
+/** Time left until `iso` (negative when past), in compact hours and minutes: "3h 05m", "-1d 2h". */
+export function timeLeft(iso: string | null | undefined, now: Date): { text: string; overdue: boolean } {
+  if (!iso) return { text: '—', overdue: false };
+  const minutes = Math.round((new Date(iso).getTime() - now.getTime()) / 60000);
+  const overdue = minutes < 0;
+  const m = Math.abs(minutes);
+  const days = Math.floor(m / 1440);
+  const hours = Math.floor((m % 1440) / 60);
+  const mins = m % 60;
+  const body = days > 0 ? `${days}d ${hours}h` : `${hours}h ${String(mins).padStart(2, '0')}m`;
+  return { text: overdue ? `-${body}` : body, overdue };
+}
+
+/** Bytes as B / KiB / MiB / GiB in the current language. */
+export function size(bytes: number, locale: Locale): string {
+  const units = ['size.bytes', 'size.kib', 'size.mib', 'size.gib'] as const;
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const n = i === 0 ? String(v) : v.toFixed(1);
+  return translate(locale, units[i], { n: locale === 'ru' ? n.replace('.', ',') : n });
+}
