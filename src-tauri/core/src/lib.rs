@@ -4,6 +4,8 @@
 #![deny(missing_docs)]
 
 pub mod analytics;
+#[cfg(test)]
+mod bindings;
 pub mod clock;
 pub mod demo;
 pub mod domain;

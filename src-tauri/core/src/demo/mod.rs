@@ -231,3 +231,127 @@ fn arrivals(rng: &mut Rng, opts: &DemoOptions) -> Vec<Arrival> {
 pub(crate) fn minute(t: DateTime<Utc>) -> DateTime<Utc> {
     Utc.timestamp_opt(t.timestamp() - t.timestamp().rem_euclid(60), 0).single().unwrap_or(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle;
+    use crate::domain::{Role, Status};
+    use crate::store::reference;
+    use chrono::NaiveDate;
+    use std::collections::{BTreeMap, HashMap};
+
+    fn demo(days: u32) -> Replica {
+        let mut r = Replica::open_in_memory().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+        write_demo(&mut r, &DemoOptions { days, seed: 1, now }).unwrap();
+        r
+    }
+
+    fn column<T: rusqlite::types::FromSql>(r: &Replica, sql: &str) -> Vec<T> {
+        let mut stmt = r.conn().prepare(sql).unwrap();
+        let rows = stmt.query_map([], |row| row.get(0)).unwrap();
+        rows.map(|x| x.unwrap()).collect()
+    }
+
+    #[test]
+    fn every_whole_moscow_day_has_180_to_260_tickets_and_weekends_are_quieter() {
+        let r = demo(28);
+        let mut per_day: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+        for ts in column::<i64>(&r, "SELECT created_at FROM tickets") {
+            *per_day.entry(DateTime::from_timestamp(ts, 0).unwrap().with_timezone(&MOSCOW).date_naive()).or_default() += 1;
+        }
+        // The first and last days are partial.
+        let whole: Vec<(NaiveDate, u32)> = per_day.iter().skip(1).take(per_day.len() - 2).map(|(d, n)| (*d, *n)).collect();
+        assert!(whole.len() >= 26);
+        for (day, n) in &whole {
+            assert!((180..=260).contains(n), "{day}: {n} tickets");
+        }
+        let avg = |weekend: bool| {
+            let v: Vec<u32> = whole.iter().filter(|(d, _)| (d.weekday().num_days_from_monday() >= 5) == weekend).map(|x| x.1).collect();
+            v.iter().sum::<u32>() as f64 / v.len() as f64
+        };
+        assert!(avg(false) > avg(true) + 20.0, "weekday {} vs weekend {}", avg(false), avg(true));
+        let week: u32 = whole.iter().take(7).map(|x| x.1).sum();
+        assert!((1300..=1800).contains(&week), "a week has {week} tickets");
+    }
+
+    #[test]
+    fn the_demo_has_every_status_channel_and_kind_with_email_first() {
+        let r = demo(28);
+        let statuses: Vec<Status> = column(&r, "SELECT DISTINCT status FROM tickets");
+        assert_eq!(statuses.len(), Status::ALL.len(), "{statuses:?}");
+        let mut channels: HashMap<String, u32> = HashMap::new();
+        for c in column::<String>(&r, "SELECT channel FROM tickets") {
+            *channels.entry(c).or_default() += 1;
+        }
+        assert_eq!(channels.len(), 5, "{channels:?}");
+        assert!(channels["email"] > channels["portal"] && channels["portal"] > channels["phone"], "{channels:?}");
+        assert!(channels["monitoring"] > 0);
+        let kinds: Vec<String> = column(&r, "SELECT DISTINCT kind FROM tickets ORDER BY kind");
+        assert_eq!(kinds, ["incident", "request"]);
+        let flagged: Vec<i64> = column(&r, "SELECT count(*) FROM tickets WHERE contact_authorised = 0 AND channel = 'email'");
+        assert!(flagged[0] > 0, "some e-mails come from unauthorised addresses");
+        let lines: Vec<i64> = column(&r, "SELECT DISTINCT line FROM tickets ORDER BY line");
+        assert_eq!(lines, [1, 2, 3]);
+    }
+
+    #[test]
+    fn every_demo_history_follows_the_lifecycle() {
+        let r = demo(14);
+        let mut stmt = r
+            .conn()
+            .prepare("SELECT t.id, t.status, h.old_value, h.new_value FROM tickets t JOIN ticket_history h ON h.ticket_id = t.id AND h.field = 'status' ORDER BY t.id, h.at, h.id")
+            .unwrap();
+        let rows: Vec<(i64, Status, Option<String>, String)> = stmt.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?))).unwrap().map(|x| x.unwrap()).collect();
+        let mut last: HashMap<i64, (Status, Status)> = HashMap::new();
+        for (id, current, old, new) in rows {
+            let new: Status = new.parse().unwrap();
+            match old {
+                None => assert_eq!(new, Status::Registered),
+                Some(old) => {
+                    let old: Status = old.parse().unwrap();
+                    assert_eq!(last[&id].1, old, "ticket {id}: history is continuous");
+                    assert!(old.next().contains(&new), "ticket {id}: {old} -> {new}");
+                }
+            }
+            last.insert(id, (current, new));
+        }
+        for (id, (current, final_in_history)) in last {
+            assert_eq!(current, final_in_history, "ticket {id}: its status is the last in its history");
+        }
+        // Information needed and External processing always came with a comment at that moment.
+        let missing: Vec<i64> = column(
+            &r,
+            "SELECT count(*) FROM ticket_history h WHERE h.field = 'status' AND h.new_value IN ('information-needed', 'external-processing')
+             AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = h.ticket_id AND c.at = h.at)",
+        );
+        assert_eq!(missing[0], 0);
+        // Completed tickets older than three days are closed.
+        let stale: Vec<i64> = column(&r, &format!("SELECT count(*) FROM tickets WHERE status = 'completed' AND completed_at < {}", Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap().timestamp()));
+        assert_eq!(stale[0], 0);
+        assert!(!lifecycle::is_due_for_auto_close(Status::Completed, None, Utc::now()));
+    }
+
+    #[test]
+    fn the_demo_desk_has_the_promised_people_and_zones() {
+        let r = demo(1);
+        let staff = reference::staff(&r).unwrap();
+        let count = |role: Role| staff.iter().filter(|s| s.role == role).count();
+        assert_eq!((count(Role::Line1), count(Role::Line2), count(Role::Line3), count(Role::Lead), count(Role::Deputy)), (6, 3, 20, 1, 1));
+        assert!(staff.iter().filter(|s| s.role == Role::Line3).all(|s| !s.skills.is_empty()));
+        let mut zones: Vec<String> = reference::clients(&r).unwrap().into_iter().map(|c| c.time_zone).collect();
+        zones.sort();
+        zones.dedup();
+        assert_eq!(zones, ["America/New_York", "America/Toronto", "Asia/Almaty", "Europe/Moscow"]);
+    }
+
+    #[test]
+    fn the_demo_is_never_written_into_a_replica_that_holds_tickets() {
+        let mut r = demo(1);
+        let before = crate::store::queue::info(&r).unwrap().tickets;
+        let err = write_demo(&mut r, &DemoOptions { days: 1, seed: 2, now: Utc::now() }).unwrap_err();
+        assert!(matches!(err, DemoError::NotEmpty(_, n) if n == before));
+        assert_eq!(crate::store::queue::info(&r).unwrap().tickets, before);
+    }
+}

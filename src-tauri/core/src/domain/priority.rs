@@ -77,7 +77,7 @@ pub enum MatrixError {
 /// Urgency (rows, very high first) × impact (columns, very high first) → priority.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(try_from = "Vec<Vec<u8>>", into = "Vec<Vec<u8>>")]
-#[ts(as = "Vec<Vec<u8>>")]
+#[ts(as = "Vec<Vec<u8>>", export_to = "domain.ts")]
 pub struct PriorityMatrix([[Priority; 5]; 5]);
 
 impl Default for PriorityMatrix {

@@ -32,7 +32,7 @@ text_enum! {
 /// The support line holding a ticket: 1, 2 or 3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(try_from = "u8", into = "u8")]
-#[ts(as = "u8")]
+#[ts(as = "u8", export_to = "domain.ts")]
 pub struct Line(u8);
 
 impl Line {

@@ -337,3 +337,73 @@ pub fn facets(r: &Replica) -> Result<Facets> {
         assignees: choices("SELECT id, name FROM staff WHERE id IN (SELECT DISTINCT assignee_id FROM tickets) ORDER BY name")?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{write_demo, DemoOptions};
+    use chrono::TimeZone;
+
+    fn demo() -> Replica {
+        let mut r = Replica::open_in_memory().unwrap();
+        write_demo(&mut r, &DemoOptions { days: 10, seed: 3, now: Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap() }).unwrap();
+        r
+    }
+
+    #[test]
+    fn pages_follow_the_leads_order_and_add_up_to_the_total() {
+        let r = demo();
+        let f = QueueFilter { include_done: true, ..Default::default() };
+        let all = page(&r, &f, 0, u32::MAX).unwrap();
+        assert_eq!(all.total as usize, all.rows.len());
+        for w in all.rows.windows(2) {
+            let key = |x: &QueueRow| (x.priority.rank(), x.due_at, x.created_at);
+            assert!(key(&w[0]) <= key(&w[1]), "{} before {}", w[0].number, w[1].number);
+        }
+        let second = page(&r, &f, 100, 50).unwrap();
+        assert_eq!(second.rows, all.rows[100..150]);
+        assert_eq!(second.offset, 100);
+    }
+
+    #[test]
+    fn counts_per_status_and_line_match_the_filtered_pages() {
+        let r = demo();
+        let f = QueueFilter { line: Some(Line::FIRST), ..Default::default() };
+        let c = counts(&r, &f).unwrap();
+        for (status, n) in &c.by_status {
+            let with = QueueFilter { status: Some(*status), ..f.clone() };
+            assert_eq!(page(&r, &with, 0, 1).unwrap().total, *n, "{status}");
+        }
+        for (line, n) in &c.by_line {
+            let with = QueueFilter { line: Some(*line), ..f.clone() };
+            assert_eq!(page(&r, &with, 0, 1).unwrap().total, *n, "line {line}");
+        }
+        let open: u32 = c.by_status.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
+        assert_eq!(open, page(&r, &f, 0, 1).unwrap().total);
+    }
+
+    #[test]
+    fn search_matches_any_case_and_treats_wildcards_literally() {
+        let r = demo();
+        let f = |s: &str| QueueFilter { search: Some(s.into()), include_done: true, ..Default::default() };
+        let hudson = page(&r, &f("hudson"), 0, u32::MAX).unwrap();
+        assert!(hudson.total > 0 && hudson.rows.iter().all(|x| x.client.contains("Hudson") || x.subject.to_lowercase().contains("hudson")));
+        // "%" is a character to find, not "anything": only subjects with a percent sign match.
+        let percent = page(&r, &f("95%"), 0, u32::MAX).unwrap();
+        assert!(percent.total > 0 && percent.rows.iter().all(|x| x.subject.contains("95%")));
+        assert_eq!(page(&r, &f("_no_such_"), 0, 1).unwrap().total, 0);
+        let one = page(&r, &QueueFilter { include_done: true, ..Default::default() }, 0, 1).unwrap().rows[0].number.clone();
+        assert_eq!(page(&r, &f(&one.to_lowercase()), 0, 10).unwrap().rows[0].number, one);
+    }
+
+    #[test]
+    fn a_ticket_in_full_has_its_history_and_an_unknown_one_is_reported() {
+        let r = demo();
+        let first = page(&r, &QueueFilter { status: Some(Status::Closed), ..Default::default() }, 0, 1).unwrap().rows[0].number.clone();
+        let d = detail(&r, &first).unwrap();
+        assert_eq!(d.summary.number, first);
+        assert!(d.history.len() >= 4, "registered, assigned, …, closed");
+        assert!(d.closed_at.is_some() && d.closure_code.is_some());
+        assert!(matches!(detail(&r, "INC0000000"), Err(StoreError::TicketNotFound(_))));
+    }
+}

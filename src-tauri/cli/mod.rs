@@ -1,0 +1,80 @@
+//! The headless command line: the same core as the window, for scripts, tests and benchmarks.
+
+mod demo;
+mod matrix;
+mod report;
+mod tickets;
+
+use clap::{Parser, Subcommand};
+use smena_core::store::{self, Replica};
+use std::path::{Path, PathBuf};
+
+/// Smena: the support lead's desk on a local replica of the ticket queue.
+///
+/// Without a command, opens the desktop window (on the built-in demo when the replica is empty).
+#[derive(Debug, Parser)]
+#[command(name = "smena", version, about, long_about)]
+pub struct Args {
+    /// The replica file [default: the platform's data directory, e.g. ~/.local/share/smena/replica.db]
+    #[arg(long, global = true, env = "SMENA_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Args {
+    /// The replica to use: `--db`, else `SMENA_DB`, else the platform default.
+    pub fn db_path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(store::default_path)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the built-in demo queue into an empty replica.
+    Demo(demo::DemoArgs),
+    /// List the queue in the lead's order (priority, then SLA deadline, then age).
+    Tickets(tickets::TicketsArgs),
+    /// Show one ticket with its history and comments.
+    Ticket(tickets::TicketArgs),
+    /// Reports over the replica.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
+    /// Show or change the urgency × impact priority matrix.
+    #[command(subcommand)]
+    Matrix(matrix::MatrixCommand),
+}
+
+/// A failure to report on one line.
+pub type CliResult = Result<(), String>;
+
+/// Runs one headless command; returns the exit code.
+pub fn run(command: Command, db: &Path) -> i32 {
+    let result = match command {
+        Command::Demo(a) => demo::run(a, db),
+        Command::Tickets(a) => tickets::list(a, db),
+        Command::Ticket(a) => tickets::show(a, db),
+        Command::Report(c) => report::run(c, db),
+        Command::Matrix(c) => matrix::run(c, db),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("smena: error: {}", message.replace('\n', " "));
+            1
+        }
+    }
+}
+
+/// Opens the replica, turning failures into the one-line message.
+fn open(db: &Path) -> Result<Replica, String> {
+    Replica::open(db).map_err(|e| e.to_string())
+}
+
+/// Prints a value as pretty JSON.
+fn print_json<T: serde::Serialize>(value: &T) -> CliResult {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Tauri commands: one-line adapters from the window to the core, grouped by feature.
+
+pub mod queue;

@@ -1,0 +1,60 @@
+//! Keeps the UI's TypeScript types (`ui/src/lib/bindings/`) generated from these Rust
+//! types. The test fails when the committed files are stale; run it with
+//! `UPDATE_BINDINGS=1` to rewrite them.
+
+use crate::analytics::LoadReport;
+use crate::domain::{Client, Contact, PriorityMatrix, RequestType, StaffMember};
+use crate::store::queue::{Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDetail};
+use std::path::{Path, PathBuf};
+use ts_rs::{Config, TS};
+
+fn export_all(dir: &Path) {
+    let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    QueueFilter::export_all(&cfg).unwrap();
+    QueuePage::export_all(&cfg).unwrap();
+    QueueCounts::export_all(&cfg).unwrap();
+    TicketDetail::export_all(&cfg).unwrap();
+    ReplicaInfo::export_all(&cfg).unwrap();
+    Facets::export_all(&cfg).unwrap();
+    LoadReport::export_all(&cfg).unwrap();
+    PriorityMatrix::export_all(&cfg).unwrap();
+    Client::export_all(&cfg).unwrap();
+    Contact::export_all(&cfg).unwrap();
+    StaffMember::export_all(&cfg).unwrap();
+    RequestType::export_all(&cfg).unwrap();
+}
+
+fn files(dir: &Path) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap()))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+#[test]
+fn ui_bindings_match_the_rust_types() {
+    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings");
+    let fresh = tempfile::tempdir().unwrap();
+    export_all(fresh.path());
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::create_dir_all(&committed).unwrap();
+        for (name, text) in files(&committed) {
+            let _ = text;
+            std::fs::remove_file(committed.join(name)).unwrap();
+        }
+        for (name, text) in files(fresh.path()) {
+            std::fs::write(committed.join(name), text).unwrap();
+        }
+    }
+    assert_eq!(
+        files(&committed),
+        files(fresh.path()),
+        "ui/src/lib/bindings is stale: run `UPDATE_BINDINGS=1 cargo test -p smena-core bindings` and commit the result"
+    );
+}

@@ -1,0 +1,33 @@
+//! The one error type the window sees: `{code, message}` with a closed set of codes,
+//! mirrored by `ErrorCode` in `ui/src/lib/api.ts`.
+
+use serde::Serialize;
+use smena_core::store::StoreError;
+
+/// What went wrong, in a form the UI can act on.
+#[derive(Debug, Serialize)]
+pub struct IpcError {
+    code: &'static str,
+    message: String,
+}
+
+impl IpcError {
+    pub fn storage(message: impl Into<String>) -> IpcError {
+        IpcError { code: "storage", message: message.into() }
+    }
+
+    pub fn internal(message: impl Into<String>) -> IpcError {
+        IpcError { code: "internal", message: message.into() }
+    }
+}
+
+impl From<StoreError> for IpcError {
+    fn from(e: StoreError) -> IpcError {
+        let code = match e {
+            StoreError::TicketNotFound(_) => "not_found",
+            StoreError::Conflict(_) | StoreError::InvalidValue(_) => "invalid_input",
+            _ => "storage",
+        };
+        IpcError { code, message: e.to_string() }
+    }
+}

@@ -1,0 +1,171 @@
+//! End-to-end tests of the real app: the built `smena` binary in a real WebKitGTK window
+//! under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
+
+mod common;
+
+use common::webdriver::{available, Window, ONE_WINDOW};
+use fantoccini::{key::Key, Locator};
+use smena_core::domain::{Channel, Kind, Level, Line, Status};
+use smena_core::store::queue::{self, QueueFilter};
+use smena_core::store::tickets::{self, CommentEntry, NewTicket};
+use smena_core::store::{reference, settings, Replica};
+
+fn expected(db: &std::path::Path, f: &QueueFilter) -> (u32, Vec<String>) {
+    let r = Replica::open(db).unwrap();
+    let page = queue::page(&r, f, 0, 5).unwrap();
+    (page.total, page.rows.into_iter().map(|x| x.number).collect())
+}
+
+#[tokio::test]
+async fn the_window_shows_the_queue_filters_searches_opens_a_ticket_and_switches_language() {
+    if !available() {
+        return;
+    }
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::demo(dir.path(), "e2e.db", 14, 4);
+    let open = QueueFilter::default();
+    let (open_total, first) = expected(&db, &open);
+    let counts = queue::counts(&Replica::open(&db).unwrap(), &open).unwrap();
+
+    let w = Window::open(&db).await;
+    w.find("[data-testid=queue-row]").await;
+    w.wait_attr("[data-testid=queue-total]", "data-count", &open_total.to_string()).await;
+    let first_row = w.find("[data-testid=queue-row]").await;
+    assert_eq!(first_row.attr("data-number").await.unwrap().as_deref(), Some(first[0].as_str()), "the lead's order");
+    for (status, n) in &counts.by_status {
+        w.wait_attr(&format!("[data-testid=count-status-{status}]"), "data-count", &n.to_string()).await;
+    }
+    for (line, n) in &counts.by_line {
+        w.wait_attr(&format!("[data-testid=count-line-{line}]"), "data-count", &n.to_string()).await;
+    }
+    let rendered = w.client.find_all(Locator::Css("[data-testid=queue-row]")).await.unwrap().len();
+    assert!(rendered < 80 && (rendered as u32) < open_total, "only the visible rows are rendered ({rendered} of {open_total})");
+
+    // Filter by line, then by status as well.
+    w.find("[data-testid=filter-line]").await.select_by_value("2").await.unwrap();
+    let line2 = QueueFilter { line: Some(Line::SECOND), ..Default::default() };
+    let (n, rows) = expected(&db, &line2);
+    w.wait_attr("[data-testid=queue-total]", "data-count", &n.to_string()).await;
+    w.wait_attr("[data-testid=queue-row]", "data-number", &rows[0]).await;
+    w.find("[data-testid=filter-status]").await.select_by_value("in-progress").await.unwrap();
+    let line2_working = QueueFilter { line: Some(Line::SECOND), status: Some(Status::InProgress), ..Default::default() };
+    let (n, rows) = expected(&db, &line2_working);
+    w.wait_attr("[data-testid=queue-total]", "data-count", &n.to_string()).await;
+    w.wait_attr("[data-testid=queue-row]", "data-number", &rows[0]).await;
+
+    // Search: reset the filters, type part of a client's name.
+    w.find("[data-testid=filter-reset]").await.click().await.unwrap();
+    w.wait_attr("[data-testid=queue-total]", "data-count", &open_total.to_string()).await;
+    w.find("[data-testid=search]").await.send_keys("Hudson").await.unwrap();
+    let searched = QueueFilter { search: Some("Hudson".into()), ..Default::default() };
+    let (n, rows) = expected(&db, &searched);
+    assert!(n > 0 && n < open_total);
+    w.wait_attr("[data-testid=queue-total]", "data-count", &n.to_string()).await;
+    w.wait_attr("[data-testid=queue-row]", "data-number", &rows[0]).await;
+
+    // Open the first ticket and see its fields, history and comments.
+    w.find("[data-testid=queue-row]").await.click().await.unwrap();
+    w.wait_text("[data-testid=panel-number]", &rows[0]).await;
+    let detail = queue::detail(&Replica::open(&db).unwrap(), &rows[0]).unwrap();
+    w.wait_text("[data-testid=panel-subject]", &detail.summary.subject).await;
+    let history = w.client.find_all(Locator::Css("[data-testid=history-entry]")).await.unwrap();
+    assert_eq!(history.len(), detail.history.len());
+    let comments = w.client.find_all(Locator::Css("[data-testid=comment]")).await.unwrap();
+    assert_eq!(comments.len(), detail.comments.len());
+
+    // Keyboard: the list moves the selection and the panel follows.
+    w.find("[data-testid=queue]").await.send_keys(&format!("{}", char::from(Key::Down))).await.unwrap();
+    if rows.len() > 1 {
+        w.find("[data-testid=queue]").await.send_keys(&format!("{}", char::from(Key::Down))).await.unwrap();
+        w.wait_text("[data-testid=panel-number]", &rows[1]).await;
+    }
+
+    // Language: Russian and back.
+    w.find("[data-testid=lang-ru]").await.click().await.unwrap();
+    w.wait_text("[data-testid=app-title]", "Смена").await;
+    let chip = w.find("[data-testid=count-status-in-progress]").await.text().await.unwrap();
+    assert!(chip.starts_with("В работе"), "{chip}");
+    assert_eq!(w.eval("return document.documentElement.lang").await, "ru");
+    w.find("[data-testid=lang-en]").await.click().await.unwrap();
+    w.wait_text("[data-testid=app-title]", "Smena").await;
+    w.close().await;
+}
+
+const IMG: &str = r#"<img src=x onerror="document.title='pwned'">"#;
+const SCRIPT: &str = "<script>document.title='pwned'</script>";
+
+#[tokio::test]
+async fn ticket_text_that_looks_like_html_stays_text_and_nothing_runs() {
+    if !available() {
+        return;
+    }
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("xss.db");
+    {
+        let mut r = Replica::open(&db).unwrap();
+        let matrix = settings::matrix(&r).unwrap();
+        r.write(|tx| {
+            let client = reference::insert_client(tx, IMG, "SLA-X", "Europe/Moscow", &[])?;
+            let now = chrono::Utc::now();
+            let t = NewTicket {
+                number: "INC0000001".into(),
+                kind: Kind::Incident,
+                client_id: client,
+                contact_name: SCRIPT.into(),
+                contact_email: Some("x@example.com".into()),
+                channel: Channel::Email,
+                service: "Web".into(),
+                request_type: None,
+                subject: IMG.into(),
+                description: format!("{SCRIPT}\n{IMG}"),
+                urgency: Level::High,
+                impact: Level::High,
+                status: Status::Registered,
+                line: Line::FIRST,
+                assignee_id: None,
+                created_at: now,
+                updated_at: now,
+                first_response_at: None,
+                completed_at: None,
+                closed_at: None,
+                closure_code: None,
+            };
+            let id = tickets::insert_ticket(tx, &matrix, &t)?;
+            tickets::add_comment(tx, id, &CommentEntry { at: now, author: IMG.into(), body: SCRIPT.into() })?;
+            Ok(())
+        })
+        .unwrap();
+    }
+    let w = Window::open(&db).await;
+    w.wait_text("[data-testid=row-subject]", IMG).await;
+    w.find("[data-testid=queue-row]").await.click().await.unwrap();
+    w.wait_text("[data-testid=panel-subject]", IMG).await;
+    let comment = w.find("[data-testid=comment] .body").await.text().await.unwrap();
+    assert_eq!(comment, SCRIPT);
+    // The unauthorised sender is flagged too.
+    w.find("[data-testid=panel-unauthorised]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(w.eval("return document.title").await, "Smena");
+    assert_eq!(w.eval("return document.querySelectorAll('img').length").await, 0);
+    assert_eq!(w.eval("return Array.from(document.scripts).filter(s => !s.src).map(s => s.textContent).join('').includes('pwned')").await, false);
+    w.close().await;
+}
+
+#[tokio::test]
+async fn a_corrupt_replica_is_reported_in_the_window_and_left_untouched() {
+    if !available() {
+        return;
+    }
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("broken.db");
+    let junk = b"definitely not SQLite ".repeat(300);
+    std::fs::write(&db, &junk).unwrap();
+    let w = Window::open(&db).await;
+    let banner = w.find("[data-testid=error]").await.text().await.unwrap();
+    assert!(banner.contains("not a readable Smena replica"), "{banner}");
+    w.close().await;
+    assert_eq!(std::fs::read(&db).unwrap(), junk);
+}

@@ -1,0 +1,2 @@
+// Svelte 5 compiles TypeScript in components itself; nothing to configure.
+export default {};

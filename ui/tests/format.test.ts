@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { dateTime, size, timeLeft } from '../src/lib/format';
+
+describe('dateTime', () => {
+  it('shows a UTC instant in the given zone', () => {
+    expect(dateTime('2026-11-28T09:05:00Z', 'ru', 'Europe/Moscow')).toBe('28.11.2026, 12:05');
+    expect(dateTime('2026-11-28T09:05:00Z', 'en', 'America/New_York')).toBe('28/11/2026, 04:05');
+  });
+
+  it('shows a dash for a missing or broken time', () => {
+    expect(dateTime(null, 'en')).toBe('—');
+    expect(dateTime('not a time', 'en')).toBe('—');
+  });
+});
+
+describe('timeLeft', () => {
+  const now = new Date('2026-11-28T10:00:00Z');
+  it('counts down to a deadline', () => {
+    expect(timeLeft('2026-11-28T13:05:00Z', now)).toEqual({ text: '3h 05m', overdue: false });
+    expect(timeLeft('2026-11-30T12:00:00Z', now)).toEqual({ text: '2d 2h', overdue: false });
+  });
+  it('marks a passed deadline as overdue', () => {
+    expect(timeLeft('2026-11-28T09:30:00Z', now)).toEqual({ text: '-0h 30m', overdue: true });
+  });
+});
+
+describe('size', () => {
+  it('uses binary units in each language', () => {
+    expect(size(512, 'en')).toBe('512 B');
+    expect(size(5 * 1024 * 1024 + 300_000, 'en')).toBe('5.3 MiB');
+    expect(size(5 * 1024 * 1024 + 300_000, 'ru')).toBe('5,3 МиБ');
+  });
+});
