@@ -10,7 +10,17 @@ mod ipc_error;
 use clap::Parser;
 
 fn main() {
-    let args = cli::Args::parse();
+    let args = match cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(e) if !e.use_stderr() => e.exit(), // --help and --version
+        Err(e) => {
+            // Usage errors on one line, like every other error.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("smena: error: {first} (see smena --help)");
+            std::process::exit(2);
+        }
+    };
     let db = args.db_path();
     let code = match args.command {
         None => app::run(db),

@@ -74,11 +74,13 @@ async fn the_window_shows_the_queue_filters_searches_opens_a_ticket_and_switches
     let comments = w.client.find_all(Locator::Css("[data-testid=comment]")).await.unwrap();
     assert_eq!(comments.len(), detail.comments.len());
 
-    // Keyboard: the list moves the selection and the panel follows.
-    w.find("[data-testid=queue]").await.send_keys(&format!("{}", char::from(Key::Down))).await.unwrap();
+    // Keyboard: the cursor is on the clicked row; arrows move the selection and the panel follows.
     if rows.len() > 1 {
-        w.find("[data-testid=queue]").await.send_keys(&format!("{}", char::from(Key::Down))).await.unwrap();
+        let list = w.find("[data-testid=queue]").await;
+        list.send_keys(&char::from(Key::Down).to_string()).await.unwrap();
         w.wait_text("[data-testid=panel-number]", &rows[1]).await;
+        list.send_keys(&char::from(Key::Up).to_string()).await.unwrap();
+        w.wait_text("[data-testid=panel-number]", &rows[0]).await;
     }
 
     // Language: Russian and back.

@@ -174,9 +174,9 @@ pub(crate) fn simulate(rng: &mut Rng, desk: &Desk, matrix: &PriorityMatrix, cata
     };
     let target_hours = hours.unwrap_or_else(|| default_resolution_hours(priority)) as f64;
     let description = if ru {
-        format!("{subject}\n\nКлиент: {}. Контакт: {contact_name}.", client.name)
+        format!("{subject}\n\nКлиент: {}\nКонтакт: {contact_name}", client.name)
     } else {
-        format!("{subject}\n\nClient: {}. Contact: {contact_name}.", client.name)
+        format!("{subject}\n\nClient: {}\nContact: {contact_name}", client.name)
     };
     let ticket = NewTicket {
         number: String::new(),
@@ -329,7 +329,8 @@ fn finish(rng: &mut Rng, p: &mut Play<'_>) {
             }
             let text = p.say(catalog::REJECT);
             p.status(&contact, Status::RejectedByUser, Some(&text), None);
-            if !p.wait(Duration::minutes(rng.between(10, 120))) {
+            // A rejected ticket waits for its engineer's next shift at the latest.
+            if !p.wait(Duration::minutes(rng.between(30, 60 * 24))) {
                 return;
             }
             let who = p.assignee();
