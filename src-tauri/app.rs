@@ -11,6 +11,8 @@ use std::sync::Mutex;
 /// What every command shares: the replica, or why it could not be opened (shown in the window).
 pub struct AppState {
     pub replica: Result<Mutex<Replica>, String>,
+    /// Whom the window acts as (`SMENA_USER`, a staff member's full name); the lead when unset.
+    pub user: Option<String>,
 }
 
 /// Opens the replica at `db`; an empty one gets the 90-day demo so a new user sees a queue.
@@ -34,13 +36,19 @@ pub fn run(db: PathBuf) -> i32 {
         eprintln!("smena: {e}");
     }
     let result = tauri::Builder::default()
-        .manage(AppState { replica: replica.map(Mutex::new) })
+        .manage(AppState { replica: replica.map(Mutex::new), user: std::env::var("SMENA_USER").ok().filter(|u| !u.trim().is_empty()) })
         .invoke_handler(tauri::generate_handler![
             commands::queue::queue_page,
             commands::queue::queue_counts,
             commands::queue::ticket_detail,
             commands::queue::replica_info,
             commands::queue::facets,
+            commands::actions::apply_action,
+            commands::actions::apply_bulk,
+            commands::actions::outbox_list,
+            commands::actions::discard_operation,
+            commands::actions::candidates,
+            commands::actions::staff,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -1,7 +1,19 @@
 // Generates Tauri's context; the window may call only the commands listed here, and only
 // as far as src-tauri/capabilities/ grants them.
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["queue_page", "queue_counts", "ticket_detail", "replica_info", "facets"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "queue_page",
+        "queue_counts",
+        "ticket_detail",
+        "replica_info",
+        "facets",
+        "apply_action",
+        "apply_bulk",
+        "outbox_list",
+        "discard_operation",
+        "candidates",
+        "staff",
+    ]);
     let attributes = tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json").app_manifest(manifest);
     tauri_build::try_build(attributes).expect("tauri-build failed");
 }

@@ -2,6 +2,7 @@
 //! mirrored by `ErrorCode` in `ui/src/lib/api.ts`.
 
 use serde::Serialize;
+use smena_core::actions::{ApplyError, DiscardError};
 use smena_core::store::StoreError;
 
 /// What went wrong, in a form the UI can act on.
@@ -29,5 +30,24 @@ impl From<StoreError> for IpcError {
             _ => "storage",
         };
         IpcError { code, message: e.to_string() }
+    }
+}
+
+impl From<ApplyError> for IpcError {
+    fn from(e: ApplyError) -> IpcError {
+        match e {
+            ApplyError::Refused(refusal) => IpcError { code: "refused", message: refusal.to_string() },
+            ApplyError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<DiscardError> for IpcError {
+    fn from(e: DiscardError) -> IpcError {
+        match e {
+            DiscardError::Store(s) => s.into(),
+            DiscardError::NotFound(_) => IpcError { code: "not_found", message: e.to_string() },
+            DiscardError::LaterOperations { .. } => IpcError { code: "refused", message: e.to_string() },
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! The headless command line: the same core as the window, for scripts, tests and benchmarks.
 
+mod actions;
 mod demo;
 mod matrix;
 mod report;
@@ -36,8 +37,18 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// List the queue in the lead's order (priority, then SLA deadline, then age).
     Tickets(tickets::TicketsArgs),
-    /// Show one ticket with its history and comments.
+    /// Show one ticket, or act on it: urgency, impact, assign, take, escalate, status,
+    /// comment, pin, unpin, move-above, move-below.
     Ticket(tickets::TicketArgs),
+    /// Apply one action to several tickets (all of them, or none).
+    Bulk(actions::BulkArgs),
+    /// The changes waiting for the ITSM; discard one.
+    Outbox(actions::OutboxArgs),
+    /// Who could take a ticket on a line (with a skill), best first.
+    Candidates(actions::CandidatesArgs),
+    /// Apply actions in a loop (for crash tests and benchmarks).
+    #[command(hide = true)]
+    StressActions(actions::StressArgs),
     /// Reports over the replica.
     #[command(subcommand)]
     Report(report::ReportCommand),
@@ -54,7 +65,11 @@ pub fn run(command: Command, db: &Path) -> i32 {
     let result = match command {
         Command::Demo(a) => demo::run(a, db),
         Command::Tickets(a) => tickets::list(a, db),
-        Command::Ticket(a) => tickets::show(a, db),
+        Command::Ticket(a) => tickets::ticket(a, db),
+        Command::Bulk(a) => actions::bulk(a, db),
+        Command::Outbox(a) => actions::outbox_cmd(a, db),
+        Command::Candidates(a) => actions::candidates(a, db),
+        Command::StressActions(a) => actions::stress(a, db),
         Command::Report(c) => report::run(c, db),
         Command::Matrix(c) => matrix::run(c, db),
     };

@@ -1,5 +1,6 @@
 //! `smena tickets` and `smena ticket`: the queue and one ticket.
 
+use super::actions::{ActorArg, TicketAction};
 use super::{open, print_json, CliResult};
 use clap::Args;
 use serde::Serialize;
@@ -107,12 +108,23 @@ fn clip(s: &str, n: usize) -> String {
 pub struct TicketArgs {
     /// The ticket number, e.g. INC0100042
     number: String,
+    #[command(subcommand)]
+    action: Option<TicketAction>,
+    #[command(flatten)]
+    who: ActorArg,
     /// Print JSON
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
 }
 
-pub fn show(a: TicketArgs, db: &Path) -> CliResult {
+pub fn ticket(a: TicketArgs, db: &Path) -> CliResult {
+    match &a.action {
+        None | Some(TicketAction::Show) => show(a, db),
+        Some(action) => super::actions::act(db, &a.number, action, &a.who, a.json),
+    }
+}
+
+fn show(a: TicketArgs, db: &Path) -> CliResult {
     let replica = open(db)?;
     let d = queue::detail(&replica, &a.number).map_err(|e| e.to_string())?;
     if a.json {

@@ -1,3 +1,4 @@
 //! Tauri commands: one-line adapters from the window to the core, grouped by feature.
 
+pub mod actions;
 pub mod queue;

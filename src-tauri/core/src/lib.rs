@@ -3,6 +3,7 @@
 //! desktop window and the headless CLI are both thin fronts over these functions.
 #![deny(missing_docs)]
 
+pub mod actions;
 pub mod analytics;
 #[cfg(test)]
 mod bindings;

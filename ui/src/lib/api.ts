@@ -1,10 +1,12 @@
 // The one typed wrapper around every command the window invokes. The data types are
 // generated from the Rust core (ts-rs) into ./bindings; do not edit those by hand.
 import { invoke } from '@tauri-apps/api/core';
-import type { Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDetail } from './bindings/queue';
+import type { Facets, QueueCounts, QueueFilter, QueuePage, QueueRow, ReplicaInfo, TicketDetail } from './bindings/queue';
+import type { Action, Candidate, OutboxEntry } from './bindings/actions';
+import type { Line, Skill, StaffMember } from './bindings/domain';
 
 /** The closed set of error codes the shell returns (mirrors `IpcError` in Rust). */
-export type ErrorCode = 'not_found' | 'invalid_input' | 'storage' | 'internal';
+export type ErrorCode = 'not_found' | 'invalid_input' | 'refused' | 'storage' | 'internal';
 
 /** An error from a command: a code the UI can act on and a message for people. */
 export interface IpcError {
@@ -22,4 +24,16 @@ export const api = {
   ticket: (number: string) => invoke<TicketDetail>('ticket_detail', { number }),
   replicaInfo: () => invoke<ReplicaInfo>('replica_info'),
   facets: () => invoke<Facets>('facets'),
+  apply: (number: string, action: Action) => invoke<Applied>('apply_action', { number, action }),
+  applyBulk: (numbers: string[], action: Action) => invoke<Applied[]>('apply_bulk', { numbers, action }),
+  outbox: () => invoke<OutboxEntry[]>('outbox_list'),
+  discard: (opId: string) => invoke<string>('discard_operation', { opId }),
+  candidates: (line: Line, skill: Skill | null) => invoke<Candidate[]>('candidates', { line, skill }),
+  staff: () => invoke<StaffMember[]>('staff'),
 };
+
+/** What an applied action returns: its outbox operation (if it goes to the ITSM) and the ticket as the queue now shows it. */
+export interface Applied {
+  op_id: string | null;
+  ticket: QueueRow;
+}

@@ -2,6 +2,7 @@
 
 mod text_enum;
 
+pub mod action;
 pub mod client;
 pub mod level;
 pub mod lifecycle;
@@ -10,6 +11,7 @@ pub mod request_model;
 pub mod staff;
 pub mod ticket;
 
+pub use action::{Action, ActionError};
 pub use client::{contact_is_authorised, Client, Contact};
 pub use level::Level;
 pub use lifecycle::{ClosureCode, LifecycleError, Status, Transition, AUTO_CLOSE_AFTER};

@@ -4,7 +4,10 @@
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/0001_replica.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/0001_replica.sql")),
+    M::up(include_str!("migrations/0002_actions.sql")),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -21,5 +24,35 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         Migrations::from_slice(MIGRATIONS).validate().unwrap();
+    }
+}
+
+#[cfg(test)]
+mod upgrade_tests {
+    use super::*;
+
+    #[test]
+    fn a_replica_made_by_the_first_version_opens_with_its_tickets_and_gains_the_outbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let mut c = Connection::open(&path).unwrap();
+            Migrations::from_slice(&MIGRATIONS[..1]).to_latest(&mut c).unwrap();
+            c.execute_batch(
+                "INSERT INTO clients (id, name, contract_no, time_zone) VALUES (1, 'Old client', 'C-1', 'Europe/Moscow');
+                 INSERT INTO tickets (number, kind, client_id, contact_name, channel, service, subject, urgency, impact,
+                     priority, status, line, created_at, updated_at)
+                 VALUES ('INC0000001', 'incident', 1, 'Anna', 'phone', 'Network', 'Old ticket', 'high', 'low', 3,
+                     'registered', 1, 1700000000, 1700000000);",
+            )
+            .unwrap();
+        }
+        let r = crate::store::Replica::open(&path).unwrap();
+        let d = crate::store::queue::detail(&r, "INC0000001").unwrap();
+        assert_eq!(d.summary.subject, "Old ticket");
+        let outbox: i64 = r.conn().query_row("SELECT count(*) FROM outbox", [], |x| x.get(0)).unwrap();
+        assert_eq!(outbox, 0);
+        let v: i64 = r.conn().query_row("PRAGMA user_version", [], |x| x.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
     }
 }

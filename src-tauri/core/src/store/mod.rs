@@ -2,6 +2,7 @@
 //! module of queries per table or aggregate.
 
 mod migrations;
+pub mod outbox;
 pub mod queue;
 pub mod reference;
 pub mod settings;
@@ -127,6 +128,11 @@ impl Replica {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is stored, or none.
     pub fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.write_with(f)
+    }
+
+    /// [`Replica::write`] for work whose errors are not only the replica's (rule refusals).
+    pub fn write_with<T, E: From<rusqlite::Error>>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> std::result::Result<T, E>) -> std::result::Result<T, E> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;

@@ -1,7 +1,7 @@
 //! Reading the queue: the lead's order, filters, counts and one ticket in full.
 
 use super::{from_ts, settings, Replica, Result, StoreError};
-use crate::domain::{Channel, ClosureCode, Kind, Level, Line, Priority, Status};
+use crate::domain::{lifecycle, Channel, ClosureCode, Kind, Level, Line, Priority, Status};
 use crate::store::tickets::{CommentEntry, HistoryEntry};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -72,6 +72,10 @@ pub struct QueueRow {
     pub due_at: Option<DateTime<Utc>>,
     /// Last change (UTC).
     pub updated_at: DateTime<Utc>,
+    /// In the lead's own order (pinned or moved by hand).
+    pub pinned: bool,
+    /// Carries changes the ITSM has not accepted yet.
+    pub unsynced: bool,
 }
 
 /// A window onto the filtered queue.
@@ -120,6 +124,10 @@ pub struct TicketDetail {
     pub closed_at: Option<DateTime<Utc>>,
     /// Closure code.
     pub closure_code: Option<ClosureCode>,
+    /// When a Completed ticket closes by itself if the contact does not react.
+    pub auto_close_at: Option<DateTime<Utc>>,
+    /// The statuses the lifecycle allows next.
+    pub next_statuses: Vec<Status>,
     /// Every change, oldest first.
     pub history: Vec<HistoryEntry>,
     /// Additional Comments, oldest first.
@@ -138,6 +146,8 @@ pub struct ReplicaInfo {
     pub size_bytes: u64,
     /// Last sync with the ITSM; none yet means never.
     pub last_synced_at: Option<DateTime<Utc>>,
+    /// Operations waiting in the outbox.
+    pub pending_operations: u32,
 }
 
 /// A choice in a filter drop-down.
@@ -161,10 +171,12 @@ pub struct Facets {
 }
 
 const ROW_COLUMNS: &str = "t.number, t.subject, t.kind, t.status, t.urgency, t.impact, t.priority, t.line, s.name, c.name,
-    c.time_zone, t.channel, t.service, t.contact_authorised, t.created_at, t.due_at, t.updated_at";
+    c.time_zone, t.channel, t.service, t.contact_authorised, t.created_at, t.due_at, t.updated_at,
+    t.lead_rank IS NOT NULL, EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = t.id)";
 const FROM: &str = "FROM tickets t JOIN clients c ON c.id = t.client_id LEFT JOIN staff s ON s.id = t.assignee_id";
-/// The lead's order: priority, then SLA deadline, then age (oldest first).
-const ORDER: &str = "ORDER BY t.priority, t.due_at IS NULL, t.due_at, t.created_at, t.id";
+/// The lead's order: tickets the lead placed by hand first, then priority, then SLA
+/// deadline, then age (oldest first).
+const ORDER: &str = "ORDER BY t.lead_rank IS NULL, t.lead_rank, t.priority, t.due_at IS NULL, t.due_at, t.created_at, t.id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     let rank: u8 = r.get(6)?;
@@ -187,7 +199,15 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         created_at: from_ts(r.get(14)?),
         due_at: r.get::<_, Option<i64>>(15)?.map(from_ts),
         updated_at: from_ts(r.get(16)?),
+        pinned: r.get(17)?,
+        unsynced: r.get(18)?,
     })
+}
+
+/// One ticket as the queue shows it.
+pub fn row_by_number(r: &Replica, number: &str) -> Result<QueueRow> {
+    let sql = format!("SELECT {ROW_COLUMNS} {FROM} WHERE t.number = ?1");
+    r.conn().prepare_cached(&sql)?.query_row([number.trim()], row).optional()?.ok_or_else(|| StoreError::TicketNotFound(number.trim().to_string()))
 }
 
 /// Which parts of the filter a query applies.
@@ -289,18 +309,20 @@ pub fn detail(r: &Replica, number: &str) -> Result<TicketDetail> {
         .prepare_cached(&sql)?
         .query_row([number.trim()], |x| {
             Ok((
-                x.get::<_, i64>(17)?,
+                x.get::<_, i64>(19)?,
                 TicketDetail {
                     summary: row(x)?,
-                    contract_no: x.get(18)?,
-                    contact_name: x.get(19)?,
-                    contact_email: x.get(20)?,
-                    request_type: x.get(21)?,
-                    description: x.get(22)?,
-                    first_response_at: x.get::<_, Option<i64>>(23)?.map(from_ts),
-                    completed_at: x.get::<_, Option<i64>>(24)?.map(from_ts),
-                    closed_at: x.get::<_, Option<i64>>(25)?.map(from_ts),
-                    closure_code: x.get(26)?,
+                    contract_no: x.get(20)?,
+                    contact_name: x.get(21)?,
+                    contact_email: x.get(22)?,
+                    request_type: x.get(23)?,
+                    description: x.get(24)?,
+                    first_response_at: x.get::<_, Option<i64>>(25)?.map(from_ts),
+                    completed_at: x.get::<_, Option<i64>>(26)?.map(from_ts),
+                    closed_at: x.get::<_, Option<i64>>(27)?.map(from_ts),
+                    closure_code: x.get(28)?,
+                    auto_close_at: None,
+                    next_statuses: Vec::new(),
                     history: Vec::new(),
                     comments: Vec::new(),
                 },
@@ -308,6 +330,10 @@ pub fn detail(r: &Replica, number: &str) -> Result<TicketDetail> {
         })
         .optional()?;
     let (id, mut d) = found.ok_or_else(|| StoreError::TicketNotFound(number.trim().to_string()))?;
+    if d.summary.status == Status::Completed {
+        d.auto_close_at = d.completed_at.map(lifecycle::auto_close_at);
+    }
+    d.next_statuses = d.summary.status.next().to_vec();
     let mut stmt = r.conn().prepare_cached("SELECT at, actor, field, old_value, new_value, reason FROM ticket_history WHERE ticket_id = ?1 ORDER BY at, id")?;
     d.history = stmt
         .query_map([id], |x| {
@@ -322,7 +348,13 @@ pub fn detail(r: &Replica, number: &str) -> Result<TicketDetail> {
 /// Size, ticket count and last sync of the replica.
 pub fn info(r: &Replica) -> Result<ReplicaInfo> {
     let tickets: u32 = r.conn().query_row("SELECT count(*) FROM tickets", [], |x| x.get(0))?;
-    Ok(ReplicaInfo { path: r.path().display().to_string(), tickets, size_bytes: r.size_bytes(), last_synced_at: settings::last_synced_at(r)? })
+    Ok(ReplicaInfo {
+        path: r.path().display().to_string(),
+        tickets,
+        size_bytes: r.size_bytes(),
+        last_synced_at: settings::last_synced_at(r)?,
+        pending_operations: super::outbox::pending_count(r)?,
+    })
 }
 
 /// Clients and assignees for the filter drop-downs.
@@ -405,5 +437,9 @@ mod tests {
         assert!(d.history.len() >= 4, "registered, assigned, …, closed");
         assert!(d.closed_at.is_some() && d.closure_code.is_some());
         assert!(matches!(detail(&r, "INC0000000"), Err(StoreError::TicketNotFound(_))));
+        assert_eq!(d.auto_close_at, None, "a closed ticket has nothing left to close");
+        let completed = page(&r, &QueueFilter { status: Some(Status::Completed), ..Default::default() }, 0, 1).unwrap().rows[0].number.clone();
+        let c = detail(&r, &completed).unwrap();
+        assert_eq!(c.auto_close_at, Some(c.completed_at.unwrap() + chrono::Duration::days(3)));
     }
 }

@@ -9,7 +9,12 @@ const MATRIX_KEY: &str = "priority_matrix";
 
 /// The urgency × impact matrix in force: the stored one, or the default.
 pub fn matrix(r: &Replica) -> Result<PriorityMatrix> {
-    let stored: Option<String> = r.conn().query_row("SELECT value FROM settings WHERE key = ?1", [MATRIX_KEY], |row| row.get(0)).optional()?;
+    matrix_in(r.conn())
+}
+
+/// The matrix in force, read through any connection or transaction.
+pub fn matrix_in(conn: &rusqlite::Connection) -> Result<PriorityMatrix> {
+    let stored: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [MATRIX_KEY], |row| row.get(0)).optional()?;
     match stored {
         None => Ok(PriorityMatrix::default()),
         Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::InvalidValue(format!("setting {MATRIX_KEY}: {e}"))),

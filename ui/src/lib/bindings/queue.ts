@@ -215,7 +215,15 @@ due_at: string | null,
 /**
  * Last change (UTC).
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * In the lead's own order (pinned or moved by hand).
+ */
+pinned: boolean, 
+/**
+ * Carries changes the ITSM has not accepted yet.
+ */
+unsynced: boolean, };
 
 /**
  * What the status line says about the replica.
@@ -236,7 +244,11 @@ size_bytes: number,
 /**
  * Last sync with the ITSM; none yet means never.
  */
-last_synced_at: string | null, };
+last_synced_at: string | null, 
+/**
+ * Operations waiting in the outbox.
+ */
+pending_operations: number, };
 
 /**
  * A ticket in full, with its history and comments.
@@ -282,6 +294,14 @@ closed_at: string | null,
  * Closure code.
  */
 closure_code: ClosureCode | null, 
+/**
+ * When a Completed ticket closes by itself if the contact does not react.
+ */
+auto_close_at: string | null, 
+/**
+ * The statuses the lifecycle allows next.
+ */
+next_statuses: Array<Status>, 
 /**
  * Every change, oldest first.
  */

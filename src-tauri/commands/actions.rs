@@ -1,0 +1,48 @@
+//! The lead's actions from the window: apply, bulk, the outbox, the specialist picker.
+
+use crate::app::AppState;
+use crate::ipc_error::IpcError;
+use smena_core::actions::{self, picker::Candidate, Actor, Applied};
+use smena_core::domain::{Action, Line, Skill, StaffMember};
+use smena_core::store::outbox::{self, OutboxEntry};
+use smena_core::store::{reference, Replica};
+use smena_core::{Clock, SystemClock};
+use tauri::State;
+
+/// Runs `f` on the replica with write access, acting as the window's user.
+fn with_actor<T>(state: &AppState, f: impl FnOnce(&mut Replica, &Actor) -> Result<T, IpcError>) -> Result<T, IpcError> {
+    let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
+    let mut replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
+    let actor = Actor::resolve(&replica, state.user.as_deref()).map_err(IpcError::from)?;
+    f(&mut replica, &actor)
+}
+
+#[tauri::command(async)]
+pub fn apply_action(state: State<'_, AppState>, number: String, action: Action) -> Result<Applied, IpcError> {
+    with_actor(&state, |r, actor| Ok(actions::apply(r, &SystemClock, actor, &number, &action)?))
+}
+
+#[tauri::command(async)]
+pub fn apply_bulk(state: State<'_, AppState>, numbers: Vec<String>, action: Action) -> Result<Vec<Applied>, IpcError> {
+    with_actor(&state, |r, actor| Ok(actions::apply_bulk(r, &SystemClock, actor, &numbers, &action)?))
+}
+
+#[tauri::command(async)]
+pub fn outbox_list(state: State<'_, AppState>) -> Result<Vec<OutboxEntry>, IpcError> {
+    with_actor(&state, |r, _| Ok(outbox::list(r)?))
+}
+
+#[tauri::command(async)]
+pub fn discard_operation(state: State<'_, AppState>, op_id: String) -> Result<String, IpcError> {
+    with_actor(&state, |r, actor| Ok(actions::discard(r, &SystemClock, actor, &op_id)?))
+}
+
+#[tauri::command(async)]
+pub fn candidates(state: State<'_, AppState>, line: Line, skill: Option<Skill>) -> Result<Vec<Candidate>, IpcError> {
+    with_actor(&state, |r, _| Ok(actions::picker::candidates(r, line, skill, SystemClock.now())?))
+}
+
+#[tauri::command(async)]
+pub fn staff(state: State<'_, AppState>) -> Result<Vec<StaffMember>, IpcError> {
+    with_actor(&state, |r, _| Ok(reference::staff(r)?))
+}

@@ -1,0 +1,84 @@
+//! Who should take a ticket: for the third line, the specialists with the skill, those at
+//! work now first, then the least loaded; for lines 1 and 2, the least loaded engineers.
+
+use crate::domain::{Line, Role, Skill};
+use crate::store::{Replica, StoreError};
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+/// A person who could take the ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "actions.ts")]
+pub struct Candidate {
+    /// Staff id.
+    pub staff_id: i64,
+    /// Name.
+    pub name: String,
+    /// Line or role.
+    pub role: Role,
+    /// Skills, strongest first.
+    pub skills: Vec<Skill>,
+    /// Whether they have the skill asked for (true when none was asked for).
+    pub has_skill: bool,
+    /// At work now: the third line by its 5/2 office hours (09:00–18:00, Monday–Friday, in
+    /// their own zone); unknown (none) for the shift lines until rosters exist.
+    pub working_now: Option<bool>,
+    /// Open tickets they hold.
+    pub open_tickets: u32,
+}
+
+/// The 5/2 office week: 09:00–18:00 Monday to Friday in the person's own zone.
+pub fn in_office_hours(time_zone: &str, now: DateTime<Utc>) -> bool {
+    let Ok(tz) = time_zone.parse::<Tz>() else { return false };
+    let local = now.with_timezone(&tz);
+    local.weekday().num_days_from_monday() < 5 && (9..18).contains(&local.hour())
+}
+
+/// Candidates for `line` (and `skill`), best first.
+pub fn candidates(r: &Replica, line: Line, skill: Option<Skill>, now: DateTime<Utc>) -> Result<Vec<Candidate>, StoreError> {
+    candidates_in(r.conn(), line, skill, now)
+}
+
+pub(crate) fn candidates_in(conn: &Connection, line: Line, skill: Option<Skill>, now: DateTime<Utc>) -> Result<Vec<Candidate>, StoreError> {
+    let role = match line.number() {
+        1 => Role::Line1,
+        2 => Role::Line2,
+        _ => Role::Line3,
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.name, s.skills, s.time_zone,
+                (SELECT count(*) FROM tickets t WHERE t.assignee_id = s.id AND t.status NOT IN ('completed', 'closed'))
+         FROM staff s WHERE s.role = ?1",
+    )?;
+    let rows = stmt.query_map([role], |x| Ok((x.get::<_, i64>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?, x.get::<_, String>(3)?, x.get::<_, u32>(4)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (staff_id, name, skills, tz, open_tickets) = row?;
+        let skills: Vec<Skill> = skills.split(',').filter_map(|s| s.parse().ok()).collect();
+        let has_skill = skill.is_none_or(|k| skills.contains(&k));
+        let working_now = (role == Role::Line3).then(|| in_office_hours(&tz, now));
+        out.push(Candidate { staff_id, name, role, skills, has_skill, working_now, open_tickets });
+    }
+    // The skill first, then at work now, then a primary skill over a secondary one, then the lightest load.
+    let skill_pos = |c: &Candidate| skill.and_then(|k| c.skills.iter().position(|s| *s == k)).unwrap_or(0);
+    out.sort_by_key(|c| (!c.has_skill, c.working_now == Some(false), skill_pos(c), c.open_tickets, c.name.clone()));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn office_hours_are_read_in_the_persons_own_zone() {
+        // Wednesday 2026-11-25 07:00 UTC: 10:00 in Moscow, 02:00 in Toronto.
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 7, 0, 0).unwrap();
+        assert!(in_office_hours("Europe/Moscow", t));
+        assert!(!in_office_hours("America/Toronto", t));
+        // Saturday: nobody on the 5/2 week.
+        assert!(!in_office_hours("Europe/Moscow", Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()));
+    }
+}
