@@ -262,6 +262,11 @@ fn transition(t: &mut TicketState, tx: &Transaction<'_>, to: Status, given: &Tra
             t.closure_code = given.closure_code;
         }
         Status::Closed => t.closed_at = Some(now),
+        // Rejected: the result did not hold, so the ticket is no longer completed.
+        Status::RejectedByUser => {
+            t.completed_at = None;
+            t.closure_code = None;
+        }
         _ => {}
     }
     Ok(())

@@ -329,6 +329,8 @@ fn finish(rng: &mut Rng, p: &mut Play<'_>) {
             }
             let text = p.say(catalog::REJECT);
             p.status(&contact, Status::RejectedByUser, Some(&text), None);
+            p.sim.ticket.completed_at = None;
+            p.sim.ticket.closure_code = None;
             // A rejected ticket waits for its engineer's next shift at the latest.
             if !p.wait(Duration::minutes(rng.between(30, 60 * 24))) {
                 return;
