@@ -105,6 +105,27 @@ async fn raising_urgency_and_escalating_show_in_the_queue_history_and_outbox_and
     w.find("[data-testid=outbox-open]").await.click().await.unwrap();
     w.find("[data-testid=outbox-entry]").await;
     assert_eq!(w.client.find_all(fantoccini::Locator::Css("[data-testid=outbox-entry]")).await.unwrap().len(), 2);
+
+    // Bulk: tick two tickets, comment on both at once.
+    w.find("[data-testid=outbox-close]").await.click().await.unwrap();
+    w.find("[data-testid=queue-row]").await;
+    let checks = w.client.find_all(fantoccini::Locator::Css("[data-testid=row-check]")).await.unwrap();
+    let rows = w.client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await.unwrap();
+    let (first, second) = (rows[0].attr("data-number").await.unwrap().unwrap(), rows[1].attr("data-number").await.unwrap().unwrap());
+    checks[0].click().await.unwrap();
+    checks[1].click().await.unwrap();
+    w.wait_attr("[data-testid=bulk-count]", "data-count", "2").await;
+    w.find("[data-testid=bulk-text]").await.send_keys("Checked with the client").await.unwrap();
+    w.find("[data-testid=bulk-apply]").await.click().await.unwrap();
+    w.wait_attr("[data-testid=outbox-open]", "data-count", "4").await;
+    for number in [&first, &second] {
+        let d = queue::detail(&Replica::open(&db).unwrap(), number).unwrap();
+        assert_eq!(d.comments.last().unwrap().body, "Checked with the client");
+    }
+
+    // The keyboard help.
+    w.find("[data-testid=help-open]").await.click().await.unwrap();
+    w.find("[data-testid=keyboard-help]").await;
     w.close().await;
-    assert_eq!(outbox::list(&Replica::open(&db).unwrap()).unwrap().len(), 2);
+    assert_eq!(outbox::list(&Replica::open(&db).unwrap()).unwrap().len(), 4);
 }

@@ -53,7 +53,7 @@ pub enum DemoError {
     #[error("{0} already holds {1} tickets; the demo is written only into an empty replica (choose another --db)")]
     NotEmpty(String, u32),
     /// A nonsensical length.
-    #[error("--days must be between 1 and 3660, got {0}")]
+    #[error("--days must be between 1 and {MAX_DAYS}, got {0}")]
     Days(u32),
     /// Writing failed; nothing was stored.
     #[error(transparent)]
@@ -61,6 +61,9 @@ pub enum DemoError {
 }
 
 const MOSCOW: Tz = chrono_tz::Europe::Moscow;
+
+/// The longest demo: about 12 years, some 1,000,000 tickets.
+pub const MAX_DAYS: u32 = 4600;
 
 /// Tickets a Moscow day brings, before noise: Monday busiest, falling through the week,
 /// weekends lower (but, with monitoring and night updates, never below 180).
