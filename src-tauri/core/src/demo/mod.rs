@@ -103,7 +103,7 @@ fn alert_profile(moscow_hour: u32) -> f64 {
 
 /// Writes the demo into an empty replica, all in one transaction.
 pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
-    if opts.days == 0 || opts.days > 3660 {
+    if opts.days == 0 || opts.days > MAX_DAYS {
         return Err(DemoError::Days(opts.days));
     }
     let existing = crate::store::queue::info(r)?.tickets;

@@ -7,6 +7,7 @@ use rusqlite_migration::{Migrations, M};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_replica.sql")),
     M::up(include_str!("migrations/0002_actions.sql")),
+    M::up(include_str!("migrations/0003_queue_order_indexes.sql")),
 ];
 
 /// The schema version this build writes.

@@ -174,6 +174,15 @@ const ROW_COLUMNS: &str = "t.number, t.subject, t.kind, t.status, t.urgency, t.i
     c.time_zone, t.channel, t.service, t.contact_authorised, t.created_at, t.due_at, t.updated_at,
     t.lead_rank IS NOT NULL, EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = t.id)";
 const FROM: &str = "FROM tickets t JOIN clients c ON c.id = t.client_id LEFT JOIN staff s ON s.id = t.assignee_id";
+
+/// The tables a count needs: the client only when the search looks at its name.
+fn count_from(f: &QueueFilter) -> &'static str {
+    if f.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        "FROM tickets t JOIN clients c ON c.id = t.client_id"
+    } else {
+        "FROM tickets t"
+    }
+}
 /// The lead's order: tickets the lead placed by hand first, then priority, then SLA
 /// deadline, then age (oldest first).
 const ORDER: &str = "ORDER BY t.lead_rank IS NULL, t.lead_rank, t.priority, t.due_at IS NULL, t.due_at, t.created_at, t.id";
@@ -270,7 +279,7 @@ const ALL: Apply = Apply { status: true, line: true };
 /// Rows `offset..offset+limit` of the filtered queue in the lead's order, and the total.
 pub fn page(r: &Replica, f: &QueueFilter, offset: u32, limit: u32) -> Result<QueuePage> {
     let (cond, mut params) = where_clause(f, ALL);
-    let total: u32 = r.conn().prepare_cached(&format!("SELECT count(*) {FROM} {cond}"))?.query_row(rusqlite::params_from_iter(&params), |x| x.get(0))?;
+    let total: u32 = r.conn().prepare_cached(&format!("SELECT count(*) {} {cond}", count_from(f)))?.query_row(rusqlite::params_from_iter(&params), |x| x.get(0))?;
     params.push(Value::Integer(limit.into()));
     params.push(Value::Integer(offset.into()));
     let n = params.len();
@@ -284,12 +293,12 @@ pub fn page(r: &Replica, f: &QueueFilter, offset: u32, limit: u32) -> Result<Que
 pub fn counts(r: &Replica, f: &QueueFilter) -> Result<QueueCounts> {
     let everything = QueueFilter { include_done: true, ..f.clone() };
     let (cond, params) = where_clause(&everything, Apply { status: false, line: true });
-    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.status, count(*) {FROM} {cond} GROUP BY t.status"))?;
+    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.status, count(*) {} {cond} GROUP BY t.status", count_from(f)))?;
     let found: Vec<(Status, u32)> = stmt.query_map(rusqlite::params_from_iter(&params), |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     let by_status = Status::ALL.iter().map(|&s| (s, found.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n))).collect();
 
     let (cond, params) = where_clause(f, Apply { status: true, line: false });
-    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.line, count(*) {FROM} {cond} GROUP BY t.line"))?;
+    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.line, count(*) {} {cond} GROUP BY t.line", count_from(f)))?;
     let found: Vec<(u8, u32)> = stmt.query_map(rusqlite::params_from_iter(&params), |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     let by_line = [Line::FIRST, Line::SECOND, Line::THIRD]
         .into_iter()
