@@ -123,6 +123,17 @@ async fn raising_urgency_and_escalating_show_in_the_queue_history_and_outbox_and
         assert_eq!(d.comments.last().unwrap().body, "Checked with the client");
     }
 
+    // The row menu (a right click): pin the third ticket to the top of the lead's order.
+    let third = w.find("#row-2").await.attr("data-number").await.unwrap().unwrap();
+    w.eval(
+        "const r = document.querySelector('#row-2'); const b = r.getBoundingClientRect(); \
+         r.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: b.left + 200, clientY: b.top + 10 })); return true",
+    )
+    .await;
+    w.find("[data-testid=menu-pin]").await.click().await.unwrap();
+    w.wait_attr("#row-0", "data-number", &third).await;
+    w.find("#row-0 [data-testid=row-pinned]").await;
+
     // The keyboard help.
     w.find("[data-testid=help-open]").await.click().await.unwrap();
     w.find("[data-testid=keyboard-help]").await;
