@@ -2,6 +2,7 @@
 
 mod actions;
 mod demo;
+mod import;
 mod matrix;
 mod report;
 mod tickets;
@@ -52,6 +53,9 @@ pub enum Command {
     /// Reports over the replica.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Import history from another ITSM.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Show or change the urgency × impact priority matrix.
     #[command(subcommand)]
     Matrix(matrix::MatrixCommand),
@@ -72,6 +76,7 @@ pub fn run(command: Command, db: &Path) -> i32 {
         Command::StressActions(a) => actions::stress(a, db),
         Command::Report(c) => report::run(c, db),
         Command::Matrix(c) => matrix::run(c, db),
+        Command::Import(c) => import::run(c, db),
     };
     match result {
         Ok(()) => 0,

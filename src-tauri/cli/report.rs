@@ -11,6 +11,32 @@ use std::path::Path;
 pub enum ReportCommand {
     /// Tickets opened per hour, weekday or hour of week, counted in a time zone.
     Load(LoadArgs),
+    /// Incidents per urgency × impact cell and the priority they carry.
+    Matrix {
+        /// Print JSON: {"cells": [{"urgency", "impact", "priority", "count"}]}
+        #[arg(long)]
+        json: bool,
+    },
+    /// Hours from opening to resolution: median and 90th percentile.
+    Resolution {
+        /// Grouping (priority)
+        #[arg(long, value_parser = ["priority"], default_value = "priority")]
+        by: String,
+        /// Print JSON: {"by": "priority", "groups": [{"priority", "count", "median_hours", "p90_hours"}]}
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct Cells {
+    cells: Vec<smena_core::analytics::breakdown::MatrixCell>,
+}
+
+#[derive(serde::Serialize)]
+struct Groups {
+    by: String,
+    groups: Vec<smena_core::analytics::breakdown::ResolutionStats>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -50,6 +76,26 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 pub fn run(c: ReportCommand, db: &Path) -> CliResult {
     match c {
         ReportCommand::Load(a) => load(a, db),
+        ReportCommand::Matrix { json } => {
+            let cells = smena_core::analytics::breakdown::matrix_cells(&open(db)?).map_err(|e| e.to_string())?;
+            if json {
+                return print_json(&Cells { cells });
+            }
+            for c in &cells {
+                println!("urgency {:<10} impact {:<10} priority {:<9} {:>7}", c.urgency.as_str(), c.impact.as_str(), c.priority.as_str(), c.count);
+            }
+            Ok(())
+        }
+        ReportCommand::Resolution { by, json } => {
+            let groups = smena_core::analytics::breakdown::resolution_by_priority(&open(db)?).map_err(|e| e.to_string())?;
+            if json {
+                return print_json(&Groups { by, groups });
+            }
+            for g in &groups {
+                println!("{:<9} {:>7} resolved  median {:>8.2} h  p90 {:>8.2} h", g.priority.as_str(), g.count, g.median_hours, g.p90_hours);
+            }
+            Ok(())
+        }
     }
 }
 

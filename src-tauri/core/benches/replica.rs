@@ -35,7 +35,25 @@ fn time<T>(n: usize, mut f: impl FnMut(usize) -> T) -> Vec<Duration> {
         .collect()
 }
 
+/// Imports the real ServiceNow log (141,712 rows) into a fresh replica, three times.
+fn servicenow_import() {
+    use smena_core::import::servicenow::{import, ImportOptions};
+    let log = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/servicenow/incident_event_log.uci498.zip");
+    let opts = ImportOptions { tz: chrono_tz::UTC, dry_run: false, mapping: Default::default() };
+    let samples = time(3, |i| {
+        let dir = std::env::temp_dir().join(format!("smena-bench-import-{}-{i}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut r = Replica::open(&dir.join("sn.db")).unwrap();
+        let report = import(&mut r, &log, &opts, &mut |_, _| {}).unwrap();
+        assert_eq!(report.tickets, 24_918);
+        drop(r);
+        std::fs::remove_dir_all(&dir).unwrap();
+    });
+    stats("import: ServiceNow log, 141,712 rows", samples);
+}
+
 fn main() {
+    servicenow_import();
     let tickets: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");

@@ -10,6 +10,7 @@ mod bindings;
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod import;
 pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -200,6 +200,7 @@ pub(crate) fn simulate(rng: &mut Rng, desk: &Desk, matrix: &PriorityMatrix, cata
         completed_at: None,
         closed_at: None,
         closure_code: None,
+        imported: None,
     };
     let mut p = Play { now, t: at, ru, desk, sim: Sim { ticket, history: Vec::new(), comments: Vec::new() }, done: false };
     p.record(&contact_name, "status", None, Some(Status::Registered.to_string()), None);

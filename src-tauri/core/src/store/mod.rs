@@ -139,6 +139,15 @@ impl Replica {
         Ok(out)
     }
 
+    /// Runs `f` in a transaction that is always rolled back: a rehearsal (dry run) that sees
+    /// its own writes and leaves the replica as it was.
+    pub fn rehearse<T, E: From<rusqlite::Error>>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> std::result::Result<T, E>) -> std::result::Result<T, E> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx);
+        tx.rollback()?;
+        out
+    }
+
     /// Size of the replica on disk in bytes (main file plus write-ahead log).
     pub fn size_bytes(&self) -> u64 {
         let wal = PathBuf::from(format!("{}-wal", self.path.display()));

@@ -51,6 +51,27 @@ pub struct NewTicket {
     pub closed_at: Option<DateTime<Utc>>,
     /// Why it was completed.
     pub closure_code: Option<ClosureCode>,
+    /// What the source ITSM said, for imported tickets.
+    pub imported: Option<Imported>,
+}
+
+/// What an imported ticket keeps from its source ITSM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// The source (`servicenow`).
+    pub source: String,
+    /// The version of the ticket in the source (for re-imports).
+    pub version: String,
+    /// The priority as the source gave it; kept as the ticket's priority.
+    pub priority: Priority,
+    /// The priority's text in the source (`3 - Moderate`).
+    pub priority_text: String,
+    /// Location.
+    pub location: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Assignment group.
+    pub assignment_group: Option<String>,
 }
 
 /// One field change in a ticket's history.
@@ -119,15 +140,27 @@ pub fn classify(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Re
 /// Stores a new ticket; priority and deadline are computed by [`classify`], and an e-mail
 /// from an address the client did not authorise is flagged. Returns the ticket's id.
 pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
-    let (priority, due_at) = classify(conn, matrix, t)?;
-    let contacts = super::reference::contacts(conn, t.client_id)?;
-    let authorised = contact_is_authorised(t.channel, t.contact_email.as_deref(), &contacts);
+    let (mut priority, mut due_at) = classify(conn, matrix, t)?;
+    let mut mismatch = false;
+    let authorised = match &t.imported {
+        // The source ITSM accepted the caller; its priority is kept, and flagged when our matrix disagrees.
+        Some(src) => {
+            mismatch = t.kind == Kind::Incident && src.priority != priority;
+            priority = src.priority;
+            due_at = t.created_at + Duration::hours(default_resolution_hours(priority));
+            true
+        }
+        None => contact_is_authorised(t.channel, t.contact_email.as_deref(), &super::reference::contacts(conn, t.client_id)?),
+    };
+    let src = t.imported.as_ref();
     let inserted = conn
         .prepare_cached(
             "INSERT INTO tickets (number, kind, client_id, contact_name, contact_email, contact_authorised, channel,
                 service, request_type, subject, description, urgency, impact, priority, status, line, assignee_id,
-                created_at, updated_at, first_response_at, completed_at, closed_at, due_at, closure_code)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                created_at, updated_at, first_response_at, completed_at, closed_at, due_at, closure_code,
+                source, server_version, source_priority, priority_mismatch, location, category, assignment_group)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+                ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
         )?
         .execute(params![
             t.number,
@@ -154,6 +187,13 @@ pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) 
             t.closed_at.map(to_ts),
             to_ts(due_at),
             t.closure_code,
+            src.map(|x| &x.source),
+            src.map(|x| &x.version),
+            src.map(|x| &x.priority_text),
+            mismatch,
+            src.and_then(|x| x.location.as_ref()),
+            src.and_then(|x| x.category.as_ref()),
+            src.and_then(|x| x.assignment_group.as_ref()),
         ]);
     match inserted {
         Ok(_) => Ok(conn.last_insert_rowid()),
