@@ -177,7 +177,7 @@ const FROM: &str = "FROM tickets t JOIN clients c ON c.id = t.client_id LEFT JOI
 
 /// The tables a count needs: the client only when the search looks at its name.
 fn count_from(f: &QueueFilter) -> &'static str {
-    if f.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+    if f.search.as_deref().is_some_and(|s| !s.trim().is_empty() && s.trim().chars().count() < 3) {
         "FROM tickets t JOIN clients c ON c.id = t.client_id"
     } else {
         "FROM tickets t"
@@ -262,13 +262,19 @@ fn where_clause(f: &QueueFilter, apply: Apply) -> (String, Vec<Value>) {
         eq(&mut conds, "t.channel", Value::Text(ch.as_str().into()));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        params.push(Value::Text(format!("%{escaped}%")));
-        let n = params.len();
-        conds.push(format!(
-            "(t.number LIKE ?{n} ESCAPE '\\' OR t.subject LIKE ?{n} ESCAPE '\\' OR t.contact_name LIKE ?{n} ESCAPE '\\' \
-             OR t.contact_email LIKE ?{n} ESCAPE '\\' OR c.name LIKE ?{n} ESCAPE '\\')"
-        ));
+        if text.chars().count() >= 3 {
+            // The trigram index finds substrings of three characters or more, in any case.
+            params.push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+            conds.push(format!("t.id IN (SELECT rowid FROM tickets_search WHERE tickets_search MATCH ?{})", params.len()));
+        } else {
+            let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            params.push(Value::Text(format!("%{escaped}%")));
+            let n = params.len();
+            conds.push(format!(
+                "(t.number LIKE ?{n} ESCAPE '\\' OR t.subject LIKE ?{n} ESCAPE '\\' OR t.contact_name LIKE ?{n} ESCAPE '\\' \
+                 OR t.contact_email LIKE ?{n} ESCAPE '\\' OR c.name LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
     }
     let sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
     (sql, params)
@@ -435,6 +441,22 @@ mod tests {
         assert_eq!(page(&r, &f("_no_such_"), 0, 1).unwrap().total, 0);
         let one = page(&r, &QueueFilter { include_done: true, ..Default::default() }, 0, 1).unwrap().rows[0].number.clone();
         assert_eq!(page(&r, &f(&one.to_lowercase()), 0, 10).unwrap().rows[0].number, one);
+    }
+
+    #[test]
+    fn search_finds_cyrillic_in_any_case_and_never_across_two_fields() {
+        let r = demo();
+        let f = |s: &str| QueueFilter { search: Some(s.into()), include_done: true, ..Default::default() };
+        let lower = page(&r, &f("диск"), 0, u32::MAX).unwrap();
+        assert!(lower.total > 0);
+        assert!(lower.rows.iter().all(|x| x.subject.to_lowercase().contains("диск")), "only tickets whose subject has the word");
+        assert_eq!(lower.total, page(&r, &f("ДИСК"), 0, 1).unwrap().total);
+        // Two characters: the plain scan, same rule (number, subject, contact, client).
+        assert!(page(&r, &f("vm"), 0, 1).unwrap().total > 0);
+        // The end of the number and the start of the subject are not one string.
+        let one = page(&r, &QueueFilter { include_done: true, ..Default::default() }, 0, 1).unwrap().rows[0].clone();
+        let across = format!("{}{}", &one.number[one.number.len() - 2..], one.subject.chars().take(2).collect::<String>());
+        assert!(page(&r, &f(&across), 0, u32::MAX).unwrap().rows.iter().all(|x| x.number != one.number || x.subject.contains(&across)));
     }
 
     #[test]
