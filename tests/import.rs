@@ -170,3 +170,62 @@ fn a_dry_run_writes_nothing_and_a_mapping_file_changes_the_mapping() {
     // The source priority is kept as given (3 - Moderate → medium), whatever the matrix says.
     assert_eq!(t["summary"]["priority"], "medium");
 }
+
+#[test]
+fn a_newer_export_updates_keeping_the_leads_pin_and_an_older_one_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    let (old, new) = (dir.path().join("old.csv"), dir.path().join("new.csv"));
+    std::fs::write(&old, [HEADER.to_string(), row("INC1", "New", 0, "1/3/2016 09:00", "2 - Medium"), row("INC2", "New", 0, "1/3/2016 09:00", "2 - Medium")].join("\n")).unwrap();
+    std::fs::write(
+        &new,
+        [HEADER.to_string(), row("INC1", "New", 0, "1/3/2016 09:00", "2 - Medium"), row("INC1", "Active", 1, "1/3/2016 10:00", "1 - High"), row("INC2", "New", 0, "1/3/2016 09:00", "2 - Medium")].join("\n"),
+    )
+    .unwrap();
+    import(dir.path(), &db, &old, &[]);
+    common::ok(dir.path(), &["ticket", "INC1", "pin", "--db", db.to_str().unwrap()]);
+    let r = import(dir.path(), &db, &new, &[]);
+    assert_eq!((r["updated"].as_u64(), r["unchanged"].as_u64()), (Some(1), Some(1)));
+    let t = json(dir.path(), &["ticket", "INC1", "--db", db.to_str().unwrap(), "--json"]);
+    assert_eq!((t["summary"]["status"].as_str(), t["summary"]["pinned"].as_bool()), (Some("in-progress"), Some(true)));
+    assert!(t["history"].as_array().unwrap().iter().any(|h| h["field"] == "lead-order"), "the lead's own history stays");
+    let back = import(dir.path(), &db, &old, &[]);
+    assert_eq!((back["updated"].as_u64(), back["unchanged"].as_u64()), (Some(0), Some(2)));
+    let t = json(dir.path(), &["ticket", "INC1", "--db", db.to_str().unwrap(), "--json"]);
+    assert_eq!(t["summary"]["status"], "in-progress", "an older export does not roll the ticket back");
+}
+
+#[test]
+fn a_stray_quote_in_the_middle_names_every_line_it_swallowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("quote.csv");
+    let lines = [
+        HEADER.to_string(),
+        row("INC1", "New", 0, "1/3/2016 09:00", "2 - Medium"),
+        format!("INC2,\"New,{}", &row("X", "", 0, "", "")[4..]), // line 3: a quote that never closes on its line
+        row("INC3", "New", 0, "1/3/2016 09:00", "2 - Medium"),
+        row("INC4\"", "New", 0, "1/3/2016 09:00", "2 - Medium"),
+        row("INC5", "New", 0, "1/3/2016 09:00", "2 - Medium"),
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let report = import(dir.path(), &dir.path().join("q.db"), &file, &[]);
+    let skipped = report["skipped"].as_array().unwrap();
+    let reasons: Vec<String> = skipped.iter().map(|s| format!("{}: {}", s["line"], s["reason"].as_str().unwrap())).collect();
+    let imported = report["imported"].as_u64().unwrap();
+    // Every data line is either imported or named: none disappears silently.
+    let named_lines: u64 = skipped
+        .iter()
+        .map(|s| {
+            let reason = s["reason"].as_str().unwrap();
+            match reason.split("joined lines ").nth(1) {
+                Some(rest) => {
+                    let span: Vec<u64> = rest.split(" into").next().unwrap().split('–').map(|n| n.parse().unwrap()).collect();
+                    span[1] - span[0] + 1
+                }
+                None => 1,
+            }
+        })
+        .sum();
+    assert_eq!(imported + named_lines, 5, "{reasons:?}");
+    assert!(skipped[0]["line"] == 3 && reasons[0].contains("stray quote joined lines 3–"), "{reasons:?}");
+}

@@ -75,6 +75,9 @@ pub fn discard(r: &mut Replica, clock: &dyn Clock, actor: &Actor, op_id: &str) -
         if let Some(c) = undo.comment_id {
             tx.execute("DELETE FROM comments WHERE id = ?1", [c])?;
         }
+        // The operation never left this replica: its own entries go (so "work started" or a
+        // comment's text does not outlive it); the entries above record the roll-back.
+        tx.execute("DELETE FROM ticket_history WHERE op_id = ?1", [op_id])?;
         tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
         Ok(number)
     })

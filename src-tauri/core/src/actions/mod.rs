@@ -145,19 +145,22 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
         }
         Action::Assign { staff_id, reason: why } => {
             let p = person(tx, *staff_id)?;
-            assign(&mut after, &p)?;
+            assign(&mut after, &p, now)?;
             reason = why.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         }
         Action::TakeIntoWork => {
             let id = actor.staff_id.ok_or_else(|| ActionError::UnknownStaff(actor.name.clone()))?;
             let p = person(tx, id)?;
-            if after.assignee_id != Some(p.id) {
-                assign(&mut after, &p)?;
-            }
-            if after.status == Status::InProgress && before.assignee_id == Some(p.id) {
+            if before.status == Status::InProgress && before.assignee_id == Some(p.id) {
                 return Err(ActionError::Unchanged { number: before.number, field: "status", value: Status::InProgress.to_string() }.into());
             }
-            transition(&mut after, tx, Status::InProgress, &Transition::default(), now)?;
+            if after.assignee_id != Some(p.id) {
+                assign(&mut after, &p, now)?;
+            }
+            // Taking over a colleague's ticket that is already in work keeps it in work.
+            if after.status != Status::InProgress {
+                transition(&mut after, tx, Status::InProgress, &Transition::default(), now)?;
+            }
         }
         Action::Transition { to, comment: text, closure_code } => {
             let text = text.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -182,7 +185,7 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
                 None => {
                     let exclude = if handover { before.assignee_id } else { None };
                     let best = picker::candidates_in(tx, *line, *skill, now)?.into_iter().find(|c| c.has_skill && Some(c.staff_id) != exclude);
-                    let best = best.ok_or_else(|| ActionError::NoSpecialist { line: *line, skill: skill.unwrap_or(Skill::Linux) })?;
+                    let best = best.ok_or(ActionError::NoSpecialist { line: *line, skill: *skill })?;
                     person(tx, best.staff_id)?
                 }
             };
@@ -192,7 +195,7 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
                 }
             }
             after.line = *line;
-            assign(&mut after, &target)?;
+            assign(&mut after, &target, now)?;
             if after.status != Status::Assigned {
                 transition(&mut after, tx, Status::Assigned, &Transition::default(), now)?;
             }
@@ -233,8 +236,9 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
     Ok(op_id)
 }
 
-/// Gives the ticket to `p`, checking that their line fits; a Registered ticket becomes Assigned.
-fn assign(t: &mut TicketState, p: &Person) -> Result<(), ActionError> {
+/// Gives the ticket to `p`, checking that their line fits; a Registered ticket becomes
+/// Assigned, and that is the desk's first response.
+fn assign(t: &mut TicketState, p: &Person, now: DateTime<Utc>) -> Result<(), ActionError> {
     if !may_hold(p.role, t.line) {
         return Err(ActionError::WrongLine { name: p.name.clone(), role: p.role.to_string(), line: t.line });
     }
@@ -244,6 +248,7 @@ fn assign(t: &mut TicketState, p: &Person) -> Result<(), ActionError> {
     t.assignee_id = Some(p.id);
     if t.status == Status::Registered {
         t.status = Status::Assigned;
+        t.first_response_at.get_or_insert(now);
     }
     Ok(())
 }

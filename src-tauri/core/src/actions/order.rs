@@ -12,6 +12,14 @@ fn rank_bounds(tx: &Transaction<'_>) -> rusqlite::Result<(Option<f64>, Option<f6
     tx.query_row("SELECT min(lead_rank), max(lead_rank) FROM tickets WHERE lead_rank IS NOT NULL", [], |x| Ok((x.get(0)?, x.get(1)?)))
 }
 
+/// Spaces the ranks 1, 2, 3, … keeping their order.
+fn renumber(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "UPDATE tickets SET lead_rank = (SELECT n FROM (SELECT id, row_number() OVER (ORDER BY lead_rank, id) AS n FROM tickets WHERE lead_rank IS NOT NULL) r WHERE r.id = tickets.id)
+         WHERE lead_rank IS NOT NULL",
+    )
+}
+
 pub(super) fn apply(tx: &Transaction<'_>, t: &mut TicketState, action: &Action, actor: &Actor, now: DateTime<Utc>) -> Result<(), ApplyError> {
     match action {
         Action::Pin => {
@@ -49,11 +57,17 @@ pub(super) fn apply(tx: &Transaction<'_>, t: &mut TicketState, action: &Action, 
             } else {
                 tx.query_row("SELECT min(lead_rank) FROM tickets WHERE lead_rank > ?1 AND id <> ?2", params![r, t.id], |x| x.get(0))?
             };
-            t.lead_rank = Some(match neighbour {
+            let mid = match neighbour {
                 Some(n) => (n + r) / 2.0,
                 None if above => r - 1.0,
                 None => r + 1.0,
-            });
+            };
+            if neighbour.is_some_and(|n| mid == n || mid == r) {
+                // The gap is used up: space the lead's order out again (same order, steps of 1) and retry.
+                renumber(tx)?;
+                return apply(tx, t, action, actor, now);
+            }
+            t.lead_rank = Some(mid);
         }
         _ => unreachable!("order::apply is called for order actions only"),
     }

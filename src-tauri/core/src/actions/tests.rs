@@ -19,6 +19,46 @@ fn setup() -> (Replica, FixedClock, Actor) {
     (r, FixedClock(now() + Duration::minutes(5)), actor)
 }
 
+/// A fresh ticket, just registered on line 1.
+fn new_registered(r: &mut Replica) -> QueueRow {
+    use crate::store::tickets::{insert_ticket, NewTicket};
+    let client = crate::store::reference::clients(r).unwrap()[0].id;
+    let matrix = crate::store::settings::matrix(r).unwrap();
+    let at = now();
+    r.write(|tx| {
+        insert_ticket(
+            tx,
+            &matrix,
+            &NewTicket {
+                number: "INC9000001".into(),
+                kind: Kind::Incident,
+                client_id: client,
+                contact_name: "Anna".into(),
+                contact_email: None,
+                channel: crate::domain::Channel::Phone,
+                service: "Network".into(),
+                request_type: None,
+                subject: "VPN down".into(),
+                description: String::new(),
+                urgency: Level::High,
+                impact: Level::Medium,
+                status: Status::Registered,
+                line: Line::FIRST,
+                assignee_id: None,
+                created_at: at,
+                updated_at: at,
+                first_response_at: None,
+                completed_at: None,
+                closed_at: None,
+                closure_code: None,
+                imported: None,
+            },
+        )
+    })
+    .unwrap();
+    queue::row_by_number(r, "INC9000001").unwrap()
+}
+
 fn first(r: &Replica, f: QueueFilter) -> String {
     page(r, &f, 0, 1).unwrap().rows.first().unwrap_or_else(|| panic!("no ticket for {f:?}")).number.clone()
 }
@@ -274,4 +314,52 @@ fn the_specialist_picker_puts_those_at_work_with_the_skill_first() {
     let l1 = picker::candidates(&r, Line::FIRST, None, now()).unwrap();
     assert_eq!(l1.len(), 6);
     assert!(l1.windows(2).all(|w| w[0].open_tickets <= w[1].open_tickets), "least loaded first");
+}
+
+#[test]
+fn the_leads_order_keeps_placing_tickets_after_many_moves_into_one_gap() {
+    let (mut r, clock, lead) = setup();
+    let open = page(&r, &QueueFilter::default(), 0, 10).unwrap().rows;
+    let (x, a, b) = (open[0].number.clone(), open[1].number.clone(), open[2].number.clone());
+    apply(&mut r, &clock, &lead, &x, &Action::Pin).unwrap();
+    for i in 0..80 {
+        let moving = if i % 2 == 0 { &a } else { &b };
+        apply(&mut r, &clock, &lead, moving, &Action::MoveAbove { other: x.clone() }).unwrap();
+        let order: Vec<String> = page(&r, &QueueFilter::default(), 0, 3).unwrap().rows.into_iter().map(|t| t.number).collect();
+        let at = order.iter().position(|n| n == &x).unwrap();
+        assert!(at > 0 && &order[at - 1] == moving, "move {i}: {order:?}");
+    }
+}
+
+#[test]
+fn taking_over_a_colleagues_ticket_in_work_keeps_it_in_work() {
+    let (mut r, clock, _) = setup();
+    let all = page(&r, &QueueFilter { line: Some(Line::FIRST), status: Some(Status::InProgress), ..Default::default() }, 0, u32::MAX).unwrap().rows;
+    let ticket = all.iter().find(|t| t.assignee.is_some()).unwrap();
+    let other = crate::store::reference::staff(&r).unwrap().into_iter().find(|s| s.role == Role::Line1 && Some(&s.name) != ticket.assignee.as_ref()).unwrap();
+    let me = Actor::resolve(&r, Some(&other.name)).unwrap();
+    let applied = apply(&mut r, &clock, &me, &ticket.number, &Action::TakeIntoWork).unwrap();
+    assert_eq!((applied.ticket.status, applied.ticket.assignee.as_deref()), (Status::InProgress, Some(other.name.as_str())));
+}
+
+#[test]
+fn a_discarded_take_into_work_does_not_count_as_work_started() {
+    let (mut r, clock, _) = setup();
+    let ticket = new_registered(&mut r);
+    let engineer = crate::store::reference::staff(&r).unwrap().into_iter().find(|s| s.role == Role::Line1).unwrap();
+    let me = Actor::resolve(&r, Some(&engineer.name)).unwrap();
+    let op = apply(&mut r, &clock, &me, &ticket.number, &Action::TakeIntoWork).unwrap().op_id.unwrap();
+    discard(&mut r, &clock, &me, &op).unwrap();
+    apply(&mut r, &clock, &me, &ticket.number, &Action::Assign { staff_id: engineer.id, reason: None }).unwrap();
+    let e = apply(&mut r, &clock, &me, &ticket.number, &Action::Transition { to: Status::Completed, comment: None, closure_code: Some(ClosureCode::Resolved) }).unwrap_err();
+    assert_eq!(refused(e), ActionError::Lifecycle(LifecycleError::WithoutWorkCodeRequired(ClosureCode::Resolved)));
+}
+
+#[test]
+fn assigning_a_registered_ticket_is_the_first_response() {
+    let (mut r, clock, lead) = setup();
+    let ticket = new_registered(&mut r);
+    let engineer = crate::store::reference::staff(&r).unwrap().into_iter().find(|s| s.role == Role::Line1).unwrap();
+    apply(&mut r, &clock, &lead, &ticket.number, &Action::Assign { staff_id: engineer.id, reason: None }).unwrap();
+    assert_eq!(detail(&r, &ticket.number).unwrap().first_response_at, Some(clock.0));
 }

@@ -115,8 +115,14 @@ fn read_rows(text: &str, opts: &ImportOptions, path: &Path, report: &mut ImportR
         }
         report.rows += 1;
         let line = record.position().map_or(line, |p| p.line());
+        let last_line = rdr.position().line().saturating_sub(1).max(line);
         if record.len() != headers.len() {
-            report.skipped.push(Skipped { line, reason: format!("expected {} fields, found {} (a truncated line or a stray quote?)", headers.len(), record.len()) });
+            let reason = if last_line > line {
+                format!("a stray quote joined lines {line}–{last_line} into one record of {} fields; none of those lines was imported", record.len())
+            } else {
+                format!("expected {} fields, found {} (a truncated line or a stray quote?)", headers.len(), record.len())
+            };
+            report.skipped.push(Skipped { line, reason });
             continue;
         }
         match parse_row(&record, &col, line, opts) {
@@ -184,6 +190,9 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
     let matrix = settings::matrix(r)?;
     let work = |tx: &Transaction<'_>| -> Result<ImportReport, ImportError> {
         let mut report = report.clone();
+        // A replaced ticket's local history is parked under a negative id while the ticket is
+        // re-inserted; foreign keys are checked at commit, when it points at the new row again.
+        tx.pragma_update(None, "defer_foreign_keys", "ON")?;
         let mut people = People::default();
         let client = client_id(tx, &opts.mapping.client, opts.tz)?;
         let total = by_ticket.len() as u64;
@@ -193,6 +202,8 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
             }
             let last = rows.last().expect("a ticket has rows");
             let version = format!("{}@{}", last.mod_count, last.updated_at.to_rfc3339());
+            let mut keep_rank: Option<f64> = None;
+            let mut moved_history: Option<i64> = None;
             let existing: Option<(i64, Option<String>, Option<String>, i64)> = tx
                 .prepare_cached("SELECT id, source, server_version, (SELECT count(*) FROM outbox o WHERE o.ticket_id = t.id) FROM tickets t WHERE number = ?1")?
                 .query_row([number], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))
@@ -206,12 +217,23 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
                     report.unchanged += 1;
                     continue;
                 }
+                // Only a newer snapshot replaces what the replica has: an older export is no update.
+                let older = seen.as_deref().and_then(parse_version).is_some_and(|had| had >= (last.mod_count, last.updated_at));
+                if older {
+                    report.unchanged += 1;
+                    continue;
+                }
                 if queued > 0 {
                     report.skipped.push(Skipped { line: last.line, reason: format!("ticket {number} has local changes waiting for the ITSM; not overwritten") });
                     continue;
                 }
-                tx.execute("DELETE FROM ticket_history WHERE ticket_id = ?1", [id])?;
+                // The lead's own order is the lead's: it survives the newer snapshot.
+                let rank: Option<f64> = tx.query_row("SELECT lead_rank FROM tickets WHERE id = ?1", [id], |x| x.get(0))?;
+                keep_rank = rank;
+                tx.execute("DELETE FROM ticket_history WHERE ticket_id = ?1 AND op_id IS NULL AND field <> 'lead-order'", [id])?;
+                moved_history = Some(id);
                 tx.execute("DELETE FROM comments WHERE ticket_id = ?1", [id])?;
+                tx.execute("UPDATE ticket_history SET ticket_id = -ticket_id WHERE ticket_id = ?1", [id])?;
                 tx.execute("DELETE FROM tickets WHERE id = ?1", [id])?;
                 report.updated += 1;
             } else {
@@ -253,6 +275,12 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
                 }),
             };
             let id = tickets::insert_ticket(tx, &matrix, &t)?;
+            if let Some(old) = moved_history {
+                tx.execute("UPDATE ticket_history SET ticket_id = ?1 WHERE ticket_id = ?2", params![id, -old])?;
+            }
+            if keep_rank.is_some() {
+                tx.execute("UPDATE tickets SET lead_rank = ?2 WHERE id = ?1", params![id, keep_rank])?;
+            }
             report.priority_mismatches += u64::from(matrix.priority(t.urgency, t.impact) != last.priority);
             for h in history(rows) {
                 tickets::add_history(tx, id, &h)?;
@@ -267,6 +295,12 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
     } else {
         r.write_with(work)
     }
+}
+
+/// The (sys_mod_count, sys_updated_at) a stored source version stands for.
+fn parse_version(v: &str) -> Option<(u64, DateTime<Utc>)> {
+    let (n, t) = v.split_once('@')?;
+    Some((n.parse().ok()?, DateTime::parse_from_rfc3339(t).ok()?.with_timezone(&Utc)))
 }
 
 /// History entries from consecutive snapshots: registration, then every change of state,
