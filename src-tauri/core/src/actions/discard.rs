@@ -4,7 +4,8 @@
 use super::ticket_state::TicketState;
 use super::Actor;
 use crate::clock::Clock;
-use crate::store::{to_ts, Replica, StoreError};
+use crate::store::tickets::{self, HistoryEntry};
+use crate::store::{Replica, StoreError};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -66,11 +67,9 @@ pub fn discard(r: &mut Replica, clock: &dyn Clock, actor: &Actor, op_id: &str) -
         // The lead's order is not part of the operation: keep it as it is now.
         restored.lead_rank = current.lead_rank;
         restored.save(tx)?;
-        for (field, old, new) in current.changes(&restored, tx)? {
-            tx.execute(
-                "INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![ticket_id, to_ts(now), actor.name, field, old, new, format!("discarded operation {op_id}")],
-            )?;
+        for (field, old_value, new_value) in current.changes(&restored, tx)? {
+            let e = HistoryEntry { at: now, actor: actor.name.clone(), field: field.into(), old_value, new_value, reason: Some(format!("discarded operation {op_id}")) };
+            tickets::add_history(tx, ticket_id, &e)?;
         }
         if let Some(c) = undo.comment_id {
             tx.execute("DELETE FROM comments WHERE id = ?1", [c])?;

@@ -10,7 +10,7 @@ mod ticket_state;
 use crate::clock::Clock;
 use crate::domain::{lifecycle, Action, ActionError, Kind, Line, Role, Skill, Status, Transition};
 use crate::store::queue::{self, QueueRow};
-use crate::store::tickets::default_resolution_hours;
+use crate::store::tickets::{self, default_resolution_hours, CommentEntry, HistoryEntry};
 use crate::store::{settings, to_ts, Replica, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -210,20 +210,23 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
     after.updated_at = now;
     let op_id = action.goes_to_itsm().then(new_op_id);
     after.save(tx)?;
-    let comment_id = match &comment {
-        Some(body) => {
-            tx.prepare_cached("INSERT INTO comments (ticket_id, at, author, body) VALUES (?1, ?2, ?3, ?4)")?.execute(params![after.id, to_ts(now), actor.name, body])?;
-            Some(tx.last_insert_rowid())
-        }
-        None => None,
+    let comment_id = comment
+        .as_ref()
+        .map(|body| tickets::add_comment(tx, after.id, &CommentEntry { at: now, author: actor.name.clone(), body: body.clone() }))
+        .transpose()?;
+    let entry = |field: &str, old_value: Option<String>, new_value: Option<String>| HistoryEntry {
+        at: now,
+        actor: actor.name.clone(),
+        field: field.into(),
+        old_value,
+        new_value,
+        reason: reason.clone().or_else(|| comment.clone()),
     };
     for (field, old, new) in before.changes(&after, tx)? {
-        tx.prepare_cached("INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value, reason, op_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
-            .execute(params![after.id, to_ts(now), actor.name, field, old, new, reason.as_deref().or(comment.as_deref()), op_id])?;
+        tickets::add_history_of_op(tx, after.id, &entry(field, old, new), op_id.as_deref())?;
     }
     if matches!(action, Action::Comment { .. }) {
-        tx.prepare_cached("INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value, reason, op_id) VALUES (?1, ?2, ?3, 'comment', NULL, NULL, ?4, ?5)")?
-            .execute(params![after.id, to_ts(now), actor.name, comment, op_id])?;
+        tickets::add_history_of_op(tx, after.id, &entry("comment", None, None), op_id.as_deref())?;
     }
     if let Some(op) = &op_id {
         let payload = serde_json::to_string(action).expect("actions serialise");

@@ -4,7 +4,7 @@
 use super::ticket_state::TicketState;
 use super::{Actor, ApplyError};
 use crate::domain::{Action, ActionError};
-use crate::store::to_ts;
+use crate::store::tickets::{self, HistoryEntry};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Transaction};
 
@@ -45,10 +45,15 @@ pub(super) fn apply(tx: &Transaction<'_>, t: &mut TicketState, action: &Action, 
                 let (_, max) = rank_bounds(tx)?;
                 o.lead_rank = Some(max.map_or(0.0, |m| m + 1.0));
                 tx.execute("UPDATE tickets SET lead_rank = ?2 WHERE id = ?1", params![o.id, o.lead_rank])?;
-                tx.execute(
-                    "INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value, reason) VALUES (?1, ?2, ?3, 'lead-order', NULL, 'pinned', ?4)",
-                    params![o.id, to_ts(now), actor.name, format!("next to {}", t.number)],
-                )?;
+                let e = HistoryEntry {
+                    at: now,
+                    actor: actor.name.clone(),
+                    field: "lead-order".into(),
+                    old_value: None,
+                    new_value: Some("pinned".into()),
+                    reason: Some(format!("next to {}", t.number)),
+                };
+                tickets::add_history(tx, o.id, &e)?;
             }
             let r = o.lead_rank.expect("ranked above");
             let above = matches!(action, Action::MoveAbove { .. });

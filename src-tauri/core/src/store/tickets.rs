@@ -206,14 +206,19 @@ pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) 
 
 /// Appends one entry to a ticket's history.
 pub fn add_history(conn: &Connection, ticket_id: i64, e: &HistoryEntry) -> Result<()> {
-    conn.prepare_cached("INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-        .execute(params![ticket_id, to_ts(e.at), e.actor, e.field, e.old_value, e.new_value, e.reason])?;
+    add_history_of_op(conn, ticket_id, e, None)
+}
+
+/// Appends one entry to a ticket's history, made by the outbox operation `op_id` if any.
+pub fn add_history_of_op(conn: &Connection, ticket_id: i64, e: &HistoryEntry, op_id: Option<&str>) -> Result<()> {
+    conn.prepare_cached("INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value, reason, op_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+        .execute(params![ticket_id, to_ts(e.at), e.actor, e.field, e.old_value, e.new_value, e.reason, op_id])?;
     Ok(())
 }
 
-/// Appends one entry to a ticket's Additional Comments.
-pub fn add_comment(conn: &Connection, ticket_id: i64, c: &CommentEntry) -> Result<()> {
+/// Appends one entry to a ticket's Additional Comments; returns the comment's id.
+pub fn add_comment(conn: &Connection, ticket_id: i64, c: &CommentEntry) -> Result<i64> {
     conn.prepare_cached("INSERT INTO comments (ticket_id, at, author, body) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![ticket_id, to_ts(c.at), c.author, c.body])?;
-    Ok(())
+    Ok(conn.last_insert_rowid())
 }
