@@ -1,10 +1,12 @@
 //! The headless command line: the same core as the window, for scripts, tests and benchmarks.
 
 mod actions;
+mod chart;
 mod demo;
 mod import;
 mod matrix;
 mod report;
+mod sla;
 mod tickets;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +55,11 @@ pub enum Command {
     /// Reports over the replica.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Draw a chart (load, heatmap, sla, staffing) to an SVG or PNG file.
+    Chart(chart::ChartArgs),
+    /// Show or set a client's SLA contract.
+    #[command(subcommand)]
+    Sla(sla::SlaCommand),
     /// Import history from another ITSM.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -77,6 +84,8 @@ pub fn run(command: Command, db: &Path) -> i32 {
         Command::Report(c) => report::run(c, db),
         Command::Matrix(c) => matrix::run(c, db),
         Command::Import(c) => import::run(c, db),
+        Command::Chart(a) => chart::run(a, db),
+        Command::Sla(c) => sla::run(c, db),
     };
     match result {
         Ok(()) => 0,

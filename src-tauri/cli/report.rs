@@ -1,10 +1,11 @@
 //! `smena report`: reports over the replica.
 
 use super::{open, print_json, CliResult};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::{Args, Subcommand, ValueEnum};
-use smena_core::analytics::{load_report, Bucketing, LoadQuery};
+use smena_core::analytics::{load_report, Bucketing, LoadQuery, Stack};
+use smena_core::sla;
 use std::path::Path;
 
 #[derive(Debug, Subcommand)]
@@ -17,6 +18,15 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// SLA compliance of the tickets registered in a period: reaction and resolution, by
+    /// priority, client, line and engineer, with the trend and every breach.
+    Sla(SlaArgs),
+    /// One client's SLA for a month: compliance, breaches, availability, compensation.
+    SlaMonth(SlaMonthArgs),
+    /// The open tickets closest to an SLA breach (or past it), least time left first.
+    AtRisk(AtRiskArgs),
+    /// Engineers needed per hour of a week by Erlang C, against the shift norm.
+    Staffing(StaffingArgs),
     /// Hours from opening to resolution: median and 90th percentile.
     Resolution {
         /// Grouping (priority)
@@ -40,17 +50,54 @@ struct Groups {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum By {
+pub(crate) enum By {
     Hour,
     Weekday,
     HourOfWeek,
+    Day,
+}
+
+impl By {
+    pub(crate) fn bucketing(self) -> Bucketing {
+        match self {
+            By::Hour => Bucketing::Hour,
+            By::Weekday => Bucketing::Weekday,
+            By::HourOfWeek => Bucketing::HourOfWeek,
+            By::Day => Bucketing::Day,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum StackBy {
+    Zone,
+    Channel,
+    Kind,
+    Line,
+}
+
+impl StackBy {
+    pub(crate) fn stack(self) -> Stack {
+        match self {
+            StackBy::Zone => Stack::ClientZone,
+            StackBy::Channel => Stack::Channel,
+            StackBy::Kind => Stack::Kind,
+            StackBy::Line => Stack::Line,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// How to group the tickets
-    #[arg(long, value_enum, value_name = "hour|weekday|hour-of-week")]
+    /// How to group the tickets (day: the daily trend with week totals; needs --from and --to)
+    #[arg(long, value_enum, value_name = "hour|weekday|hour-of-week|day")]
     by: By,
+    /// Read each ticket's hour and day in its client's own time zone instead of --tz
+    #[arg(long)]
+    local: bool,
+    /// Split the counts by the client's zone, the channel, the kind or the line
+    #[arg(long, value_enum, value_name = "zone|channel|kind|line")]
+    stack: Option<StackBy>,
     /// IANA time zone the hours and days are read in
     #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = parse_tz)]
     tz: Tz,
@@ -65,17 +112,118 @@ pub struct LoadArgs {
     json: bool,
 }
 
-fn parse_tz(s: &str) -> Result<Tz, String> {
+#[derive(Debug, Args)]
+pub struct SlaArgs {
+    /// First day, YYYY-MM-DD in --tz (inclusive)
+    #[arg(long, value_name = "D", value_parser = parse_date)]
+    from: NaiveDate,
+    /// Last day, YYYY-MM-DD in --tz (inclusive)
+    #[arg(long, value_name = "D", value_parser = parse_date)]
+    to: NaiveDate,
+    /// One client (name or contract number)
+    #[arg(long, value_name = "C")]
+    client: Option<String>,
+    /// IANA time zone the days are read in
+    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = parse_tz)]
+    tz: Tz,
+    /// The instant running clocks are measured at (RFC 3339) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<DateTime<Utc>>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SlaMonthArgs {
+    /// The client (name or contract number)
+    #[arg(long, value_name = "C")]
+    client: String,
+    /// The month, YYYY-MM (in the client's zone)
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    month: NaiveDate,
+    /// The instant running clocks are measured at (RFC 3339) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<DateTime<Utc>>,
+    /// Print JSON
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV (a summary row, then one row per breach)
+    #[arg(long)]
+    csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AtRiskArgs {
+    /// List clocks with at most this many support minutes left
+    #[arg(long, default_value_t = 120, value_name = "MIN")]
+    within: i64,
+    /// The instant the clocks are measured at (RFC 3339) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<DateTime<Utc>>,
+    /// Print JSON: {"tickets": [...]}
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StaffingArgs {
+    /// The ISO week planned, YYYY-Www (e.g. 2026-W49)
+    #[arg(long, value_name = "YYYY-Www", value_parser = parse_week)]
+    week: NaiveDate,
+    /// Weeks of history averaged (the weeks just before --week)
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    weeks_back: u32,
+    /// IANA time zone of the hours
+    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = parse_tz)]
+    tz: Tz,
+    /// Target share of tickets reacted to in time, percent
+    #[arg(long, default_value_t = 80.0, value_name = "PCT")]
+    target_percent: f64,
+    /// Target reaction time, seconds
+    #[arg(long, default_value_t = 900.0, value_name = "S")]
+    target_seconds: f64,
+    /// Average handling time on line 1, seconds
+    #[arg(long, default_value_t = 300.0, value_name = "S")]
+    aht_line1: f64,
+    /// Average handling time on line 2, seconds
+    #[arg(long, default_value_t = 1200.0, value_name = "S")]
+    aht_line2: f64,
+    /// Shrinkage (breaks, training, sick leave), percent
+    #[arg(long, default_value_t = 30.0, value_name = "PCT")]
+    shrinkage: f64,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| format!("'{s}' is not a time in RFC 3339 form (2026-11-28T09:00:00Z)"))
+}
+
+pub(crate) fn parse_month(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| format!("'{s}' is not a month in the form YYYY-MM"))
+}
+
+pub(crate) fn parse_week(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(&format!("{s}-1"), "%G-W%V-%u").map_err(|_| format!("'{s}' is not an ISO week in the form YYYY-Www (e.g. 2026-W49)"))
+}
+
+pub(crate) fn parse_tz(s: &str) -> Result<Tz, String> {
     s.parse::<Tz>().map_err(|_| format!("'{s}' is not an IANA time zone name (e.g. Europe/Moscow, Asia/Almaty, America/New_York)"))
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a date in the form YYYY-MM-DD"))
 }
 
 pub fn run(c: ReportCommand, db: &Path) -> CliResult {
     match c {
         ReportCommand::Load(a) => load(a, db),
+        ReportCommand::Sla(a) => sla_cmd(a, db),
+        ReportCommand::SlaMonth(a) => sla_month(a, db),
+        ReportCommand::AtRisk(a) => at_risk(a, db),
+        ReportCommand::Staffing(a) => staffing(a, db),
         ReportCommand::Matrix { json } => {
             let cells = smena_core::analytics::breakdown::matrix_cells(&open(db)?).map_err(|e| e.to_string())?;
             if json {
@@ -101,12 +249,8 @@ pub fn run(c: ReportCommand, db: &Path) -> CliResult {
 
 fn load(a: LoadArgs, db: &Path) -> CliResult {
     let replica = open(db)?;
-    let by = match a.by {
-        By::Hour => Bucketing::Hour,
-        By::Weekday => Bucketing::Weekday,
-        By::HourOfWeek => Bucketing::HourOfWeek,
-    };
-    let report = load_report(&replica, &LoadQuery { by, tz: a.tz, from: a.from, to: a.to }).map_err(|e| e.to_string())?;
+    let q = LoadQuery { by: a.by.bucketing(), tz: a.tz, from: a.from, to: a.to, client_local: a.local, stack: a.stack.map(StackBy::stack) };
+    let report = load_report(&replica, &q).map_err(|e| e.to_string())?;
     if a.json {
         return print_json(&report);
     }
@@ -115,6 +259,100 @@ fn load(a: LoadArgs, db: &Path) -> CliResult {
     for b in &report.buckets {
         let key = serde_json::to_value(&b.key).map(|v| v.to_string().trim_matches('"').to_string()).unwrap_or_default();
         println!("{key:>7} {:>7} {}", b.count, "#".repeat((b.count * 50 / max) as usize));
+    }
+    Ok(())
+}
+
+fn hm(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let m = seconds.abs() / 60;
+    format!("{sign}{}:{:02}", m / 60, m % 60)
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map_or("—".into(), |v| format!("{v:.1} %"))
+}
+
+fn sla_cmd(a: SlaArgs, db: &Path) -> CliResult {
+    let replica = open(db)?;
+    let now = a.now.unwrap_or_else(Utc::now);
+    let report = sla::sla_report(&replica, &sla::SlaQuery { from: a.from, to: a.to, tz: a.tz, client: a.client, now }).map_err(|e| e.to_string())?;
+    if a.json {
+        return print_json(&report);
+    }
+    println!("SLA {} … {} ({}): {} tickets", report.from, report.to, report.time_zone, report.tickets);
+    println!("reaction   {:>8}  met {:>6}  breached {:>5}  pending {:>5}", pct(report.reaction.percent), report.reaction.met, report.reaction.breached, report.reaction.pending);
+    println!("resolution {:>8}  met {:>6}  breached {:>5}  pending {:>5}", pct(report.resolution.percent), report.resolution.met, report.resolution.breached, report.resolution.pending);
+    println!("by priority:");
+    for g in &report.by_priority {
+        println!("  {:<3} {:>6} tickets  reaction {:>8}  resolution {:>8}", g.key, g.tickets, pct(g.reaction.percent), pct(g.resolution.percent));
+    }
+    println!("breaches: {}", report.breaches.len());
+    for b in report.breaches.iter().take(20) {
+        println!("  {} {:<10} over by {:>7}  {}", b.number, if b.timer == sla::TimerKind::Reaction { "reaction" } else { "resolution" }, hm(-b.clock.left_seconds()), b.client);
+    }
+    Ok(())
+}
+
+fn sla_month(a: SlaMonthArgs, db: &Path) -> CliResult {
+    let replica = open(db)?;
+    let m = sla::client_month(&replica, &a.client, a.month, a.now.unwrap_or_else(Utc::now)).map_err(|e| e.to_string())?;
+    if a.json {
+        return print_json(&m);
+    }
+    if a.csv {
+        print!("{}", smena_core::dashboard::client_month_csv(&m));
+        return Ok(());
+    }
+    println!("{} ({}) — {} in {}", m.client, m.contract_no, m.month, m.time_zone);
+    println!("tickets {}  reaction {}  resolution {}  breaches {}", m.tickets, pct(m.reaction.percent), pct(m.resolution.percent), m.breaches.len());
+    println!("availability {:.3} % (target {} %), downtime {} min", m.availability, m.availability_target, m.downtime_minutes);
+    println!("compensation {:.2} {} ({} % of the fee)", m.compensation, m.currency, m.credit_percent);
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct AtRiskOut {
+    now: DateTime<Utc>,
+    within_minutes: i64,
+    tickets: Vec<sla::TimerRow>,
+}
+
+fn at_risk(a: AtRiskArgs, db: &Path) -> CliResult {
+    let replica = open(db)?;
+    let now = a.now.unwrap_or_else(Utc::now);
+    let tickets = sla::at_risk(&replica, now, chrono::Duration::minutes(a.within)).map_err(|e| e.to_string())?;
+    if a.json {
+        return print_json(&AtRiskOut { now, within_minutes: a.within, tickets });
+    }
+    for t in &tickets {
+        let kind = if t.timer == sla::TimerKind::Reaction { "reaction" } else { "resolution" };
+        println!("{} {:<10} left {:>7}  P{} L{} {:<20} {}", t.number, kind, hm(t.clock.left_seconds()), t.priority, t.line, t.status.as_str(), t.client);
+    }
+    println!("{} tickets within {} minutes of a breach or past it", tickets.len(), a.within);
+    Ok(())
+}
+
+fn staffing(a: StaffingArgs, db: &Path) -> CliResult {
+    use smena_core::analytics::staffing::{staffing_report, StaffingQuery};
+    let replica = open(db)?;
+    let q = StaffingQuery {
+        week: a.week,
+        weeks_back: a.weeks_back,
+        tz: a.tz,
+        target_share: a.target_percent / 100.0,
+        target_seconds: a.target_seconds,
+        shrinkage: a.shrinkage / 100.0,
+        aht_seconds: [a.aht_line1, a.aht_line2],
+    };
+    let report = staffing_report(&replica, &q).map_err(|e| e.to_string())?;
+    if a.json {
+        return print_json(&report);
+    }
+    println!("staffing for {} ({}), from {} tickets of the {} weeks before", report.week, report.time_zone, report.history_tickets, report.weeks_back);
+    for line in &report.lines {
+        let peak = line.hours.iter().max_by_key(|h| h.scheduled).map(|h| (h.hour.clone(), h.scheduled)).unwrap_or_default();
+        println!("line {}: peak {} engineers at {}; {} hours short of the shift norm ({} on shift)", line.model.line, peak.1, peak.0, line.short_hours, line.model.planned);
     }
     Ok(())
 }

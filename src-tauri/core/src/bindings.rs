@@ -4,6 +4,10 @@
 
 use crate::actions::picker::Candidate;
 use crate::analytics::LoadReport;
+use crate::analytics::staffing::StaffingReport;
+use crate::charts::{Language, Theme};
+use crate::dashboard::{DashboardData, DashboardQuery};
+use crate::sla::{ClientMonth, Contract, SlaReport, TimerRow};
 use crate::domain::Action;
 use crate::store::outbox::OutboxEntry;
 use crate::domain::{Client, Contact, PriorityMatrix, RequestType, StaffMember};
@@ -28,6 +32,15 @@ fn export_all(dir: &Path) {
     Action::export_all(&cfg).unwrap();
     OutboxEntry::export_all(&cfg).unwrap();
     Candidate::export_all(&cfg).unwrap();
+    SlaReport::export_all(&cfg).unwrap();
+    ClientMonth::export_all(&cfg).unwrap();
+    TimerRow::export_all(&cfg).unwrap();
+    Contract::export_all(&cfg).unwrap();
+    StaffingReport::export_all(&cfg).unwrap();
+    DashboardQuery::export_all(&cfg).unwrap();
+    DashboardData::export_all(&cfg).unwrap();
+    Theme::export_all(&cfg).unwrap();
+    Language::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {

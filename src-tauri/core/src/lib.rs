@@ -5,12 +5,15 @@
 
 pub mod actions;
 pub mod analytics;
+pub mod charts;
 #[cfg(test)]
 mod bindings;
 pub mod clock;
+pub mod dashboard;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod sla;
 pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -16,6 +16,23 @@ pub enum Bucketing {
     Weekday,
     /// 168 buckets, Monday 00 first.
     HourOfWeek,
+    /// One bucket per day of the period (`2026-11-28`), for the daily trend.
+    Day,
+}
+
+/// What the counts of each bucket are split by (one series each), for stacked charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export_to = "analytics.ts")]
+pub enum Stack {
+    /// The client's time zone.
+    ClientZone,
+    /// The channel the ticket came by.
+    Channel,
+    /// Incident or request.
+    Kind,
+    /// The line holding the ticket.
+    Line,
 }
 
 /// A bucket's name: an hour number, or a weekday (`mon`) / hour of week (`mon-09`).
@@ -50,6 +67,31 @@ pub struct LoadQuery {
     pub from: Option<NaiveDate>,
     /// Last day counted (in `tz`), inclusive.
     pub to: Option<NaiveDate>,
+    /// Read each ticket's hour and day in its client's own zone instead of `tz`.
+    pub client_local: bool,
+    /// Split the counts into series.
+    pub stack: Option<Stack>,
+}
+
+/// One series of a stacked report: its counts per bucket, in bucket order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "analytics.ts")]
+pub struct Series {
+    /// The series' value (`Europe/Moscow`, `email`, `incident`, `2`).
+    pub name: String,
+    /// Tickets per bucket.
+    pub counts: Vec<u64>,
+}
+
+/// A week's total in a daily trend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "analytics.ts")]
+pub struct WeekTotal {
+    /// The week's Monday.
+    #[ts(type = "string")]
+    pub week: NaiveDate,
+    /// Tickets opened that week (within the period).
+    pub count: u64,
 }
 
 /// Tickets opened per bucket.
@@ -64,10 +106,18 @@ pub struct LoadReport {
     pub from: Option<NaiveDate>,
     /// Last day counted, if limited.
     pub to: Option<NaiveDate>,
+    /// Hours and days were read in each client's own zone.
+    pub client_local: bool,
+    /// What the series split by, if stacked.
+    pub stack: Option<Stack>,
     /// Tickets counted.
     pub total: u64,
     /// The buckets, in order.
     pub buckets: Vec<Bucket>,
+    /// The split, when stacked: one series per value, largest first.
+    pub series: Vec<Series>,
+    /// Week totals (daily trend only).
+    pub weeks: Vec<WeekTotal>,
 }
 
 /// A report that cannot be made as asked.
@@ -81,6 +131,9 @@ pub enum ReportError {
         /// Last day.
         to: NaiveDate,
     },
+    /// A daily trend needs its period.
+    #[error("a daily trend needs --from and --to")]
+    DaysNeedPeriod,
     /// Reading the replica failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),
@@ -101,33 +154,96 @@ pub fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
     Utc.from_utc_datetime(&midnight)
 }
 
-/// Counts the tickets opened in the period, bucketed in the query's zone.
+/// Counts the tickets opened in the period, bucketed in the query's zone (or each client's).
 pub fn load_report(r: &Replica, q: &LoadQuery) -> Result<LoadReport, ReportError> {
     if let (Some(from), Some(to)) = (q.from, q.to) {
         if from > to {
             return Err(ReportError::EmptyPeriod { from, to });
         }
     }
-    let lo = q.from.map_or(i64::MIN, |d| start_of_day(q.tz, d).timestamp());
-    let hi = q.to.and_then(|d| d.succ_opt()).map_or(i64::MAX, |d| start_of_day(q.tz, d).timestamp());
+    // In clients' own zones a local day may start up to ~a day apart from the lead's: read a
+    // day more on each side, then keep each ticket by its own local date.
+    let margin = if q.client_local { Duration::days(1) } else { Duration::zero() };
+    let lo = q.from.map_or(i64::MIN, |d| (start_of_day(q.tz, d) - margin).timestamp());
+    let hi = q.to.and_then(|d| d.succ_opt()).map_or(i64::MAX, |d| (start_of_day(q.tz, d) + margin).timestamp());
+    let days = match q.by {
+        Bucketing::Day => match (q.from, q.to) {
+            (Some(from), Some(to)) => Some((from, (to - from).num_days() as usize + 1)),
+            _ => return Err(ReportError::DaysNeedPeriod),
+        },
+        _ => None,
+    };
     let n = match q.by {
         Bucketing::Hour => 24,
         Bucketing::Weekday => 7,
         Bucketing::HourOfWeek => 168,
+        Bucketing::Day => days.map_or(0, |(_, n)| n),
     };
     let mut counts = vec![0u64; n];
-    let mut stmt = r.conn().prepare_cached("SELECT created_at FROM tickets WHERE created_at >= ?1 AND created_at < ?2").map_err(store::StoreError::from)?;
+    let mut series: Vec<Series> = Vec::new();
+    let mut zones: std::collections::HashMap<String, Tz> = std::collections::HashMap::new();
+    let sql = if q.client_local || q.stack.is_some() {
+        "SELECT t.created_at, c.time_zone, t.channel, t.kind, t.line FROM tickets t JOIN clients c ON c.id = t.client_id
+         WHERE t.created_at >= ?1 AND t.created_at < ?2"
+    } else {
+        "SELECT created_at, NULL, NULL, NULL, NULL FROM tickets WHERE created_at >= ?1 AND created_at < ?2"
+    };
+    let mut stmt = r.conn().prepare_cached(sql).map_err(store::StoreError::from)?;
     let mut rows = stmt.query([lo, hi]).map_err(store::StoreError::from)?;
     while let Some(row) = rows.next().map_err(store::StoreError::from)? {
         let ts: i64 = row.get(0).map_err(store::StoreError::from)?;
-        let local = q.tz.from_utc_datetime(&DateTime::from_timestamp(ts, 0).unwrap_or_default().naive_utc());
+        let zone_name: Option<String> = row.get(1).map_err(store::StoreError::from)?;
+        let tz = match (&zone_name, q.client_local) {
+            (Some(z), true) => *zones.entry(z.clone()).or_insert_with(|| z.parse().unwrap_or(q.tz)),
+            _ => q.tz,
+        };
+        let local = tz.from_utc_datetime(&DateTime::from_timestamp(ts, 0).unwrap_or_default().naive_utc());
+        if q.client_local && (q.from.is_some_and(|f| local.date_naive() < f) || q.to.is_some_and(|t| local.date_naive() > t)) {
+            continue;
+        }
         let hour = local.hour() as usize;
         let weekday = local.weekday().num_days_from_monday() as usize;
-        counts[match q.by {
+        let i = match q.by {
             Bucketing::Hour => hour,
             Bucketing::Weekday => weekday,
             Bucketing::HourOfWeek => weekday * 24 + hour,
-        }] += 1;
+            Bucketing::Day => match days {
+                Some((from, n)) => match usize::try_from((local.date_naive() - from).num_days()) {
+                    Ok(i) if i < n => i,
+                    _ => continue,
+                },
+                None => continue,
+            },
+        };
+        counts[i] += 1;
+        if let Some(stack) = q.stack {
+            let name = match stack {
+                Stack::ClientZone => zone_name.unwrap_or_default(),
+                Stack::Channel => row.get::<_, String>(2).map_err(store::StoreError::from)?,
+                Stack::Kind => row.get::<_, String>(3).map_err(store::StoreError::from)?,
+                Stack::Line => row.get::<_, i64>(4).map_err(store::StoreError::from)?.to_string(),
+            };
+            match series.iter_mut().find(|s| s.name == name) {
+                Some(s) => s.counts[i] += 1,
+                None => {
+                    let mut c = vec![0; n];
+                    c[i] = 1;
+                    series.push(Series { name, counts: c });
+                }
+            }
+        }
+    }
+    series.sort_by(|a, b| b.counts.iter().sum::<u64>().cmp(&a.counts.iter().sum::<u64>()).then_with(|| a.name.cmp(&b.name)));
+    let mut weeks: Vec<WeekTotal> = Vec::new();
+    if let Some((from, _)) = days {
+        for (i, &count) in counts.iter().enumerate() {
+            let day = from + Duration::days(i as i64);
+            let week = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+            match weeks.last_mut() {
+                Some(w) if w.week == week => w.count += count,
+                _ => weeks.push(WeekTotal { week, count }),
+            }
+        }
     }
     let buckets = counts
         .iter()
@@ -137,11 +253,23 @@ pub fn load_report(r: &Replica, q: &LoadQuery) -> Result<LoadReport, ReportError
                 Bucketing::Hour => BucketKey::Hour(i as u32),
                 Bucketing::Weekday => BucketKey::Name(WEEKDAYS[i].into()),
                 Bucketing::HourOfWeek => BucketKey::Name(format!("{}-{:02}", WEEKDAYS[i / 24], i % 24)),
+                Bucketing::Day => BucketKey::Name(days.map(|(from, _)| (from + Duration::days(i as i64)).to_string()).unwrap_or_default()),
             },
             count,
         })
         .collect();
-    Ok(LoadReport { by: q.by, time_zone: q.tz.name().to_string(), from: q.from, to: q.to, total: counts.iter().sum(), buckets })
+    Ok(LoadReport {
+        by: q.by,
+        time_zone: q.tz.name().to_string(),
+        from: q.from,
+        to: q.to,
+        client_local: q.client_local,
+        stack: q.stack,
+        total: counts.iter().sum(),
+        buckets,
+        series,
+        weeks,
+    })
 }
 
 #[cfg(test)]

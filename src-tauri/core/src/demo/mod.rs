@@ -101,6 +101,41 @@ fn alert_profile(moscow_hour: u32) -> f64 {
     }
 }
 
+/// A demo client's SLA: clients that run night updates buy round-the-clock support, the others
+/// office hours in their own zone with their country's public holidays; the bank also stops
+/// the clock while a third party works.
+fn demo_contract(c: &DemoClient, opts: &DemoOptions) -> crate::sla::Contract {
+    use crate::sla::{Contract, SupportHours};
+    let mut contract = Contract { monthly_fee: (c.weight * 250_000.0).round(), ..Contract::default() };
+    if c.name == "Гранит Банк" {
+        contract.pause_in.push(crate::domain::Status::ExternalProcessing);
+        contract.availability_target = 99.95;
+    }
+    if !c.night_updates {
+        let fixed: &[(u32, u32)] = match c.tz {
+            "Europe/Moscow" => &[(1, 1), (1, 2), (1, 7), (2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)],
+            "Asia/Almaty" => &[(1, 1), (1, 2), (3, 8), (3, 21), (3, 22), (5, 1), (5, 9), (7, 6), (12, 16)],
+            "America/Toronto" => &[(1, 1), (7, 1), (12, 25), (12, 26)],
+            _ => &[(1, 1), (7, 4), (12, 25)],
+        };
+        let mut hours = SupportHours::office();
+        if let SupportHours::Business { holidays, .. } = &mut hours {
+            let first = (opts.now - chrono::Duration::days(i64::from(opts.days))).year();
+            for year in first..=opts.now.year() + 1 {
+                holidays.extend(fixed.iter().filter_map(|(m, d)| chrono::NaiveDate::from_ymd_opt(year, *m, *d)));
+            }
+        }
+        contract.support = hours;
+        contract.reaction_minutes = [30, 60, 120, 240, 480];
+        contract.resolution_hours = [8, 16, 24, 40, 80];
+    }
+    if !c.russian {
+        contract.currency = "USD".into();
+        contract.monthly_fee = (c.weight * 4_000.0).round();
+    }
+    contract
+}
+
 /// Writes the demo into an empty replica, all in one transaction.
 pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     if opts.days == 0 || opts.days > MAX_DAYS {
@@ -138,7 +173,10 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
                 .enumerate()
                 .map(|(i, name)| Contact { name: (*name).into(), email: format!("{}@{}", ["support", "it", "ops"][i], c.domain), phone: Some(format!("+7 495 555-{:02}-{:02}", i + 10, c.contract.len())) })
                 .collect();
-            client_ids.push(reference::insert_client(tx, c.name, c.contract, c.tz, &contacts)?);
+            let id = reference::insert_client(tx, c.name, c.contract, c.tz, &contacts)?;
+            let contract = serde_json::to_string(&demo_contract(c, opts)).expect("a contract serialises");
+            crate::sla::contract::set_contract_in(tx, id, &contract)?;
+            client_ids.push(id);
         }
 
         let mut rng = Rng::new(opts.seed);

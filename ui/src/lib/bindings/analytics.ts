@@ -21,7 +21,45 @@ export type BucketKey = number | string;
 /**
  * How tickets are grouped.
  */
-export type Bucketing = "hour" | "weekday" | "hour-of-week";
+export type Bucketing = "hour" | "weekday" | "hour-of-week" | "day";
+
+/**
+ * How a line's staffing is computed.
+ */
+export type LineModel = { 
+/**
+ * The line, 1 or 2.
+ */
+line: number, 
+/**
+ * Average handling time, seconds.
+ */
+aht_seconds: number, 
+/**
+ * Share of all tickets the line handles (line 1 all, line 2 the escalated share).
+ */
+share: number, 
+/**
+ * Engineers planned on each shift (the 2/2 norm until rosters exist).
+ */
+planned: number, };
+
+/**
+ * Staffing of one line over the week.
+ */
+export type LineStaffing = { 
+/**
+ * The line's model.
+ */
+model: LineModel, 
+/**
+ * 168 hours, Monday 00 first.
+ */
+hours: Array<StaffingHour>, 
+/**
+ * Hours with a shortfall.
+ */
+short_hours: number, };
 
 /**
  * Tickets opened per bucket.
@@ -44,10 +82,131 @@ from: string | null,
  */
 to: string | null, 
 /**
+ * Hours and days were read in each client's own zone.
+ */
+client_local: boolean, 
+/**
+ * What the series split by, if stacked.
+ */
+stack: Stack | null, 
+/**
  * Tickets counted.
  */
 total: number, 
 /**
  * The buckets, in order.
  */
-buckets: Array<Bucket>, };
+buckets: Array<Bucket>, 
+/**
+ * The split, when stacked: one series per value, largest first.
+ */
+series: Array<Series>, 
+/**
+ * Week totals (daily trend only).
+ */
+weeks: Array<WeekTotal>, };
+
+/**
+ * One series of a stacked report: its counts per bucket, in bucket order.
+ */
+export type Series = { 
+/**
+ * The series' value (`Europe/Moscow`, `email`, `incident`, `2`).
+ */
+name: string, 
+/**
+ * Tickets per bucket.
+ */
+counts: Array<number>, };
+
+/**
+ * What the counts of each bucket are split by (one series each), for stacked charts.
+ */
+export type Stack = "client-zone" | "channel" | "kind" | "line";
+
+/**
+ * One hour of the week for one line.
+ */
+export type StaffingHour = { 
+/**
+ * Hour of the week, `mon-09`.
+ */
+hour: string, 
+/**
+ * Expected tickets this hour on the line.
+ */
+expected: number, 
+/**
+ * Engineers needed at work (Erlang C).
+ */
+needed: number, 
+/**
+ * Service level the needed engineers reach.
+ */
+service_level: number, 
+/**
+ * Engineers to schedule after shrinkage.
+ */
+scheduled: number, 
+/**
+ * Engineers planned on shift.
+ */
+planned: number, 
+/**
+ * `scheduled - planned` when positive.
+ */
+shortfall: number, };
+
+/**
+ * Staffing against load for a week.
+ */
+export type StaffingReport = { 
+/**
+ * ISO week, `2026-W48`.
+ */
+week: string, 
+/**
+ * Zone of the hours.
+ */
+time_zone: string, 
+/**
+ * Weeks averaged, ending before the week.
+ */
+weeks_back: number, 
+/**
+ * Tickets those weeks held.
+ */
+history_tickets: number, 
+/**
+ * Target share reacted …
+ */
+target_share: number, 
+/**
+ * … within seconds.
+ */
+target_seconds: number, 
+/**
+ * Shrinkage.
+ */
+shrinkage: number, 
+/**
+ * What "planned" means.
+ */
+planned_from: string, 
+/**
+ * Line 1 and line 2.
+ */
+lines: Array<LineStaffing>, };
+
+/**
+ * A week's total in a daily trend.
+ */
+export type WeekTotal = { 
+/**
+ * The week's Monday.
+ */
+week: string, 
+/**
+ * Tickets opened that week (within the period).
+ */
+count: number, };

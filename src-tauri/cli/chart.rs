@@ -1,0 +1,126 @@
+//! `smena chart`: the window's charts drawn to SVG or PNG files, with the data behind them as CSV.
+
+use super::report::{parse_date, parse_now, parse_tz, By, StackBy};
+use super::{open, CliResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use clap::{Args, ValueEnum};
+use smena_core::charts::{Language, Style, Theme};
+use smena_core::dashboard::{self, ChartKind, DashboardQuery};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Kind {
+    Load,
+    Heatmap,
+    Sla,
+    Staffing,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ThemeArg {
+    Light,
+    Dark,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Ru,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Which chart
+    #[arg(value_enum)]
+    kind: Kind,
+    /// The file to write: FILE.svg or FILE.png
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Also write the data behind the chart as CSV
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Colours
+    #[arg(long, value_enum, default_value = "light")]
+    theme: ThemeArg,
+    /// Language of the labels
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+    /// Width in pixels
+    #[arg(long, default_value_t = 960)]
+    width: u32,
+    /// Height in pixels
+    #[arg(long, default_value_t = 420)]
+    height: u32,
+    /// Load grouping (load chart)
+    #[arg(long, value_enum, value_name = "hour|weekday|hour-of-week|day")]
+    by: Option<By>,
+    /// Stack the load by the client's zone, the channel, the kind or the line
+    #[arg(long, value_enum, value_name = "zone|channel|kind|line")]
+    stack: Option<StackBy>,
+    /// Count in each client's own local time
+    #[arg(long)]
+    local: bool,
+    /// IANA time zone of hours and days
+    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = parse_tz)]
+    tz: Tz,
+    /// First day, YYYY-MM-DD (inclusive) [default: 27 days before --to]
+    #[arg(long, value_name = "D", value_parser = parse_date)]
+    from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD (inclusive) [default: today]; staffing plans the week holding it
+    #[arg(long, value_name = "D", value_parser = parse_date)]
+    to: Option<NaiveDate>,
+    /// One client (SLA)
+    #[arg(long, value_name = "C")]
+    client: Option<String>,
+    /// Weeks of history averaged (staffing)
+    #[arg(long, value_name = "N")]
+    weeks_back: Option<u32>,
+    /// The instant running clocks are measured at (RFC 3339) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<DateTime<Utc>>,
+}
+
+pub fn run(a: ChartArgs, db: &Path) -> CliResult {
+    let ext = a.out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("svg") | Some("png")) {
+        return Err(format!("--out {}: the file must end in .svg or .png", a.out.display()));
+    }
+    let replica = open(db)?;
+    let kind = match a.kind {
+        Kind::Load => ChartKind::Load,
+        Kind::Heatmap => ChartKind::Heatmap,
+        Kind::Sla => ChartKind::Sla,
+        Kind::Staffing => ChartKind::Staffing,
+    };
+    let q = DashboardQuery {
+        kind,
+        by: a.by.map(By::bucketing),
+        tz: a.tz.name().to_string(),
+        from: a.from,
+        to: a.to,
+        client_local: a.local,
+        stack: a.stack.map(StackBy::stack),
+        client: a.client,
+        weeks_back: a.weeks_back,
+    };
+    let data = dashboard::data(&replica, &q, a.now.unwrap_or_else(Utc::now)).map_err(|e| e.to_string())?;
+    let style = Style {
+        theme: match a.theme {
+            ThemeArg::Light => Theme::Light,
+            ThemeArg::Dark => Theme::Dark,
+        },
+        lang: match a.lang {
+            LangArg::En => Language::En,
+            LangArg::Ru => Language::Ru,
+        },
+        width: a.width.clamp(320, 4000),
+        height: a.height.clamp(200, 3000),
+    };
+    dashboard::write_chart(kind, &data, &style, &a.out).map_err(|e| e.to_string())?;
+    if let Some(csv) = &a.csv {
+        std::fs::write(csv, dashboard::csv(&data)).map_err(|e| format!("cannot write {}: {e}", csv.display()))?;
+    }
+    println!("{}", a.out.display());
+    Ok(())
+}
