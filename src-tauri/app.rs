@@ -49,6 +49,11 @@ pub fn run(db: PathBuf) -> i32 {
             commands::actions::discard_operation,
             commands::actions::candidates,
             commands::actions::staff,
+            commands::dashboards::dashboard,
+            commands::dashboards::at_risk,
+            commands::dashboards::sla_month,
+            commands::dashboards::export_chart,
+            commands::dashboards::export_sla_month,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -13,6 +13,11 @@ fn main() {
         "discard_operation",
         "candidates",
         "staff",
+        "dashboard",
+        "at_risk",
+        "sla_month",
+        "export_chart",
+        "export_sla_month",
     ]);
     let attributes = tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json").app_manifest(manifest);
     tauri_build::try_build(attributes).expect("tauri-build failed");

@@ -17,6 +17,14 @@ impl IpcError {
         IpcError { code: "storage", message: message.into() }
     }
 
+    pub fn invalid_input(message: impl Into<String>) -> IpcError {
+        IpcError { code: "invalid_input", message: message.into() }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> IpcError {
+        IpcError { code: "not_found", message: message.into() }
+    }
+
     pub fn internal(message: impl Into<String>) -> IpcError {
         IpcError { code: "internal", message: message.into() }
     }

@@ -1,4 +1,5 @@
 //! Tauri commands: one-line adapters from the window to the core, grouped by feature.
 
 pub mod actions;
+pub mod dashboards;
 pub mod queue;

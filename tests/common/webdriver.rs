@@ -52,9 +52,18 @@ pub struct Window {
 impl Window {
     /// Starts `smena` on the replica `db` and waits for the WebDriver session.
     pub async fn open(db: &Path) -> Window {
+        Window::open_with(db, &[]).await
+    }
+
+    /// Starts `smena` on `db` with extra environment variables.
+    pub async fn open_with(db: &Path, env: &[(&str, &Path)]) -> Window {
         let home = tempfile::tempdir().unwrap();
         let (port, native) = (free_port(), free_port());
-        let driver = Command::new(tauri_driver().unwrap())
+        let mut command = Command::new(tauri_driver().unwrap());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let driver = command
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("SMENA_DB", db)
             .env("XDG_DATA_HOME", home.path().join("data"))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTime, size, timeLeft } from '../src/lib/format';
+import { dateTime, hoursMinutes, size, timeLeft } from '../src/lib/format';
 
 describe('dateTime', () => {
   it('shows a UTC instant in the given zone', () => {
@@ -29,5 +29,13 @@ describe('size', () => {
     expect(size(512, 'en')).toBe('512 B');
     expect(size(5 * 1024 * 1024 + 300_000, 'en')).toBe('5.3 MiB');
     expect(size(5 * 1024 * 1024 + 300_000, 'ru')).toBe('5,3 МиБ');
+  });
+});
+
+describe('hoursMinutes', () => {
+  it('shows signed hours and minutes', () => {
+    expect(hoursMinutes(3 * 3600 + 5 * 60)).toBe('3:05');
+    expect(hoursMinutes(-30 * 60)).toBe('-0:30');
+    expect(hoursMinutes(59)).toBe('0:00');
   });
 });

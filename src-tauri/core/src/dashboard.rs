@@ -161,6 +161,30 @@ pub fn write_chart(kind: ChartKind, d: &DashboardData, style: &Style, path: &Pat
     }
 }
 
+/// Where exports go: `SMENA_EXPORT_DIR`, else the user's download folder, else the home
+/// folder; created when missing.
+pub fn export_dir() -> std::io::Result<std::path::PathBuf> {
+    let dir = std::env::var_os("SMENA_EXPORT_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(dirs::download_dir)
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// A new file name `stem.ext` in the export folder (`stem-2.ext`, … when taken).
+pub fn export_path(stem: &str, ext: &str) -> std::io::Result<std::path::PathBuf> {
+    let dir = export_dir()?;
+    let mut path = dir.join(format!("{stem}.{ext}"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{stem}-{n}.{ext}"));
+        n += 1;
+    }
+    Ok(path)
+}
+
 fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))

@@ -4,6 +4,8 @@ import { invoke } from '@tauri-apps/api/core';
 import type { Facets, QueueCounts, QueueFilter, QueuePage, QueueRow, ReplicaInfo, TicketDetail } from './bindings/queue';
 import type { Action, Candidate, OutboxEntry } from './bindings/actions';
 import type { Line, Skill, StaffMember } from './bindings/domain';
+import type { DashboardData, DashboardQuery, Lang, Theme } from './bindings/charts';
+import type { ClientMonth, TimerRow } from './bindings/sla';
 
 /** The closed set of error codes the shell returns (mirrors `IpcError` in Rust). */
 export type ErrorCode = 'not_found' | 'invalid_input' | 'refused' | 'storage' | 'internal';
@@ -30,7 +32,20 @@ export const api = {
   discard: (opId: string) => invoke<string>('discard_operation', { opId }),
   candidates: (line: Line, skill: Skill | null) => invoke<Candidate[]>('candidates', { line, skill }),
   staff: () => invoke<StaffMember[]>('staff'),
+  dashboard: (query: DashboardQuery, theme: Theme, lang: Lang) => invoke<DashboardView>('dashboard', { query, theme, lang }),
+  atRisk: (withinMinutes: number) => invoke<{ now: string; tickets: TimerRow[] }>('at_risk', { withinMinutes }),
+  slaMonth: (client: string, month: string) => invoke<ClientMonth>('sla_month', { client, month }),
+  exportChart: (query: DashboardQuery, theme: Theme, lang: Lang, format: 'png' | 'svg' | 'csv') =>
+    invoke<string>('export_chart', { query, theme, lang, format }),
+  exportSlaMonth: (client: string, month: string) => invoke<string>('export_sla_month', { client, month }),
 };
+
+/** A chart drawn by the core, the numbers behind it, and the instant they were computed at. */
+export interface DashboardView {
+  data: DashboardData;
+  svg: string;
+  now: string;
+}
 
 /** What an applied action returns: its outbox operation (if it goes to the ITSM) and the ticket as the queue now shows it. */
 export interface Applied {

@@ -42,3 +42,10 @@ export function size(bytes: number, locale: Locale): string {
   const n = i === 0 ? String(v) : v.toFixed(1);
   return translate(locale, units[i], { n: locale === 'ru' ? n.replace('.', ',') : n });
 }
+
+/** Seconds as signed hours and minutes: "3:05", "-0:30". */
+export function hoursMinutes(seconds: number): string {
+  const sign = seconds < 0 ? '-' : '';
+  const m = Math.floor(Math.abs(seconds) / 60);
+  return `${sign}${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`;
+}

@@ -206,7 +206,18 @@ pub(crate) fn simulate(rng: &mut Rng, desk: &Desk, matrix: &PriorityMatrix, cata
     p.record(&contact_name, "status", None, Some(Status::Registered.to_string()), None);
 
     // Triage by the first line: minutes, faster for urgent tickets and phone calls.
-    let triage = if priority.rank() <= 2 { rng.between(1, 8) } else { rng.between(3, 40) };
+    // Now and then (the longest draws) the first line is swamped and the reaction is late.
+    let triage = if priority.rank() <= 2 {
+        match rng.between(1, 8) {
+            8 => 25,
+            m => m,
+        }
+    } else {
+        match rng.between(3, 40) {
+            m if m >= 39 => m * 3,
+            m => m,
+        }
+    };
     if !p.wait(Duration::minutes(triage)) {
         return p.sim;
     }

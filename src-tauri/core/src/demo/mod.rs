@@ -265,6 +265,10 @@ fn arrivals(rng: &mut Rng, opts: &DemoOptions) -> Vec<Arrival> {
         day = day.succ_opt().expect("a next day");
     }
     out.sort_by_key(|a| a.at);
+    // The newest ticket has just arrived: the lead always sees one still waiting for triage.
+    if let Some(last) = out.last_mut() {
+        last.at = opts.now;
+    }
     out
 }
 

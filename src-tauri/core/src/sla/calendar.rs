@@ -17,10 +17,10 @@ pub enum SupportHours {
     Business {
         /// ISO weekdays with support, 1 = Monday … 7 = Sunday.
         days: Vec<u8>,
-        /// Opening time (local), `HH:MM`.
+        /// Opening time (local), `HH:MM` or `HH:MM:SS`.
         #[ts(type = "string")]
         open: NaiveTime,
-        /// Closing time (local), `HH:MM`, after opening.
+        /// Closing time (local), `HH:MM` or `HH:MM:SS`, after opening.
         #[ts(type = "string")]
         close: NaiveTime,
         /// Days without support (public holidays), `YYYY-MM-DD`.

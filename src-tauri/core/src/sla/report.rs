@@ -312,7 +312,8 @@ pub fn sla_report(r: &Replica, q: &SlaQuery) -> Result<SlaReport, SlaError> {
         return Err(SlaError::EmptyPeriod { from: q.from, to: q.to });
     }
     let lo = start_of_day(q.tz, q.from).timestamp();
-    let hi = start_of_day(q.tz, q.to.succ_opt().expect("dates stay in range")).timestamp();
+    // Tickets registered after "now" do not exist yet.
+    let hi = start_of_day(q.tz, q.to.succ_opt().expect("dates stay in range")).timestamp().min(q.now.timestamp() + 1);
     let client = q.client.as_deref().map(|c| client_id(r, c)).transpose()?;
     let tickets = match client {
         Some(id) => load(r, "t.created_at >= ?1 AND t.created_at < ?2 AND t.client_id = ?3", &[&lo, &hi, &id])?,

@@ -63,7 +63,8 @@ impl Timer {
 /// Walks the status spans up to `stop` (or `now`), counting support time in the spans where
 /// `running` holds.
 fn walk(cal: &Calendar, statuses: &[(DateTime<Utc>, Status)], stop: Option<DateTime<Utc>>, now: DateTime<Utc>, target: i64, running: impl Fn(Status) -> bool) -> Timer {
-    let limit = stop.unwrap_or(now);
+    // Nothing after "now" is known yet, whatever the history says.
+    let limit = stop.map_or(now, |s| s.min(now));
     let mut elapsed = 0i64;
     let mut deadline = None;
     for (i, (at, status)) in statuses.iter().enumerate() {
@@ -203,6 +204,15 @@ mod tests {
         assert_eq!(t.left_seconds(), 300 * 60);
         assert!(!t.done && !t.paused);
         assert_eq!(t.deadline_at, Some(utc("2026-11-30T12:00:00Z")));
+    }
+
+    #[test]
+    fn a_clock_read_in_the_past_ignores_what_happened_later() {
+        // Completed at 14:00; read at 12:00 the clock has run 2 h and is still running.
+        let s = [(utc("2026-11-24T10:00:00Z"), Registered), (utc("2026-11-24T10:30:00Z"), InProgress), (utc("2026-11-24T14:00:00Z"), Completed)];
+        let t = resolution(&Contract::default(), &Calendar::all_day(), &input(Kind::Incident, 3, &s), utc("2026-11-24T12:00:00Z"));
+        assert_eq!(t.elapsed_seconds, 2 * 3600);
+        assert!(!t.done && t.ended_at.is_none());
     }
 
     #[test]

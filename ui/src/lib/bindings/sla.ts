@@ -221,11 +221,11 @@ export type SupportHours = { "kind": "24x7" } | { "kind": "business",
  */
 days: Array<number>, 
 /**
- * Opening time (local), `HH:MM`.
+ * Opening time (local), `HH:MM` or `HH:MM:SS`.
  */
 open: string, 
 /**
- * Closing time (local), `HH:MM`, after opening.
+ * Closing time (local), `HH:MM` or `HH:MM:SS`, after opening.
  */
 close: string, 
 /**
