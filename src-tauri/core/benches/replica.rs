@@ -99,4 +99,33 @@ fn main() {
         actions::apply(&mut r, &clock, &actor, number, &action).unwrap()
     });
     stats("action: comment or impact (row+history+outbox)", samples);
+    dashboards(&r, now);
+}
+
+/// The dashboards: each must answer within 100 ms at a million tickets.
+fn dashboards(r: &Replica, now: chrono::DateTime<Utc>) {
+    use chrono::NaiveDate;
+    use smena_core::analytics::{load_report, Bucketing, LoadQuery, Stack};
+    use smena_core::charts::{Chart, Style};
+    use smena_core::dashboard::staffing_defaults;
+    use smena_core::sla::{self, SlaQuery};
+    let moscow = chrono_tz::Europe::Moscow;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let q90 = LoadQuery { by: Bucketing::Hour, tz: moscow, from: Some(day("2026-08-30")), to: Some(day("2026-11-27")), client_local: false, stack: None };
+    stats("load: by hour, 90 days", time(10, |_| load_report(r, &q90).unwrap()));
+    let stacked = LoadQuery { stack: Some(Stack::Channel), client_local: true, ..q90.clone() };
+    stats("load: by hour, 90 days, clients' time, by channel", time(10, |_| load_report(r, &stacked).unwrap()));
+    let all = LoadQuery { from: None, to: None, ..q90.clone() };
+    stats("load: by hour, all time", time(3, |_| load_report(r, &all).unwrap()));
+    let month = SlaQuery { from: day("2026-10-01"), to: day("2026-10-31"), tz: moscow, client: None, now };
+    stats("sla: compliance for a month", time(10, |_| sla::sla_report(r, &month).unwrap()));
+    stats("sla: at-risk list now", time(20, |_| sla::at_risk(r, now, chrono::Duration::minutes(120)).unwrap()));
+    stats("sla: one client's month (availability)", time(10, |_| sla::client_month(r, "Гранит Банк", day("2026-10-01"), now).unwrap()));
+    let staffing = staffing_defaults(day("2026-11-23"), 4, moscow);
+    stats("staffing: a week from 4 weeks of history", time(10, |_| smena_core::analytics::staffing_report(r, &staffing).unwrap()));
+    let report = load_report(r, &q90).unwrap();
+    stats("chart: load by hour as SVG", time(20, |_| smena_core::charts::svg(&Chart::Load(&report), &Style::default()).unwrap()));
+    let png = std::env::temp_dir().join(format!("smena-bench-{}.png", std::process::id()));
+    stats("chart: load by hour as PNG file", time(10, |_| smena_core::charts::png(&Chart::Load(&report), &Style::default(), &png).unwrap()));
+    let _ = std::fs::remove_file(&png);
 }

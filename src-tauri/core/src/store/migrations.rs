@@ -11,6 +11,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0004_import.sql")),
     M::up(include_str!("migrations/0005_search_index.sql")),
     M::up(include_str!("migrations/0006_sla_contracts.sql")),
+    M::up(include_str!("migrations/0007_load_rollup.sql")),
 ];
 
 /// The schema version this build writes.
