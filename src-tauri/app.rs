@@ -3,7 +3,12 @@
 
 use crate::commands;
 use smena_core::demo::{self, DemoOptions};
+use smena_core::charts::Language;
+use smena_core::sla::notify::{self, Notice, Watcher};
+use smena_core::sla::TimerKind;
 use smena_core::store::Replica;
+use tauri::Manager;
+use tauri_plugin_notification::NotificationExt;
 use smena_core::{Clock, SystemClock};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -13,6 +18,8 @@ pub struct AppState {
     pub replica: Result<Mutex<Replica>, String>,
     /// Whom the window acts as (`SMENA_USER`, a staff member's full name); the lead when unset.
     pub user: Option<String>,
+    /// The page's language, for notifications.
+    pub lang: Mutex<Language>,
 }
 
 /// Opens the replica at `db`; an empty one gets the 90-day demo so a new user sees a queue.
@@ -36,7 +43,17 @@ pub fn run(db: PathBuf) -> i32 {
         eprintln!("smena: {e}");
     }
     let result = tauri::Builder::default()
-        .manage(AppState { replica: replica.map(Mutex::new), user: std::env::var("SMENA_USER").ok().filter(|u| !u.trim().is_empty()) })
+        .plugin(tauri_plugin_notification::init())
+        .manage(AppState {
+            replica: replica.map(Mutex::new),
+            user: std::env::var("SMENA_USER").ok().filter(|u| !u.trim().is_empty()),
+            lang: Mutex::new(Language::En),
+        })
+        .setup(|app| {
+            let handle = app.handle().clone();
+            std::thread::Builder::new().name("notifications".into()).spawn(move || watch(handle))?;
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::queue::queue_page,
             commands::queue::queue_counts,
@@ -54,6 +71,8 @@ pub fn run(db: PathBuf) -> i32 {
             commands::dashboards::sla_month,
             commands::dashboards::export_chart,
             commands::dashboards::export_sla_month,
+            commands::dashboards::notification_settings,
+            commands::dashboards::set_notification_settings,
         ])
         .run(tauri::generate_context!());
     match result {
@@ -61,6 +80,58 @@ pub fn run(db: PathBuf) -> i32 {
         Err(e) => {
             eprintln!("smena: the window could not start: {e}");
             1
+        }
+    }
+}
+
+/// Every 30 seconds: asks the core what deserves a desktop notification and shows it.
+/// A machine without a notification service just shows nothing.
+fn watch(app: tauri::AppHandle) {
+    let state = app.state::<AppState>();
+    let Ok(lock) = state.replica.as_ref() else { return };
+    let mut watcher = match lock.lock().map_err(|e| e.to_string()).and_then(|r| Watcher::new(&r).map_err(|e| e.to_string())) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("smena: notifications are off: {e}");
+            return;
+        }
+    };
+    loop {
+        let notices = lock.lock().ok().and_then(|r| notify::settings(&r).ok().and_then(|s| watcher.check(&r, SystemClock.now(), &s).ok())).unwrap_or_default();
+        let ru = state.lang.lock().map(|l| *l == Language::Ru).unwrap_or(false);
+        for n in notices.iter().take(5) {
+            let (title, body) = notice_text(n, ru);
+            let _ = app.notification().builder().title(title).body(body).show();
+        }
+        if notices.len() > 5 {
+            let more = notices.len() - 5;
+            let _ = app.notification().builder().title("Smena").body(if ru { format!("И ещё {more}: см. «Под угрозой»") } else { format!("And {more} more: see At risk") }).show();
+        }
+        std::thread::sleep(std::time::Duration::from_secs(30));
+    }
+}
+
+fn notice_text(n: &Notice, ru: bool) -> (String, String) {
+    match n {
+        Notice::SlaSoon { number, subject, client, timer, minutes_left } => {
+            let what = match (timer, ru) {
+                (TimerKind::Reaction, false) => "reaction",
+                (TimerKind::Resolution, false) => "resolution",
+                (TimerKind::Reaction, true) => "реакции",
+                (TimerKind::Resolution, true) => "решения",
+            };
+            if ru {
+                (format!("{number}: SLA {what} — осталось {minutes_left} мин"), format!("{client}: {subject}"))
+            } else {
+                (format!("{number}: SLA {what} breaks in {minutes_left} min"), format!("{client}: {subject}"))
+            }
+        }
+        Notice::Urgent { number, subject, client } => {
+            if ru {
+                (format!("{number}: новый инцидент очень высокой срочности"), format!("{client}: {subject}"))
+            } else {
+                (format!("{number}: new very-high-urgency incident"), format!("{client}: {subject}"))
+            }
         }
     }
 }

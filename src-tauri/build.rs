@@ -18,6 +18,8 @@ fn main() {
         "sla_month",
         "export_chart",
         "export_sla_month",
+        "notification_settings",
+        "set_notification_settings",
     ]);
     let attributes = tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json").app_manifest(manifest);
     tauri_build::try_build(attributes).expect("tauri-build failed");

@@ -544,7 +544,7 @@ fn sla_report_of_a_round_the_clock_client_matches_clocks_computed_in_sql() {
 }
 
 #[test]
-fn at_risk_lists_open_tickets_least_time_left_first_with_the_clocks_sql_computes() {
+fn at_risk_lists_open_tickets_earliest_breach_first_with_the_clocks_sql_computes() {
     let d = shared();
     let conn = d.sql();
     let now = now_ts();
@@ -554,7 +554,8 @@ fn at_risk_lists_open_tickets_least_time_left_first_with_the_clocks_sql_computes
     assert!(!listed.is_empty(), "the demo has open tickets near or past their target");
 
     let left: Vec<i64> = listed.iter().map(|t| t["clock"]["target_seconds"].as_i64().unwrap() - t["clock"]["elapsed_seconds"].as_i64().unwrap()).collect();
-    assert!(left.windows(2).all(|w| w[0] <= w[1]), "least time left first: {left:?}");
+    let deadlines: Vec<&str> = listed.iter().map(|t| t["clock"]["deadline_at"].as_str().expect("a running clock has a deadline")).collect();
+    assert!(deadlines.windows(2).all(|w| w[0] <= w[1]), "earliest breach first: {deadlines:?}");
     assert!(left.iter().all(|l| *l <= within * 60), "nothing with more than {within} minutes left: {left:?}");
 
     let mut status_of = conn.prepare("SELECT status FROM tickets WHERE number = ?1").unwrap();

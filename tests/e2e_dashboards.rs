@@ -146,6 +146,20 @@ async fn each_dashboard_shows_the_cli_numbers_switches_zone_theme_and_language_a
     let first = w.find("[data-testid=risk-row]").await.attr("data-number").await.unwrap().unwrap();
     let count: usize = w.find("[data-testid=risk-count]").await.attr("data-count").await.unwrap().unwrap().parse().unwrap();
     assert_eq!(count, w.client.find_all(fantoccini::Locator::Css("[data-testid=risk-row]")).await.unwrap().len());
+    // Notifications: switching one off is kept in the replica.
+    w.find("[data-testid=notify-urgent]").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let stored: Option<String> = rusqlite::Connection::open(&db).unwrap().query_row("SELECT value FROM settings WHERE key = 'notifications'", [], |x| x.get(0)).ok();
+        if let Some(v) = stored.as_deref().map(|v| serde_json::from_str::<serde_json::Value>(v).unwrap()) {
+            assert_eq!(v["sla"], true);
+            if v["urgent"] == false {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "the notification setting was not stored: {stored:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     w.find("[data-testid=risk-row] td:nth-child(3)").await.click().await.unwrap();
     w.wait_text("[data-testid=panel-number]", &first).await;
     w.close().await;

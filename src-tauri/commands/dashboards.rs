@@ -6,6 +6,7 @@ use crate::ipc_error::IpcError;
 use chrono::{DateTime, NaiveDate, Utc};
 use smena_core::charts::{Language, Style, Theme};
 use smena_core::dashboard::{self, DashboardData, DashboardQuery};
+use smena_core::sla::notify::{self, NotifySettings};
 use smena_core::sla::{self, ClientMonth, TimerRow};
 use smena_core::store::Replica;
 use smena_core::{Clock, SystemClock};
@@ -96,4 +97,20 @@ pub fn export_sla_month(state: State<'_, AppState>, client: String, month: Strin
     let path = dashboard::export_path(&format!("smena-sla-{safe}-{}", report.month), "csv").map_err(bad)?;
     std::fs::write(&path, dashboard::client_month_csv(&report)).map_err(|e| IpcError::storage(format!("cannot write {}: {e}", path.display())))?;
     Ok(path.display().to_string())
+}
+
+#[tauri::command(async)]
+pub fn notification_settings(state: State<'_, AppState>, lang: Language) -> Result<NotifySettings, IpcError> {
+    // The page tells its language here, so notifications speak it too.
+    if let Ok(mut l) = state.lang.lock() {
+        *l = lang;
+    }
+    with_replica(&state, |r| Ok(notify::settings(r)?))
+}
+
+#[tauri::command(async)]
+pub fn set_notification_settings(state: State<'_, AppState>, settings: NotifySettings) -> Result<NotifySettings, IpcError> {
+    let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
+    let mut replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
+    Ok(notify::set_settings(&mut replica, settings)?)
 }

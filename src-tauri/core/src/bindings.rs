@@ -41,6 +41,7 @@ fn export_all(dir: &Path) {
     DashboardData::export_all(&cfg).unwrap();
     Theme::export_all(&cfg).unwrap();
     Language::export_all(&cfg).unwrap();
+    crate::sla::notify::NotifySettings::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {

@@ -5,7 +5,7 @@ import type { Facets, QueueCounts, QueueFilter, QueuePage, QueueRow, ReplicaInfo
 import type { Action, Candidate, OutboxEntry } from './bindings/actions';
 import type { Line, Skill, StaffMember } from './bindings/domain';
 import type { DashboardData, DashboardQuery, Lang, Theme } from './bindings/charts';
-import type { ClientMonth, TimerRow } from './bindings/sla';
+import type { ClientMonth, NotifySettings, TimerRow } from './bindings/sla';
 
 /** The closed set of error codes the shell returns (mirrors `IpcError` in Rust). */
 export type ErrorCode = 'not_found' | 'invalid_input' | 'refused' | 'storage' | 'internal';
@@ -38,6 +38,8 @@ export const api = {
   exportChart: (query: DashboardQuery, theme: Theme, lang: Lang, format: 'png' | 'svg' | 'csv') =>
     invoke<string>('export_chart', { query, theme, lang, format }),
   exportSlaMonth: (client: string, month: string) => invoke<string>('export_sla_month', { client, month }),
+  notificationSettings: (lang: Lang) => invoke<NotifySettings>('notification_settings', { lang }),
+  setNotificationSettings: (settings: NotifySettings) => invoke<NotifySettings>('set_notification_settings', { settings }),
 };
 
 /** A chart drawn by the core, the numbers behind it, and the instant they were computed at. */

@@ -280,6 +280,9 @@ export const catalogue = {
     'risk.none': 'No ticket is close to a breach.',
     'risk.left': 'Left',
     'risk.deadline': 'Breach at',
+    'notify.sla': 'Notify me when a ticket enters its last',
+    'notify.minutes': 'minutes before an SLA breach',
+    'notify.urgent': 'Notify me of new very-high-urgency incidents',
   },
   ru: {
     'app.title': 'Смена',
@@ -557,6 +560,9 @@ export const catalogue = {
     'risk.none': 'Нет обращений, близких к нарушению SLA.',
     'risk.left': 'Осталось',
     'risk.deadline': 'Нарушение в',
+    'notify.sla': 'Уведомлять, когда до нарушения SLA остаётся',
+    'notify.minutes': 'минут',
+    'notify.urgent': 'Уведомлять о новых инцидентах очень высокой срочности',
   },
 } as const;
 

@@ -156,7 +156,7 @@ pub struct Group {
 }
 
 /// Which timer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export_to = "sla.ts")]
 pub enum TimerKind {
@@ -376,8 +376,9 @@ pub fn sla_report(r: &Replica, q: &SlaQuery) -> Result<SlaReport, SlaError> {
     Ok(report)
 }
 
-/// The open tickets whose running timer has at most `within` left (or is already past),
-/// the least time left first. Paused clocks are left out: they cannot breach while paused.
+/// The open tickets whose running timer has at most `within` support time left (or is
+/// already past), the earliest breach first. Paused clocks are left out: they cannot breach
+/// while paused.
 pub fn at_risk(r: &Replica, now: DateTime<Utc>, within: Duration) -> Result<Vec<TimerRow>, StoreError> {
     let tickets = load(r, "t.status NOT IN ('completed', 'closed')", &[])?;
     let (contracts, cals) = calendars(r)?;
@@ -396,7 +397,9 @@ pub fn at_risk(r: &Replica, now: DateTime<Utc>, within: Duration) -> Result<Vec<
             out.push(row(t, kind, clock));
         }
     }
-    out.sort_by(|a, b| a.clock.left_seconds().cmp(&b.clock.left_seconds()).then_with(|| a.number.cmp(&b.number)));
+    // By the moment of the breach on the wall clock: on office-hours contracts a few support
+    // minutes left at closing time last until the next morning.
+    out.sort_by(|a, b| (a.clock.deadline_at.is_none(), a.clock.deadline_at, a.clock.left_seconds(), &a.number).cmp(&(b.clock.deadline_at.is_none(), b.clock.deadline_at, b.clock.left_seconds(), &b.number)));
     Ok(out)
 }
 

@@ -156,6 +156,23 @@ reaction: Compliance,
 resolution: Compliance, };
 
 /**
+ * The user's notification settings, kept in the replica.
+ */
+export type NotifySettings = { 
+/**
+ * Announce tickets about to breach their SLA.
+ */
+sla: boolean, 
+/**
+ * How many support minutes before the breach.
+ */
+sla_minutes: number, 
+/**
+ * Announce new very-high-urgency incidents.
+ */
+urgent: boolean, };
+
+/**
  * SLA compliance over a period.
  */
 export type SlaReport = { 
