@@ -44,6 +44,7 @@ pub fn run(db: PathBuf) -> i32 {
     }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .manage(commands::import::Uploads::default())
         .manage(AppState {
             replica: replica.map(Mutex::new),
             user: std::env::var("SMENA_USER").ok().filter(|u| !u.trim().is_empty()),
@@ -73,6 +74,8 @@ pub fn run(db: PathBuf) -> i32 {
             commands::dashboards::export_sla_month,
             commands::dashboards::notification_settings,
             commands::dashboards::set_notification_settings,
+            commands::import::import_upload,
+            commands::import::import_run,
         ])
         .run(tauri::generate_context!());
     match result {

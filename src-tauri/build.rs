@@ -20,6 +20,8 @@ fn main() {
         "export_sla_month",
         "notification_settings",
         "set_notification_settings",
+        "import_upload",
+        "import_run",
     ]);
     let attributes = tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json").app_manifest(manifest);
     tauri_build::try_build(attributes).expect("tauri-build failed");

@@ -2,4 +2,5 @@
 
 pub mod actions;
 pub mod dashboards;
+pub mod import;
 pub mod queue;

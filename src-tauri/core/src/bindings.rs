@@ -42,6 +42,7 @@ fn export_all(dir: &Path) {
     Theme::export_all(&cfg).unwrap();
     Language::export_all(&cfg).unwrap();
     crate::sla::notify::NotifySettings::export_all(&cfg).unwrap();
+    crate::import::ImportReport::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {

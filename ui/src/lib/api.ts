@@ -1,11 +1,12 @@
 // The one typed wrapper around every command the window invokes. The data types are
 // generated from the Rust core (ts-rs) into ./bindings; do not edit those by hand.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type { Facets, QueueCounts, QueueFilter, QueuePage, QueueRow, ReplicaInfo, TicketDetail } from './bindings/queue';
 import type { Action, Candidate, OutboxEntry } from './bindings/actions';
 import type { Line, Skill, StaffMember } from './bindings/domain';
 import type { DashboardData, DashboardQuery, Lang, Theme } from './bindings/charts';
 import type { ClientMonth, NotifySettings, TimerRow } from './bindings/sla';
+import type { ImportReport } from './bindings/import';
 
 /** The closed set of error codes the shell returns (mirrors `IpcError` in Rust). */
 export type ErrorCode = 'not_found' | 'invalid_input' | 'refused' | 'storage' | 'internal';
@@ -40,6 +41,14 @@ export const api = {
   exportSlaMonth: (client: string, month: string) => invoke<string>('export_sla_month', { client, month }),
   notificationSettings: (lang: Lang) => invoke<NotifySettings>('notification_settings', { lang }),
   setNotificationSettings: (settings: NotifySettings) => invoke<NotifySettings>('set_notification_settings', { settings }),
+  /** Hands a file's bytes to the shell for import; returns its token. */
+  importUpload: async (file: File) =>
+    invoke<string>('import_upload', new Uint8Array(await file.arrayBuffer()), { headers: { 'x-file-name': encodeURIComponent(file.name) } }),
+  importRun: (token: string, tz: string, dryRun: boolean, onProgress: (p: { done: number; total: number }) => void) => {
+    const channel = new Channel<{ done: number; total: number }>();
+    channel.onmessage = onProgress;
+    return invoke<ImportReport>('import_run', { token, tz, dryRun, onProgress: channel });
+  },
 };
 
 /** A chart drawn by the core, the numbers behind it, and the instant they were computed at. */

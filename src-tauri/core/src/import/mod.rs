@@ -6,7 +6,8 @@ pub mod servicenow;
 use serde::Serialize;
 
 /// A row that was not imported, with where and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "import.ts")]
 pub struct Skipped {
     /// Line of the file (1 = the header).
     pub line: u64,
@@ -15,7 +16,8 @@ pub struct Skipped {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "import.ts")]
 pub struct ImportReport {
     /// Data rows read.
     pub rows: u64,
