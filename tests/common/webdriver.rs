@@ -60,6 +60,9 @@ impl Window {
         let home = tempfile::tempdir().unwrap();
         let (port, native) = (free_port(), free_port());
         let mut command = Command::new(tauri_driver().unwrap());
+        // Its own process group: the driver, WebKitWebDriver, the app and WebKit's processes
+        // all go together when the window is dropped, even after a failed assertion.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         for (k, v) in env {
             command.env(k, v);
         }
@@ -145,6 +148,7 @@ impl Window {
 
 impl Drop for Window {
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.driver.id())]).stderr(Stdio::null()).status();
         let _ = self.driver.kill();
     }
 }

@@ -18,6 +18,58 @@ use std::time::{Duration, Instant};
 /// Demo tickets per day, on average (the demo writes 180–260 a day).
 const PER_DAY: u64 = 220;
 
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// The same answer from the `sqlite3` command-line tool running the plainest correct SQL on
+/// the same file: its output, and the time per query — a session running the query `runs`
+/// times, less a session that only opens the file, divided by `runs` (the tool's own timer
+/// counts whole milliseconds only). `None` when `sqlite3` is not installed.
+fn floor(path: &std::path::Path, sql: &str, runs: usize) -> Option<(Duration, String)> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let session = |script: &str| -> Option<(Duration, String)> {
+        let t = Instant::now();
+        let mut child = Command::new("sqlite3").arg("-readonly").arg(path).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()?;
+        child.stdin.take()?.write_all(script.as_bytes()).ok()?;
+        let out = child.wait_with_output().ok()?;
+        Some((t.elapsed(), String::from_utf8_lossy(&out.stdout).trim_end().to_string()))
+    };
+    let (_, answer) = session(&format!("{sql}\n"))?;
+    let base = (0..3).filter_map(|_| session("SELECT 1;\n").map(|x| x.0)).min()?;
+    let repeated = format!(".output /dev/null\n{}", format!("{sql}\n").repeat(runs));
+    let total = (0..2).filter_map(|_| session(&repeated).map(|x| x.0)).min()?;
+    Some((total.saturating_sub(base) / runs as u32, answer))
+}
+
+/// One row of the floor table: ours against sqlite3's, and whether the answers agree.
+struct Versus {
+    name: &'static str,
+    ours: Duration,
+    floor: Option<(Duration, String)>,
+    ours_answer: String,
+}
+
+fn versus_table(rows: &[Versus]) {
+    println!("\n{:<44} {:>10} {:>12} {:>7}  same answer", "against the sqlite3 floor", "ours", "sqlite3", "ratio");
+    for v in rows {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        match &v.floor {
+            Some((f, answer)) => println!(
+                "{:<44} {:>7.3} ms {:>9.3} ms {:>7} {}",
+                v.name,
+                ms(v.ours),
+                ms(*f),
+                if f.is_zero() { "—".to_string() } else { format!("{:.2}", v.ours.as_secs_f64() / f.as_secs_f64()) },
+                if *answer == v.ours_answer { "yes" } else { "NO" }
+            ),
+            None => println!("{:<44} {:>7.3} ms   (sqlite3 not installed)", v.name, ms(v.ours)),
+        }
+    }
+}
+
 fn stats(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let pick = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
@@ -100,6 +152,77 @@ fn main() {
     });
     stats("action: comment or impact (row+history+outbox)", samples);
     dashboards(&r, now);
+    against_sqlite3(&r, &path);
+}
+
+/// Each query-like operation against the same answer from the sqlite3 tool.
+fn against_sqlite3(r: &Replica, path: &std::path::Path) {
+    use smena_core::analytics::{load_report, Bucketing, LoadQuery};
+    const ORDER: &str = "ORDER BY lead_rank IS NULL, lead_rank, priority, due_at IS NULL, due_at, created_at, id";
+    let numbers = |f: &QueueFilter, offset: u32| queue::page(r, f, offset, 100).unwrap().rows.into_iter().map(|x| x.number).collect::<Vec<_>>().join("\n");
+    let mut rows = Vec::new();
+
+    let open = QueueFilter::default();
+    rows.push(Versus {
+        name: "queue: first page, open, lead's order",
+        ours: median(time(30, |_| queue::page(r, &open, 0, 100).unwrap())),
+        floor: floor(path, &format!("SELECT number FROM tickets WHERE status NOT IN ('completed', 'closed') {ORDER} LIMIT 100;"), 200),
+        ours_answer: numbers(&open, 0),
+    });
+    let line2 = QueueFilter { line: Some(Line::SECOND), status: Some(Status::InProgress), ..Default::default() };
+    rows.push(Versus {
+        name: "queue: line 2 in progress, 100",
+        ours: median(time(30, |_| queue::page(r, &line2, 0, 100).unwrap())),
+        floor: floor(path, &format!("SELECT number FROM tickets WHERE line = 2 AND status = 'in-progress' {ORDER} LIMIT 100;"), 200),
+        ours_answer: numbers(&line2, 0),
+    });
+    let all = QueueFilter { include_done: true, ..Default::default() };
+    rows.push(Versus {
+        name: "queue: all tickets, 100 at offset 5,000",
+        ours: median(time(10, |_| queue::page(r, &all, 5_000, 100).unwrap())),
+        floor: floor(path, &format!("SELECT number FROM tickets {ORDER} LIMIT 100 OFFSET 5000;"), 50),
+        ours_answer: numbers(&all, 5_000),
+    });
+    let search = QueueFilter { search: Some("Hudson".into()), include_done: true, ..Default::default() };
+    rows.push(Versus {
+        name: "queue: search \"Hudson\", matches counted",
+        ours: median(time(5, |_| queue::page(r, &search, 0, 100).unwrap())),
+        floor: floor(
+            path,
+            "SELECT count(*) FROM tickets t JOIN clients c ON c.id = t.client_id WHERE t.number LIKE '%Hudson%' OR t.subject LIKE '%Hudson%' OR t.contact_name LIKE '%Hudson%' OR coalesce(t.contact_email, '') LIKE '%Hudson%' OR c.name LIKE '%Hudson%';",
+            3,
+        ),
+        ours_answer: queue::page(r, &search, 0, 100).unwrap().total.to_string(),
+    });
+    let counts = queue::counts(r, &open).unwrap();
+    let mut by_status: Vec<String> = counts.by_status.iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{}|{n}", s.as_str())).collect();
+    by_status.sort();
+    rows.push(Versus {
+        name: "queue: counts per status",
+        ours: median(time(10, |_| queue::counts(r, &open).unwrap())),
+        floor: floor(path, "SELECT status, count(*) FROM tickets GROUP BY status ORDER BY status;", 10),
+        ours_answer: by_status.join("\n"),
+    });
+    let moscow = chrono_tz::Europe::Moscow;
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let q90 = LoadQuery { by: Bucketing::Hour, tz: moscow, from: Some(day("2026-08-30")), to: Some(day("2026-11-27")), client_local: false, stack: None };
+    let hours = |q: &LoadQuery| load_report(r, q).unwrap().buckets.iter().enumerate().filter(|(_, b)| b.count > 0).map(|(i, b)| format!("{i}|{}", b.count)).collect::<Vec<_>>().join("\n");
+    let (lo, hi) = (smena_core::analytics::start_of_day(moscow, day("2026-08-30")).timestamp(), smena_core::analytics::start_of_day(moscow, day("2026-11-28")).timestamp());
+    rows.push(Versus {
+        name: "load: by hour in Moscow, 90 days",
+        ours: median(time(10, |_| load_report(r, &q90).unwrap())),
+        floor: floor(path, &format!("SELECT (created_at + 10800) / 3600 % 24 AS h, count(*) FROM tickets WHERE created_at >= {lo} AND created_at < {hi} GROUP BY h ORDER BY h;"), 20),
+        ours_answer: hours(&q90),
+    });
+    // All time in UTC: Moscow itself was UTC+4 in 2011–2014, which a fixed offset in SQL misses.
+    let all_time = LoadQuery { from: None, to: None, tz: chrono_tz::UTC, ..q90.clone() };
+    rows.push(Versus {
+        name: "load: by hour in UTC, all time",
+        ours: median(time(5, |_| load_report(r, &all_time).unwrap())),
+        floor: floor(path, "SELECT created_at / 3600 % 24 AS h, count(*) FROM tickets GROUP BY h ORDER BY h;", 3),
+        ours_answer: hours(&all_time),
+    });
+    versus_table(&rows);
 }
 
 /// The dashboards: each must answer within 100 ms at a million tickets.

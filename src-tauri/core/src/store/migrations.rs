@@ -12,6 +12,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0005_search_index.sql")),
     M::up(include_str!("migrations/0006_sla_contracts.sql")),
     M::up(include_str!("migrations/0007_load_rollup.sql")),
+    M::up(include_str!("migrations/0008_count_rollup.sql")),
 ];
 
 /// The schema version this build writes.
