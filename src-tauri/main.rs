@@ -24,7 +24,16 @@ fn main() {
     let db = args.db_path();
     let code = match args.command {
         None => app::run(db),
-        Some(command) => cli::run(command, &db),
+        Some(command) => {
+            // Headless output piped into `head` and the like ends quietly when the reader
+            // stops, as command-line tools do, instead of panicking on a broken pipe.
+            #[cfg(unix)]
+            // SAFETY: restoring the default disposition of one signal before any thread starts.
+            unsafe {
+                libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            }
+            cli::run(command, &db)
+        }
     };
     std::process::exit(code);
 }

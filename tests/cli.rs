@@ -227,3 +227,26 @@ fn every_command_has_help() {
         assert!(out.contains("Usage: smena"), "{args:?}: {out}");
     }
 }
+
+#[test]
+fn output_piped_into_a_reader_that_stops_ends_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path(), "d.db", 30, 1);
+    let mut child = common::smena(dir.path())
+        .args(["tickets", "--db", db.to_str().unwrap(), "--status", "all", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one chunk, then hang up like `head -c` would.
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let status = child.wait().unwrap();
+    assert!(!err.contains("panicked"), "no panic on a closed pipe: {err}");
+    assert!(err.is_empty(), "nothing on stderr: {err}");
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(13), "ended by SIGPIPE, as `cat` would: {status:?}");
+}

@@ -134,6 +134,10 @@ fn main() {
     stats("queue: all tickets, page 100 at offset 5,000", time(20, |_| queue::page(&r, &all, 5_000, 100).unwrap()));
     let search = QueueFilter { search: Some("Hudson".into()), include_done: true, ..Default::default() };
     stats("queue: text search over all tickets", time(10, |_| queue::page(&r, &search, 0, 100).unwrap()));
+    let open_search = QueueFilter { search: Some("Hudson".into()), ..Default::default() };
+    stats("queue: text search in the open queue", time(10, |_| queue::page(&r, &open_search, 0, 100).unwrap()));
+    let short = QueueFilter { search: Some("Ве".into()), ..Default::default() };
+    stats("queue: 2-letter search in the open queue", time(10, |_| queue::page(&r, &short, 0, 100).unwrap()));
     stats("queue: counts per status and line", time(20, |_| queue::counts(&r, &QueueFilter::default()).unwrap()));
 
     // One lead action: validate, write the row, its history and the outbox entry, commit.

@@ -112,6 +112,10 @@ impl Replica {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| corrupt(&path, e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Unicode lower case for searches (SQLite's own lower() and LIKE fold ASCII only).
+        conn.create_scalar_function("smena_fold", 1, rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+            Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase()))
+        })?;
         migrations::apply(&mut conn).map_err(|reason| StoreError::Migration { path: path.clone(), reason })?;
         Ok(Replica { conn, path })
     }
