@@ -11,10 +11,10 @@ use tauri::State;
 
 /// Runs `f` on the replica with write access, acting as the window's user.
 fn with_actor<T>(state: &AppState, f: impl FnOnce(&mut Replica, &Actor) -> Result<T, IpcError>) -> Result<T, IpcError> {
-    let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
-    let mut replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
-    let actor = Actor::resolve(&replica, state.user.as_deref()).map_err(IpcError::from)?;
-    f(&mut replica, &actor)
+    super::with_replica_mut(state, |replica| {
+        let actor = Actor::resolve(replica, state.user.as_deref()).map_err(IpcError::from)?;
+        f(replica, &actor)
+    })
 }
 
 #[tauri::command(async)]

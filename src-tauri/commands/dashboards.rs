@@ -8,15 +8,9 @@ use smena_core::charts::{Language, Style, Theme};
 use smena_core::dashboard::{self, DashboardData, DashboardQuery};
 use smena_core::sla::notify::{self, NotifySettings};
 use smena_core::sla::{self, ClientMonth, TimerRow};
-use smena_core::store::Replica;
+use super::{with_replica, with_replica_mut};
 use smena_core::{Clock, SystemClock};
 use tauri::State;
-
-fn with_replica<T>(state: &AppState, f: impl FnOnce(&Replica) -> Result<T, IpcError>) -> Result<T, IpcError> {
-    let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
-    let replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
-    f(&replica)
-}
 
 fn bad(e: impl std::fmt::Display) -> IpcError {
     IpcError::invalid_input(e.to_string())
@@ -52,7 +46,7 @@ pub struct AtRiskView {
 #[tauri::command(async)]
 pub fn at_risk(state: State<'_, AppState>, within_minutes: i64) -> Result<AtRiskView, IpcError> {
     let now = SystemClock.now();
-    let tickets = with_replica(&state, |r| Ok(sla::at_risk(r, now, chrono::Duration::minutes(within_minutes.clamp(0, 7 * 24 * 60)))?))?;
+    let tickets = with_replica(&state, |r| sla::at_risk(r, now, chrono::Duration::minutes(within_minutes.clamp(0, 7 * 24 * 60))))?;
     Ok(AtRiskView { now, tickets })
 }
 
@@ -105,12 +99,10 @@ pub fn notification_settings(state: State<'_, AppState>, lang: Language) -> Resu
     if let Ok(mut l) = state.lang.lock() {
         *l = lang;
     }
-    with_replica(&state, |r| Ok(notify::settings(r)?))
+    with_replica(&state, notify::settings)
 }
 
 #[tauri::command(async)]
 pub fn set_notification_settings(state: State<'_, AppState>, settings: NotifySettings) -> Result<NotifySettings, IpcError> {
-    let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
-    let mut replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
-    Ok(notify::set_settings(&mut replica, settings)?)
+    with_replica_mut(&state, |r| notify::set_settings(r, settings))
 }

@@ -76,8 +76,6 @@ pub fn import_run(state: State<'_, AppState>, uploads: State<'_, Uploads>, token
     let (dir, name) = uploads.0.lock().map_err(|_| IpcError::internal("the upload list is poisoned"))?.remove(&token).ok_or_else(|| IpcError::not_found("no such file handed over for import"))?;
     let result = (|| {
         let tz = tz.parse().map_err(|_| IpcError::invalid_input(format!("'{tz}' is not an IANA time zone name")))?;
-        let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
-        let mut replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
         let path = dir.join(&name);
         let mut last = 0;
         let mut progress = |done: u64, total: u64| {
@@ -88,7 +86,7 @@ pub fn import_run(state: State<'_, AppState>, uploads: State<'_, Uploads>, token
             }
         };
         let opts = ImportOptions { tz, dry_run, mapping: Default::default() };
-        servicenow::import(&mut replica, &path, &opts, &mut progress).map_err(|e| IpcError::invalid_input(e.to_string().replace(&path.display().to_string(), &name)))
+        super::with_replica_mut(&state, |replica| servicenow::import(replica, &path, &opts, &mut progress).map_err(|e| IpcError::invalid_input(e.to_string().replace(&path.display().to_string(), &name))))
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result

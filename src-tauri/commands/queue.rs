@@ -3,15 +3,9 @@
 use crate::app::AppState;
 use crate::ipc_error::IpcError;
 use smena_core::store::queue::{self, Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDetail};
-use smena_core::store::Replica;
+use super::with_replica;
 use tauri::State;
 
-/// Runs `f` on the replica, or reports why it is not available.
-fn with_replica<T>(state: &AppState, f: impl FnOnce(&Replica) -> smena_core::store::Result<T>) -> Result<T, IpcError> {
-    let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
-    let replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
-    Ok(f(&replica)?)
-}
 
 /// At most this many rows per page: the window asks for what it shows.
 const MAX_PAGE: u32 = 500;

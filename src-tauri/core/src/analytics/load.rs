@@ -179,54 +179,12 @@ pub fn load_report(r: &Replica, q: &LoadQuery) -> Result<LoadReport, ReportError
         Bucketing::HourOfWeek => 168,
         Bucketing::Day => days.map_or(0, |(_, n)| n),
     };
-    let mut counts = vec![0u64; n];
+    // The hourly rollup answers when it can; a split or clients' own time reads the tickets.
     let rolled = if q.client_local || q.stack.is_some() { None } else { from_rollup(r, q, lo, hi, days, n)? };
-    let ready = rolled.is_some();
-    if let Some(c) = rolled {
-        counts = c;
-    }
-    let mut series: Vec<Series> = Vec::new();
-    let mut zones: std::collections::HashMap<String, Tz> = std::collections::HashMap::new();
-    let sql = if q.client_local || q.stack.is_some() {
-        "SELECT t.created_at, c.time_zone, t.channel, t.kind, t.line FROM tickets t JOIN clients c ON c.id = t.client_id
-         WHERE t.created_at >= ?1 AND t.created_at < ?2"
-    } else {
-        "SELECT created_at, NULL, NULL, NULL, NULL FROM tickets WHERE created_at >= ?1 AND created_at < ?2"
+    let (counts, mut series) = match rolled {
+        Some(counts) => (counts, Vec::new()),
+        None => scan(r, q, lo, hi, days, n)?,
     };
-    let mut stmt = r.conn().prepare_cached(sql).map_err(store::StoreError::from)?;
-    // With the rollup's counts in hand, no ticket needs reading.
-    let (lo, hi) = if ready { (1, 0) } else { (lo, hi) };
-    let mut rows = stmt.query([lo, hi]).map_err(store::StoreError::from)?;
-    while let Some(row) = rows.next().map_err(store::StoreError::from)? {
-        let ts: i64 = row.get(0).map_err(store::StoreError::from)?;
-        let zone_name: Option<String> = row.get(1).map_err(store::StoreError::from)?;
-        let tz = match (&zone_name, q.client_local) {
-            (Some(z), true) => *zones.entry(z.clone()).or_insert_with(|| z.parse().unwrap_or(q.tz)),
-            _ => q.tz,
-        };
-        let local = tz.from_utc_datetime(&DateTime::from_timestamp(ts, 0).unwrap_or_default().naive_utc());
-        if q.client_local && (q.from.is_some_and(|f| local.date_naive() < f) || q.to.is_some_and(|t| local.date_naive() > t)) {
-            continue;
-        }
-        let Some(i) = bucket_of(q, days, &local) else { continue };
-        counts[i] += 1;
-        if let Some(stack) = q.stack {
-            let name = match stack {
-                Stack::ClientZone => zone_name.unwrap_or_default(),
-                Stack::Channel => row.get::<_, String>(2).map_err(store::StoreError::from)?,
-                Stack::Kind => row.get::<_, String>(3).map_err(store::StoreError::from)?,
-                Stack::Line => row.get::<_, i64>(4).map_err(store::StoreError::from)?.to_string(),
-            };
-            match series.iter_mut().find(|s| s.name == name) {
-                Some(s) => s.counts[i] += 1,
-                None => {
-                    let mut c = vec![0; n];
-                    c[i] = 1;
-                    series.push(Series { name, counts: c });
-                }
-            }
-        }
-    }
     series.sort_by(|a, b| b.counts.iter().sum::<u64>().cmp(&a.counts.iter().sum::<u64>()).then_with(|| a.name.cmp(&b.name)));
     let mut weeks: Vec<WeekTotal> = Vec::new();
     if let Some((from, _)) = days {
@@ -264,6 +222,52 @@ pub fn load_report(r: &Replica, q: &LoadQuery) -> Result<LoadReport, ReportError
         series,
         weeks,
     })
+}
+
+/// Counts (and series) by reading every ticket registered in `[lo, hi)`.
+fn scan(r: &Replica, q: &LoadQuery, lo: i64, hi: i64, days: Option<(NaiveDate, usize)>, n: usize) -> Result<(Vec<u64>, Vec<Series>), ReportError> {
+    let mut counts = vec![0u64; n];
+    let mut series: Vec<Series> = Vec::new();
+    let mut zones: std::collections::HashMap<String, Tz> = std::collections::HashMap::new();
+    let sql = if q.client_local || q.stack.is_some() {
+        "SELECT t.created_at, c.time_zone, t.channel, t.kind, t.line FROM tickets t JOIN clients c ON c.id = t.client_id
+         WHERE t.created_at >= ?1 AND t.created_at < ?2"
+    } else {
+        "SELECT created_at, NULL, NULL, NULL, NULL FROM tickets WHERE created_at >= ?1 AND created_at < ?2"
+    };
+    let mut stmt = r.conn().prepare_cached(sql).map_err(store::StoreError::from)?;
+    let mut rows = stmt.query([lo, hi]).map_err(store::StoreError::from)?;
+    while let Some(row) = rows.next().map_err(store::StoreError::from)? {
+        let ts: i64 = row.get(0).map_err(store::StoreError::from)?;
+        let zone_name: Option<String> = row.get(1).map_err(store::StoreError::from)?;
+        let tz = match (&zone_name, q.client_local) {
+            (Some(z), true) => *zones.entry(z.clone()).or_insert_with(|| z.parse().unwrap_or(q.tz)),
+            _ => q.tz,
+        };
+        let local = tz.from_utc_datetime(&DateTime::from_timestamp(ts, 0).unwrap_or_default().naive_utc());
+        if q.client_local && (q.from.is_some_and(|f| local.date_naive() < f) || q.to.is_some_and(|t| local.date_naive() > t)) {
+            continue;
+        }
+        let Some(i) = bucket_of(q, days, &local) else { continue };
+        counts[i] += 1;
+        if let Some(stack) = q.stack {
+            let name = match stack {
+                Stack::ClientZone => zone_name.unwrap_or_default(),
+                Stack::Channel => row.get::<_, String>(2).map_err(store::StoreError::from)?,
+                Stack::Kind => row.get::<_, String>(3).map_err(store::StoreError::from)?,
+                Stack::Line => row.get::<_, i64>(4).map_err(store::StoreError::from)?.to_string(),
+            };
+            match series.iter_mut().find(|s| s.name == name) {
+                Some(s) => s.counts[i] += 1,
+                None => {
+                    let mut c = vec![0; n];
+                    c[i] = 1;
+                    series.push(Series { name, counts: c });
+                }
+            }
+        }
+    }
+    Ok((counts, series))
 }
 
 /// Which bucket of `q` a local time falls in.

@@ -203,6 +203,16 @@ fn bucket_label(lang: Lang, by: Bucketing, key: &BucketKey) -> String {
     }
 }
 
+/// The label of the bar at whole-number `x`, for every `step`th bar (none between bars).
+fn every_nth(labels: &[String], step: usize, x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 0.01 || i < 0.0 || i as usize >= labels.len() || (i as usize) % step != 0 {
+        String::new()
+    } else {
+        labels[i as usize].clone()
+    }
+}
+
 fn draw_load<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &LoadReport, style: &Style, p: &Palette) -> Result<Vec<Hover>, ChartError> {
     let lang = style.lang;
     let n = r.buckets.len().max(1);
@@ -227,14 +237,7 @@ fn draw_load<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &LoadReport, 
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(n.min(32))
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() > 0.01 || i < 0.0 || i as usize >= labels.len() || (i as usize) % step != 0 {
-                String::new()
-            } else {
-                labels[i as usize].clone()
-            }
-        })
+        .x_label_formatter(&|x| every_nth(&labels, step, *x))
         .y_desc(lang.t(L::Tickets))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style(font(12, &p.text))
@@ -355,14 +358,7 @@ fn draw_sla<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &SlaReport, st
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(n.min(32))
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() > 0.01 || i < 0.0 || i as usize >= labels.len() || (i as usize) % step != 0 {
-                String::new()
-            } else {
-                labels[i as usize].clone()
-            }
-        })
+        .x_label_formatter(&|x| every_nth(&labels, step, *x))
         .y_label_formatter(&|y| format!("{y:.0} %"))
         .label_style(font(12, &p.text))
         .axis_style(p.text)

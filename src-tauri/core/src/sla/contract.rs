@@ -148,10 +148,12 @@ pub(crate) fn set_contract_in(conn: &Connection, client_id: i64, json: &str) -> 
 }
 
 fn client_id(conn: &Connection, client: &str) -> Result<i64, ContractError> {
-    conn.query_row("SELECT id FROM clients WHERE name = ?1 OR contract_no = ?1", [client], |r| r.get(0))
-        .optional()
-        .map_err(StoreError::from)?
-        .ok_or_else(|| ContractError::UnknownClient(client.to_string()))
+    find_client(conn, client)?.ok_or_else(|| ContractError::UnknownClient(client.to_string()))
+}
+
+/// A client's id, found by name or contract number.
+pub(crate) fn find_client(conn: &Connection, client: &str) -> store::Result<Option<i64>> {
+    Ok(conn.query_row("SELECT id FROM clients WHERE name = ?1 OR contract_no = ?1", [client], |r| r.get(0)).optional()?)
 }
 
 #[cfg(test)]

@@ -273,12 +273,7 @@ fn calendars(r: &Replica) -> Result<(BTreeMap<i64, Contract>, HashMap<i64, Calen
 }
 
 fn client_id(r: &Replica, client: &str) -> Result<i64, SlaError> {
-    use rusqlite::OptionalExtension;
-    r.conn()
-        .query_row("SELECT id FROM clients WHERE name = ?1 OR contract_no = ?1", [client], |x| x.get(0))
-        .optional()
-        .map_err(StoreError::from)?
-        .ok_or_else(|| SlaError::UnknownClient(client.to_string()))
+    super::contract::find_client(r.conn(), client)?.ok_or_else(|| SlaError::UnknownClient(client.to_string()))
 }
 
 fn row(t: &Loaded, kind: TimerKind, clock: Timer) -> TimerRow {
