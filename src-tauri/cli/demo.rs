@@ -23,7 +23,7 @@ pub struct DemoArgs {
     json: bool,
 }
 
-fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }

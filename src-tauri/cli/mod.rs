@@ -6,6 +6,7 @@ mod demo;
 mod import;
 mod matrix;
 mod report;
+mod roster;
 mod sla;
 mod tickets;
 
@@ -63,6 +64,9 @@ pub enum Command {
     /// Import history from another ITSM.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Shift rosters: generate, show, coverage, now, export, publish, edit, import.
+    #[command(subcommand)]
+    Roster(roster::RosterCommand),
     /// Show or change the urgency × impact priority matrix.
     #[command(subcommand)]
     Matrix(matrix::MatrixCommand),
@@ -86,6 +90,7 @@ pub fn run(command: Command, db: &Path) -> i32 {
         Command::Import(c) => import::run(c, db),
         Command::Chart(a) => chart::run(a, db),
         Command::Sla(c) => sla::run(c, db),
+        Command::Roster(c) => roster::run(c, db),
     };
     match result {
         Ok(()) => 0,

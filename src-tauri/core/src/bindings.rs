@@ -43,6 +43,10 @@ fn export_all(dir: &Path) {
     Language::export_all(&cfg).unwrap();
     crate::sla::notify::NotifySettings::export_all(&cfg).unwrap();
     crate::import::ImportReport::export_all(&cfg).unwrap();
+    crate::roster::RosterMonth::export_all(&cfg).unwrap();
+    crate::roster::NowPanel::export_all(&cfg).unwrap();
+    crate::roster::Suggestion::export_all(&cfg).unwrap();
+    crate::roster::Rules::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {

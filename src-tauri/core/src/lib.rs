@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod roster;
 pub mod sla;
 pub mod store;
 

@@ -22,8 +22,9 @@ pub struct Candidate {
     pub skills: Vec<Skill>,
     /// Whether they have the skill asked for (true when none was asked for).
     pub has_skill: bool,
-    /// At work now: the third line by its 5/2 office hours (09:00–18:00, Monday–Friday, in
-    /// their own zone); unknown (none) for the shift lines until rosters exist.
+    /// At work now by the roster (the month's plan, or the person's rotation before the month
+    /// is generated); for someone with neither, the third line's 5/2 office hours (09:00–18:00,
+    /// Monday–Friday, in their own zone), and unknown (none) for the shift lines.
     pub working_now: Option<bool>,
     /// Open tickets they hold.
     pub open_tickets: u32,
@@ -53,12 +54,13 @@ pub(crate) fn candidates_in(conn: &Connection, line: Line, skill: Option<Skill>,
          FROM staff s WHERE s.role = ?1",
     )?;
     let rows = stmt.query_map([role], |x| Ok((x.get::<_, i64>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?, x.get::<_, String>(3)?, x.get::<_, u32>(4)?)))?;
+    let rostered = crate::roster::now::at_work(conn, now)?;
     let mut out = Vec::new();
     for row in rows {
         let (staff_id, name, skills, tz, open_tickets) = row?;
         let skills: Vec<Skill> = skills.split(',').filter_map(|s| s.parse().ok()).collect();
         let has_skill = skill.is_none_or(|k| skills.contains(&k));
-        let working_now = (role == Role::Line3).then(|| in_office_hours(&tz, now));
+        let working_now = rostered.get(&staff_id).copied().or_else(|| (role == Role::Line3).then(|| in_office_hours(&tz, now)));
         out.push(Candidate { staff_id, name, role, skills, has_skill, working_now, open_tickets });
     }
     // The skill first, then at work now, then a primary skill over a secondary one, then the lightest load.

@@ -313,7 +313,12 @@ fn the_specialist_picker_puts_those_at_work_with_the_skill_first() {
     assert!(c.iter().skip_while(|x| x.has_skill).all(|x| !x.has_skill));
     let l1 = picker::candidates(&r, Line::FIRST, None, now()).unwrap();
     assert_eq!(l1.len(), 6);
-    assert!(l1.windows(2).all(|w| w[0].open_tickets <= w[1].open_tickets), "least loaded first");
+    // The first line by the roster: who is on shift now first, the least loaded first within.
+    let on_shift: Vec<i64> = crate::roster::now::panel(&r, now()).unwrap().lines[0].now.iter().map(|p| p.staff_id).collect();
+    assert!(!on_shift.is_empty());
+    assert!(l1.iter().all(|c| c.working_now == Some(on_shift.contains(&c.staff_id))));
+    assert!(l1.windows(2).all(|w| w[0].working_now >= w[1].working_now), "on shift first");
+    assert!(l1.windows(2).all(|w| w[0].working_now != w[1].working_now || w[0].open_tickets <= w[1].open_tickets), "least loaded first");
 }
 
 #[test]

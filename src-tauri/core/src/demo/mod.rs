@@ -200,9 +200,21 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
             out.comments += sim.comments.len() as u64;
             out.from = out.from.min(a.at);
         }
+        roster_demo(tx, opts.now)?;
         Ok(out)
     })?;
     Ok(summary)
+}
+
+/// The demo's rosters: the Russian holidays, the nine first- and second-line engineers spread
+/// over the four crews of the 2/2 rotation (so the shortfall shows), everyone else on 5/2,
+/// and the current month generated as a draft.
+fn roster_demo(tx: &rusqlite::Connection, now: DateTime<Utc>) -> Result<(), crate::roster::RosterError> {
+    use crate::roster::{data, month};
+    data::add_holidays_in(tx, &data::russian_holidays())?;
+    let today = now.with_timezone(&MOSCOW).date_naive();
+    data::assign_default_rotations(tx, today)?;
+    month::generate_in(tx, today.with_day(1).expect("a first day"), now)
 }
 
 /// One ticket's arrival: when, from which client, through which channel.

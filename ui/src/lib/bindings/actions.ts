@@ -95,8 +95,9 @@ skills: Array<Skill>,
  */
 has_skill: boolean, 
 /**
- * At work now: the third line by its 5/2 office hours (09:00–18:00, Monday–Friday, in
- * their own zone); unknown (none) for the shift lines until rosters exist.
+ * At work now by the roster (the month's plan, or the person's rotation before the month
+ * is generated); for someone with neither, the third line's 5/2 office hours (09:00–18:00,
+ * Monday–Friday, in their own zone), and unknown (none) for the shift lines.
  */
 working_now: boolean | null, 
 /**
