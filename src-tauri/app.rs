@@ -76,6 +76,16 @@ pub fn run(db: PathBuf) -> i32 {
             commands::dashboards::set_notification_settings,
             commands::import::import_upload,
             commands::import::import_run,
+            commands::roster::roster_month,
+            commands::roster::roster_generate,
+            commands::roster::roster_publish,
+            commands::roster::roster_assign,
+            commands::roster::roster_swap,
+            commands::roster::roster_absence,
+            commands::roster::roster_remove_absence,
+            commands::roster::roster_suggestions,
+            commands::roster::roster_now,
+            commands::roster::roster_export,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -22,6 +22,16 @@ fn main() {
         "set_notification_settings",
         "import_upload",
         "import_run",
+        "roster_month",
+        "roster_generate",
+        "roster_publish",
+        "roster_assign",
+        "roster_swap",
+        "roster_absence",
+        "roster_remove_absence",
+        "roster_suggestions",
+        "roster_now",
+        "roster_export",
     ]);
     let attributes = tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json").app_manifest(manifest);
     tauri_build::try_build(attributes).expect("tauri-build failed");

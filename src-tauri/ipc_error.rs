@@ -59,3 +59,12 @@ impl From<DiscardError> for IpcError {
         }
     }
 }
+
+impl From<smena_core::roster::RosterError> for IpcError {
+    fn from(e: smena_core::roster::RosterError) -> IpcError {
+        match e {
+            smena_core::roster::RosterError::Invalid(m) => IpcError::invalid_input(m),
+            smena_core::roster::RosterError::Store(s) => s.into(),
+        }
+    }
+}

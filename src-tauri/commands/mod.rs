@@ -4,6 +4,7 @@ pub mod actions;
 pub mod dashboards;
 pub mod import;
 pub mod queue;
+pub mod roster;
 
 use crate::app::AppState;
 use crate::ipc_error::IpcError;

@@ -7,6 +7,7 @@ import type { Line, Skill, StaffMember } from './bindings/domain';
 import type { DashboardData, DashboardQuery, Lang, Theme } from './bindings/charts';
 import type { ClientMonth, NotifySettings, TimerRow } from './bindings/sla';
 import type { ImportReport } from './bindings/import';
+import type { AbsenceKind, NowPanel, RosterMonth, Suggestion } from './bindings/roster';
 
 /** The closed set of error codes the shell returns (mirrors `IpcError` in Rust). */
 export type ErrorCode = 'not_found' | 'invalid_input' | 'refused' | 'storage' | 'internal';
@@ -44,6 +45,17 @@ export const api = {
   /** Hands a file's bytes to the shell for import; returns its token. */
   importUpload: async (file: File) =>
     invoke<string>('import_upload', new Uint8Array(await file.arrayBuffer()), { headers: { 'x-file-name': encodeURIComponent(file.name) } }),
+  rosterMonth: (month: string) => invoke<RosterMonth>('roster_month', { month }),
+  rosterGenerate: (month: string) => invoke<RosterMonth>('roster_generate', { month }),
+  rosterPublish: (month: string) => invoke<RosterMonth>('roster_publish', { month }),
+  /** Puts a person on shift `code` on `day`, or off when `code` is empty. */
+  rosterAssign: (staffId: number, day: string, code: string) => invoke<RosterMonth>('roster_assign', { staffId, day, code }),
+  rosterSwap: (a: number, dayA: string, b: number, dayB: string) => invoke<RosterMonth>('roster_swap', { a, dayA, b, dayB }),
+  rosterAbsence: (staffId: number, kind: AbsenceKind, first: string, last: string) => invoke<RosterMonth>('roster_absence', { staffId, kind, first, last }),
+  rosterRemoveAbsence: (id: number, month: string) => invoke<RosterMonth>('roster_remove_absence', { id, month }),
+  rosterSuggestions: (day: string, code: string, line: number) => invoke<Suggestion[]>('roster_suggestions', { day, code, line }),
+  rosterNow: () => invoke<NowPanel>('roster_now'),
+  rosterExport: (month: string, format: 'ics' | 'csv', staffId: number | null) => invoke<string>('roster_export', { month, format, staffId }),
   importRun: (token: string, tz: string, dryRun: boolean, onProgress: (p: { done: number; total: number }) => void) => {
     const channel = new Channel<{ done: number; total: number }>();
     channel.onmessage = onProgress;

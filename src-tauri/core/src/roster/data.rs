@@ -138,8 +138,17 @@ pub(crate) fn set_rotation_in(conn: &Connection, rot: &Rotation) -> Result<(), R
 /// smallest crew, so every crew gets the best line mix the head count allows); everyone
 /// else on the 5/2 office week. `anchor` is the Monday the crews' cycles count from.
 pub fn assign_default_rotations(conn: &Connection, anchor: NaiveDate) -> Result<usize, RosterError> {
-    let anchor = anchor - Duration::days(i64::from(anchor.weekday().num_days_from_monday()));
+    let monday = anchor - Duration::days(i64::from(anchor.weekday().num_days_from_monday()));
     let existing = rotations(conn)?;
+    // Newcomers join their crew in step with it: the crews' cycles count from the day the
+    // existing crews were set up on, and only with no crew yet from the Monday of `anchor`.
+    let anchor = existing
+        .iter()
+        .find_map(|r| {
+            let k = CREWS.iter().position(|c| Some(*c) == r.crew.as_deref())?;
+            (r.cycle == TWO_TWO_CYCLE).then(|| r.start_day - Duration::days(2 * k as i64))
+        })
+        .unwrap_or(monday);
     let mut sizes: BTreeMap<&str, (usize, usize)> = CREWS.iter().map(|c| (*c, (0, 0))).collect();
     for r in &existing {
         if let Some(c) = r.crew.as_deref().and_then(|c| CREWS.iter().find(|k| **k == c)) {
@@ -165,7 +174,7 @@ pub fn assign_default_rotations(conn: &Connection, anchor: NaiveDate) -> Result<
                 let k = CREWS.iter().position(|c| *c == crew).expect("a crew") as i64;
                 Rotation { staff_id: p.id, cycle: TWO_TWO_CYCLE.into(), start_day: anchor + Duration::days(2 * k), crew: Some(crew.into()) }
             }
-            _ => Rotation { staff_id: p.id, cycle: OFFICE_CYCLE.into(), start_day: anchor, crew: None },
+            _ => Rotation { staff_id: p.id, cycle: OFFICE_CYCLE.into(), start_day: monday, crew: None },
         };
         set_rotation_in(conn, &rot)?;
         added += 1;

@@ -90,10 +90,29 @@ pub struct RosterPerson {
     pub cycle: Option<String>,
     /// One cell per day of the month.
     pub cells: Vec<RosterCell>,
+    /// The shifts really worked (absences and holidays left out), with their instants.
+    pub shifts: Vec<PlannedShift>,
     /// Hours planned in the month (paid time of the shifts really worked).
     pub hours: f64,
     /// Their norm for the month (the calendar's, less absent working days).
     pub norm_hours: f64,
+}
+
+/// One shift a person works, for timelines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "roster.ts")]
+pub struct PlannedShift {
+    /// The day it starts on.
+    #[ts(type = "string")]
+    pub day: NaiveDate,
+    /// Template code.
+    pub code: String,
+    /// Start.
+    #[ts(type = "string")]
+    pub start: DateTime<Utc>,
+    /// End.
+    #[ts(type = "string")]
+    pub end: DateTime<Utc>,
 }
 
 /// How short the month is, in one line.
@@ -216,7 +235,9 @@ pub(crate) fn view_in(conn: &Connection, first: NaiveDate) -> Result<RosterMonth
                     RosterCell { code, absence: plan.absences.get(&(p.id, *d)).copied(), manual: manual.contains(&(p.id, *d)), holiday }
                 })
                 .collect();
-            let minutes: i64 = plan.shifts_of(p, &days).iter().map(|w| w.paid_minutes).sum();
+            let worked = plan.shifts_of(p, &days);
+            let minutes: i64 = worked.iter().map(|w| w.paid_minutes).sum();
+            let shifts = worked.into_iter().map(|w| PlannedShift { day: w.day, code: w.code, start: w.at.start, end: w.at.end }).collect();
             let rot = rotations.get(&p.id);
             RosterPerson {
                 staff_id: p.id,
@@ -226,6 +247,7 @@ pub(crate) fn view_in(conn: &Connection, first: NaiveDate) -> Result<RosterMonth
                 crew: rot.and_then(|r| r.crew.clone()),
                 cycle: rot.map(|r| r.cycle.clone()),
                 cells,
+                shifts,
                 hours: minutes as f64 / 60.0,
                 norm_hours: rules::person_norm(&plan, p, &days, norm) as f64 / 60.0,
             }

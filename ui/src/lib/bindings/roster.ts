@@ -211,6 +211,27 @@ start: string,
 end: string, };
 
 /**
+ * One shift a person works, for timelines.
+ */
+export type PlannedShift = { 
+/**
+ * The day it starts on.
+ */
+day: string, 
+/**
+ * Template code.
+ */
+code: string, 
+/**
+ * Start.
+ */
+start: string, 
+/**
+ * End.
+ */
+end: string, };
+
+/**
  * One cell of the month grid.
  */
 export type RosterCell = { 
@@ -308,6 +329,10 @@ cycle: string | null,
  * One cell per day of the month.
  */
 cells: Array<RosterCell>, 
+/**
+ * The shifts really worked (absences and holidays left out), with their instants.
+ */
+shifts: Array<PlannedShift>, 
 /**
  * Hours planned in the month (paid time of the shifts really worked).
  */
