@@ -21,20 +21,6 @@ async fn eval_str(w: &Window, script: &str) -> String {
     }
 }
 
-/// Waits until `script` (an expression) evaluates to `want`.
-async fn wait_eval(w: &Window, script: &str, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut last = String::new();
-    while Instant::now() < deadline {
-        last = eval_str(w, &format!("return String({script});")).await;
-        if last == want {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{script} is {last:?}, expected {want:?}");
-}
-
 fn load_total(home: &Path, db: &Path, tz: &str, from: &str, to: &str) -> u64 {
     let v = common::json(home, &["report", "load", "--db", db.to_str().unwrap(), "--by", "hour", "--tz", tz, "--from", from, "--to", to, "--json"]);
     v["total"].as_u64().unwrap()
@@ -65,7 +51,7 @@ async fn each_dashboard_shows_the_cli_numbers_switches_zone_theme_and_language_a
     assert!(moscow > 1000, "a month of the demo holds thousands of tickets, got {moscow}");
     w.wait_attr("[data-testid=dash-total]", "data-total", &moscow.to_string()).await;
     // Every bar has a hover title.
-    wait_eval(&w, "document.querySelectorAll('[data-testid=chart] svg g.hover title').length", "24").await;
+    w.wait_eval("document.querySelectorAll('[data-testid=chart] svg g.hover title').length", "24").await;
 
     // Another zone moves the period's edges: the total follows the CLI in that zone.
     w.find("[data-testid=dash-tz]").await.select_by_value("America/New_York").await.unwrap();
@@ -76,12 +62,12 @@ async fn each_dashboard_shows_the_cli_numbers_switches_zone_theme_and_language_a
 
     // Stacked by channel: the legend and the titles name the channels.
     w.find("[data-testid=dash-stack]").await.select_by_value("channel").await.unwrap();
-    wait_eval(&w, "[...document.querySelectorAll('[data-testid=chart] svg title')].some(t => t.textContent.includes('E-mail: '))", "true").await;
+    w.wait_eval("[...document.querySelectorAll('[data-testid=chart] svg title')].some(t => t.textContent.includes('E-mail: '))", "true").await;
 
     // The dark theme: the page and the chart's background follow it.
     w.find("[data-testid=theme]").await.select_by_value("dark").await.unwrap();
-    wait_eval(&w, "document.documentElement.dataset.theme", "dark").await;
-    wait_eval(&w, "document.querySelector('[data-testid=chart] svg rect').getAttribute('fill')", "#18191D").await;
+    w.wait_eval("document.documentElement.dataset.theme", "dark").await;
+    w.wait_eval("document.querySelector('[data-testid=chart] svg rect').getAttribute('fill')", "#18191D").await;
 
     // Export as PNG: a real PNG lands in the export folder and the path is shown.
     w.find("[data-testid=export-png]").await.click().await.unwrap();
@@ -102,7 +88,7 @@ async fn each_dashboard_shows_the_cli_numbers_switches_zone_theme_and_language_a
 
     // Heatmap: one cell per hour of the week.
     w.find("[data-testid=dash-tab-heatmap]").await.click().await.unwrap();
-    wait_eval(&w, "document.querySelectorAll('[data-testid=chart] svg g.hover rect').length", "168").await;
+    w.wait_eval("document.querySelectorAll('[data-testid=chart] svg g.hover rect').length", "168").await;
 
     // SLA: the tickets of the period equal the CLI's; the hostile client name stays text.
     w.find("[data-testid=dash-tab-sla]").await.click().await.unwrap();
@@ -121,14 +107,14 @@ async fn each_dashboard_shows_the_cli_numbers_switches_zone_theme_and_language_a
     w.find(&format!("{hostile_row} td")).await.click().await.unwrap();
     if theirs.to_string() != all {
         // The numbers depend on "now" (the window uses the real clock): compare the listed rows instead.
-        wait_eval(&w, "[...document.querySelectorAll('[data-testid=sla-breach] td:nth-child(4)')].every(td => td.textContent === document.querySelector('[data-testid=sla-group].active td').textContent)", "true").await;
+        w.wait_eval("[...document.querySelectorAll('[data-testid=sla-breach] td:nth-child(4)')].every(td => td.textContent === document.querySelector('[data-testid=sla-group].active td').textContent)", "true").await;
     }
 
     // Staffing: both lines, with the chart in Russian once the language switches.
     w.find("[data-testid=dash-tab-staffing]").await.click().await.unwrap();
-    wait_eval(&w, "document.querySelectorAll('[data-testid=staffing-summary] p').length", "3").await;
+    w.wait_eval("document.querySelectorAll('[data-testid=staffing-summary] p').length", "3").await;
     w.find("[data-testid=lang-ru]").await.click().await.unwrap();
-    wait_eval(&w, "document.documentElement.lang", "ru").await;
+    w.wait_eval("document.documentElement.lang", "ru").await;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let texts = eval_str(&w, "return [...document.querySelectorAll('[data-testid=chart] svg text')].map(t => t.textContent).join('|')").await;

@@ -7,7 +7,6 @@ mod common;
 use common::webdriver::{available, Window, ONE_WINDOW};
 use serde_json::Value;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 fn show(home: &Path, db: &Path, month: &str) -> Value {
     common::json(home, &["roster", "show", "--db", db.to_str().unwrap(), "--month", month, "--json"])
@@ -39,19 +38,6 @@ fn first_line(view: &Value) -> Vec<(i64, Vec<String>)> {
         .filter(|p| p["role"] == "line-1")
         .map(|p| (p["staff_id"].as_i64().unwrap(), p["cells"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect()))
         .collect()
-}
-
-async fn wait_eval(w: &Window, script: &str, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut last = Value::Null;
-    while Instant::now() < deadline {
-        last = w.eval(&format!("return String({script});")).await;
-        if last == want {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{script} is {last}, expected {want:?}");
 }
 
 #[tokio::test]
@@ -108,8 +94,8 @@ async fn the_month_grid_swaps_two_shifts_and_a_vacation_shows_its_gap_in_red_wit
     w.find("[data-testid=roster-absence-vacation]").await.click().await.unwrap();
     w.wait_attr(&format!("[data-testid=roster-cell-{who}-{day}]"), "data-absence", "vacation").await;
     w.wait_attr(&cov, "data-missing", "1").await;
-    wait_eval(&w, &format!("document.querySelector('{cov}').classList.contains('short')"), "true").await;
-    wait_eval(&w, &format!("getComputedStyle(document.querySelector('{cov}')).color"), "rgb(198, 40, 40)").await;
+    w.wait_eval(&format!("document.querySelector('{cov}').classList.contains('short')"), "true").await;
+    w.wait_eval(&format!("getComputedStyle(document.querySelector('{cov}')).color"), "rgb(198, 40, 40)").await;
     // The gap's panel names what is missing and who could cover it: the CLI's suggestions.
     w.find(&cov).await.click().await.unwrap();
     w.find("[data-testid=roster-gap]").await;
@@ -123,7 +109,7 @@ async fn the_month_grid_swaps_two_shifts_and_a_vacation_shows_its_gap_in_red_wit
     assert!(!cli.is_empty(), "someone can cover a single gap");
     assert!(!cli.contains(&who), "the absent person is not suggested");
     let want: Vec<String> = cli.iter().map(|id| id.to_string()).collect();
-    wait_eval(&w, "[...document.querySelectorAll('[data-testid=roster-suggestion]')].map(e => e.dataset.staff).join(',')", &want.join(",")).await;
+    w.wait_eval("[...document.querySelectorAll('[data-testid=roster-suggestion]')].map(e => e.dataset.staff).join(',')", &want.join(",")).await;
     let gap_text = w.find("[data-testid=roster-gap] .bad").await.text().await.unwrap();
     assert!(gap_text.contains("short 1 × L1") || gap_text.contains("не хватает 1 × Л1"), "{gap_text}");
 

@@ -480,3 +480,27 @@ fn a_holiday_imported_from_icalendar_lowers_the_norm_and_frees_the_office_day() 
     }
     assert!(office >= 20, "{office} office days on {on}");
 }
+
+#[test]
+fn staffing_counts_the_engineers_the_roster_puts_on_shift_hour_by_hour() {
+    let r = Replica::new(8);
+    let show = r.show("2026-12");
+    // The week of Monday 7 December 2026, hours in Moscow (where the D and N shifts are set).
+    let report = json(r.home(), &["report", "staffing", "--db", r.db.to_str().unwrap(), "--week", "2026-W50", "--tz", "Europe/Moscow", "--json"]);
+    assert!(text(&report["planned_from"]).starts_with("roster"), "{}", report["planned_from"]);
+    for (line_index, line) in arr(&report["lines"]).iter().enumerate() {
+        let hours = arr(&line["hours"]);
+        assert_eq!(hours.len(), 168);
+        let planned = |hour: &str| hours.iter().find(|h| h["hour"] == hour).map(|h| num(&h["planned"])).unwrap_or_else(|| panic!("no hour {hour}"));
+        let line = line_index + 1;
+        // 10:00 Monday: the day shift of the 7th; 22:00: its night; 03:00: the night of the 6th.
+        assert_eq!(planned("mon-10") as usize, on_shift(&show, "2026-12-07", "D", line).len(), "line {line} mon-10");
+        assert_eq!(planned("mon-22") as usize, on_shift(&show, "2026-12-07", "N", line).len(), "line {line} mon-22");
+        assert_eq!(planned("mon-03") as usize, on_shift(&show, "2026-12-06", "N", line).len(), "line {line} mon-03");
+        assert_eq!(planned("sun-19") as usize, on_shift(&show, "2026-12-13", "D", line).len(), "line {line} sun-19");
+        // The shortfall is what Erlang C asks for beyond them.
+        for h in hours {
+            assert_eq!(num(&h["shortfall"]), num(&h["scheduled"]).saturating_sub(num(&h["planned"])));
+        }
+    }
+}

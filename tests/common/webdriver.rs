@@ -133,6 +133,20 @@ impl Window {
         panic!("{css} shows {last:?}, expected {want:?}");
     }
 
+    /// Waits until the expression `script` evaluates, as a string, to `want`.
+    pub async fn wait_eval(&self, script: &str, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = serde_json::Value::Null;
+        while Instant::now() < deadline {
+            last = self.eval(&format!("return String({script});")).await;
+            if last == want {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{script} is {last}, expected {want:?}");
+    }
+
     /// Runs a script in the page and returns its result.
     pub async fn eval(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.expect("script runs")

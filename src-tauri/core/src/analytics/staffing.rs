@@ -63,7 +63,7 @@ pub struct LineModel {
     pub aht_seconds: f64,
     /// Share of all tickets the line handles (line 1 all, line 2 the escalated share).
     pub share: f64,
-    /// Engineers planned on each shift (the 2/2 norm until rosters exist).
+    /// Engineers each shift should have (the staffing norm); the hours carry the roster's count.
     pub planned: u32,
 }
 
@@ -159,13 +159,17 @@ pub fn staffing_report(r: &Replica, q: &StaffingQuery) -> Result<StaffingReport,
         LineModel { line: 1, aht_seconds: q.aht_seconds[0], share: 1.0, planned: 2 },
         LineModel { line: 2, aht_seconds: q.aht_seconds[1], share: (l2_share * 1000.0).round() / 1000.0, planned: 1 },
     ];
+    // Planned from the roster (who of the line is on shift at each hour's middle), else the norm.
+    let rostered = crate::roster::now::on_shift_by_hour(r.conn(), q.tz, q.week).map_err(crate::store::StoreError::from)?;
     let lines = models
         .into_iter()
         .map(|model| {
             let hours: Vec<StaffingHour> = load
                 .buckets
                 .iter()
-                .map(|b| {
+                .enumerate()
+                .map(|(i, b)| {
+                    let planned = rostered.as_ref().and_then(|r| r.get(i)).map_or(model.planned, |n| n[usize::from(model.line - 1)]);
                     let expected = b.count as f64 / f64::from(weeks_back) * model.share;
                     let (needed, sl) = agents_needed(expected, 3600.0, model.aht_seconds, q.target_seconds, q.target_share);
                     let sched = scheduled(needed, q.shrinkage);
@@ -179,8 +183,8 @@ pub fn staffing_report(r: &Replica, q: &StaffingQuery) -> Result<StaffingReport,
                         needed,
                         service_level: (sl * 1000.0).round() / 1000.0,
                         scheduled: sched,
-                        planned: model.planned,
-                        shortfall: sched.saturating_sub(model.planned),
+                        planned,
+                        shortfall: sched.saturating_sub(planned),
                     }
                 })
                 .collect();
@@ -196,7 +200,7 @@ pub fn staffing_report(r: &Replica, q: &StaffingQuery) -> Result<StaffingReport,
         target_share: q.target_share,
         target_seconds: q.target_seconds,
         shrinkage: q.shrinkage,
-        planned_from: "shift norm: 2 × line 1 + 1 × line 2 on every 12-hour shift".into(),
+        planned_from: if rostered.is_some() { "roster: the line's engineers on shift at each hour's middle" } else { "shift norm: 2 × line 1 + 1 × line 2 on every 12-hour shift" }.into(),
         lines,
     })
 }

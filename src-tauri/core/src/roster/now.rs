@@ -125,3 +125,35 @@ pub(crate) fn at_work(conn: &Connection, at: DateTime<Utc>) -> Result<HashMap<i6
     let planned: std::collections::HashSet<i64> = plan.cells.keys().map(|(id, _)| *id).collect();
     Ok(plan.people.iter().filter(|p| planned.contains(&p.id)).map(|p| (p.id, worked.iter().any(|w| w.staff_id == p.id && w.at.start <= at && at < w.at.end))).collect())
 }
+
+/// First- and second-line engineers on shift at the middle of each hour of the week that
+/// starts on `monday` in `tz` (168 hours, Monday 00 first); none when nobody has a plan.
+pub(crate) fn on_shift_by_hour(conn: &Connection, tz: chrono_tz::Tz, monday: NaiveDate) -> Result<Option<Vec<[u32; 2]>>, RosterError> {
+    let (first, last) = (monday - Duration::days(1), monday + Duration::days(7));
+    let plan = load_plan(conn, first, last)?;
+    let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+    let worked: Vec<(usize, Worked)> = plan
+        .people
+        .iter()
+        .filter_map(|p| p.role.line().map(|l| l.number()).filter(|l| *l <= 2).map(|l| (usize::from(l - 1), p)))
+        .flat_map(|(line, p)| plan.shifts_of(p, &days).into_iter().map(move |w| (line, w)))
+        .collect();
+    if plan.cells.is_empty() {
+        return Ok(None);
+    }
+    let start = monday.and_hms_opt(0, 0, 0).expect("midnight");
+    Ok(Some(
+        (0..168)
+            .map(|h| {
+                let mid = super::pattern::resolve(tz, start + Duration::hours(h)) + Duration::minutes(30);
+                let mut n = [0u32; 2];
+                for (line, w) in &worked {
+                    if w.at.start <= mid && mid < w.at.end {
+                        n[*line] += 1;
+                    }
+                }
+                n
+            })
+            .collect(),
+    ))
+}

@@ -136,10 +136,10 @@ pub const OFFICE_CYCLE: &str = "WWWWWOO";
 pub const CREWS: [&str; 4] = ["A", "B", "C", "D"];
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn template(code: &str, start: &str, minutes: u32, zone: Option<&str>) -> ShiftTemplate {
+    pub(crate) fn template(code: &str, start: &str, minutes: u32, zone: Option<&str>) -> ShiftTemplate {
         ShiftTemplate {
             code: code.into(),
             name_en: code.into(),

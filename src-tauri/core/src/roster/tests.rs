@@ -10,16 +10,7 @@ fn d(s: &str) -> NaiveDate {
 }
 
 fn template(code: &str, start: &str, minutes: u32, zone: Option<&str>, holidays: bool) -> ShiftTemplate {
-    ShiftTemplate {
-        code: code.into(),
-        name_en: code.into(),
-        name_ru: code.into(),
-        start_time: start.into(),
-        minutes,
-        break_minutes: if code == "W" { 60 } else { 0 },
-        time_zone: zone.map(str::to_string),
-        observes_holidays: holidays,
-    }
+    ShiftTemplate { break_minutes: if code == "W" { 60 } else { 0 }, observes_holidays: holidays, ..super::pattern::tests::template(code, start, minutes, zone) }
 }
 
 fn person(id: i64, role: Role, skills: &[Skill]) -> Person {

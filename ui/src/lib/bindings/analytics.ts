@@ -40,7 +40,7 @@ aht_seconds: number,
  */
 share: number, 
 /**
- * Engineers planned on each shift (the 2/2 norm until rosters exist).
+ * Engineers each shift should have (the staffing norm); the hours carry the roster's count.
  */
 planned: number, };
 
