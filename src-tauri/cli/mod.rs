@@ -8,6 +8,7 @@ mod matrix;
 mod report;
 mod roster;
 mod sla;
+mod sync;
 mod tickets;
 
 use clap::{Parser, Subcommand};
@@ -67,6 +68,18 @@ pub enum Command {
     /// Shift rosters: generate, show, coverage, now, export, publish, edit, import.
     #[command(subcommand)]
     Roster(roster::RosterCommand),
+    /// Connect to the ITSM (the secret is read from standard input and kept in the OS keyring).
+    Connect(sync::ConnectArgs),
+    /// Forget the ITSM connection and remove its secret from the keyring.
+    Disconnect,
+    /// Push the outbox and pull the ITSM's changes (exit 0 in sync, 2 when operations failed
+    /// or conflicts remain, 1 on error).
+    Sync(sync::SyncArgs),
+    /// Conflicts and failed operations; resolve a conflict (mine or theirs).
+    Conflicts(sync::ConflictsArgs),
+    /// Staff: tie a person to their ITSM login.
+    #[command(subcommand)]
+    Staff(sync::StaffCommand),
     /// Show or change the urgency × impact priority matrix.
     #[command(subcommand)]
     Matrix(matrix::MatrixCommand),
@@ -78,6 +91,11 @@ pub type CliResult = Result<(), String>;
 /// Runs one headless command; returns the exit code.
 pub fn run(command: Command, db: &Path) -> i32 {
     let result = match command {
+        Command::Sync(a) => return sync::sync(a, db),
+        Command::Connect(a) => sync::connect(a, db),
+        Command::Disconnect => sync::disconnect(db),
+        Command::Conflicts(a) => sync::conflicts(a, db),
+        Command::Staff(c) => sync::staff(c, db),
         Command::Demo(a) => demo::run(a, db),
         Command::Tickets(a) => tickets::list(a, db),
         Command::Ticket(a) => tickets::ticket(a, db),

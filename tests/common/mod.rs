@@ -2,6 +2,7 @@
 //! own data directory, and demo replicas.
 #![allow(dead_code)]
 
+pub mod rt;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

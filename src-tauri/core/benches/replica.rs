@@ -155,8 +155,20 @@ fn main() {
         actions::apply(&mut r, &clock, &actor, number, &action).unwrap()
     });
     stats("action: comment or impact (row+history+outbox)", samples);
+    let december = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    stats("roster: generate a month (31 people)", time(10, |_| smena_core::roster::month::generate(&mut r, december, now).unwrap()));
     dashboards(&r, now);
     against_sqlite3(&r, &path);
+}
+
+/// The roster: a month's coverage and rule checks, the grid, the now panel, the iCalendar.
+fn roster(r: &Replica, now: chrono::DateTime<Utc>) {
+    use smena_core::roster::{ical, month, now as at_work};
+    let december = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    stats("roster: a month's coverage and rules", time(20, |_| month::coverage(r, december).unwrap()));
+    stats("roster: the month grid with its checks", time(20, |_| month::view(r, december).unwrap()));
+    stats("roster: who is on shift now", time(20, |_| at_work::panel(r, now).unwrap()));
+    stats("roster: the team's month as iCalendar", time(10, |_| ical::export(r, december, None, now).unwrap()));
 }
 
 /// Each query-like operation against the same answer from the sqlite3 tool.
@@ -226,6 +238,32 @@ fn against_sqlite3(r: &Replica, path: &std::path::Path) {
         floor: floor(path, "SELECT created_at / 3600 % 24 AS h, count(*) FROM tickets GROUP BY h ORDER BY h;", 3),
         ours_answer: hours(&all_time),
     });
+    // The roster: heads planned per shift and line, from the month's cells.
+    let december = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let planned = |c: &smena_core::roster::CoverageReport| {
+        let mut out = Vec::new();
+        for s in &c.shifts {
+            for (role, n) in [("line-1", s.planned.line1), ("line-2", s.planned.line2)] {
+                if n > 0 {
+                    out.push(format!("{}|{}|{role}|{n}", s.day, s.code));
+                }
+            }
+        }
+        out.join("\n")
+    };
+    rows.push(Versus {
+        name: "roster: heads per shift and line, a month",
+        ours: median(time(10, |_| smena_core::roster::month::coverage(r, december).unwrap())),
+        floor: floor(
+            path,
+            "SELECT e.day, e.code, s.role, count(*) FROM roster_entries e JOIN staff s ON s.id = e.staff_id
+             WHERE e.month = '2026-12' AND e.code IN ('D', 'N') AND s.role IN ('line-1', 'line-2')
+               AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.staff_id = e.staff_id AND e.day BETWEEN a.first_day AND a.last_day)
+             GROUP BY e.day, e.code, s.role ORDER BY e.day, e.code, s.role;",
+            20,
+        ),
+        ours_answer: planned(&smena_core::roster::month::coverage(r, december).unwrap()),
+    });
     versus_table(&rows);
 }
 
@@ -250,6 +288,7 @@ fn dashboards(r: &Replica, now: chrono::DateTime<Utc>) {
     stats("sla: one client's month (availability)", time(10, |_| sla::client_month(r, "Гранит Банк", day("2026-10-01"), now).unwrap()));
     let staffing = staffing_defaults(day("2026-11-23"), 4, moscow);
     stats("staffing: a week from 4 weeks of history", time(10, |_| smena_core::analytics::staffing_report(r, &staffing).unwrap()));
+    roster(r, now);
     let report = load_report(r, &q90).unwrap();
     stats("chart: load by hour as SVG", time(20, |_| smena_core::charts::svg(&Chart::Load(&report), &Style::default()).unwrap()));
     let png = std::env::temp_dir().join(format!("smena-bench-{}.png", std::process::id()));

@@ -16,5 +16,6 @@ pub mod import;
 pub mod roster;
 pub mod sla;
 pub mod store;
+pub mod sync;
 
 pub use clock::{Clock, FixedClock, SystemClock};

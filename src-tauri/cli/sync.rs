@@ -1,0 +1,237 @@
+//! `smena connect | disconnect | sync | conflicts | staff login`: the ITSM link. The secret is
+//! read from standard input (or the terminal, without echo), checked against the ITSM, and
+//! kept in the OS keyring only.
+
+use super::{open, print_json, CliResult};
+use clap::{Args, Subcommand, ValueEnum};
+use smena_core::sync::credentials::{self, Connection};
+use smena_core::sync::engine::{self, Resolution, SyncReport};
+use smena_core::sync::rt::Rt;
+use smena_core::sync::ItsmApi;
+use smena_core::{Clock, SystemClock};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ItsmKind {
+    /// Request Tracker 5 (REST2, auth token)
+    Rt,
+    /// SimpleOne (Table API, user and password)
+    Simpleone,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Which ITSM
+    kind: ItsmKind,
+    /// Its base URL, e.g. http://127.0.0.1:8391
+    #[arg(long)]
+    url: String,
+    /// User name (SimpleOne)
+    #[arg(long)]
+    user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConflictsArgs {
+    #[command(subcommand)]
+    command: Option<ConflictCommand>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictCommand {
+    /// Send a failed operation again at the next sync (after fixing its cause).
+    Retry {
+        /// The operation's id (see `smena outbox`)
+        op_id: String,
+    },
+    /// Keep mine (sent again on the ITSM's value) or take theirs (my change rolled back).
+    Resolve {
+        /// The conflict's id
+        id: i64,
+        /// mine or theirs
+        #[arg(value_parser = ["mine", "theirs"])]
+        how: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Tie a staff member to their ITSM login (for assignments and escalations).
+    Login {
+        /// Name (exact, or a unique part)
+        name: String,
+        /// Their login in the ITSM
+        login: String,
+    },
+}
+
+/// The secret: one line from standard input, read without echo on a terminal.
+fn read_secret() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    let tty = stdin.is_terminal();
+    if tty {
+        eprint!("secret (not shown): ");
+        let _ = std::io::stderr().flush();
+    }
+    let echo = tty.then(|| set_echo(false)).flatten();
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if let Some(old) = echo {
+        restore(old);
+        eprintln!();
+    }
+    read.map_err(|e| format!("cannot read the secret: {e}"))?;
+    let secret = line.trim_end_matches(['\r', '\n']).to_string();
+    if secret.is_empty() {
+        return Err("no secret on standard input (pipe it in, or type it at the prompt)".into());
+    }
+    Ok(secret)
+}
+
+fn set_echo(on: bool) -> Option<libc::termios> {
+    // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed termios the call fills in.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(0, &mut t) != 0 {
+            return None;
+        }
+        let old = t;
+        if on { t.c_lflag |= libc::ECHO } else { t.c_lflag &= !libc::ECHO }
+        libc::tcsetattr(0, libc::TCSANOW, &t);
+        Some(old)
+    }
+}
+
+fn restore(old: libc::termios) {
+    // SAFETY: puts back the settings read by tcgetattr.
+    unsafe {
+        libc::tcsetattr(0, libc::TCSANOW, &old);
+    }
+}
+
+fn api(c: &Connection, secret: &str) -> Result<Box<dyn ItsmApi>, String> {
+    match c.kind.as_str() {
+        "rt" => Ok(Box::new(Rt::new(&c.url, secret).map_err(|e| e.to_string())?)),
+        other => Err(format!("the {other} connector is not built yet; connect to Request Tracker (rt)")),
+    }
+}
+
+pub fn connect(a: ConnectArgs, db: &Path) -> CliResult {
+    let kind = match a.kind {
+        ItsmKind::Rt => "rt",
+        ItsmKind::Simpleone => "simpleone",
+    };
+    let c = Connection { kind: kind.into(), url: a.url.trim_end_matches('/').to_string(), user: a.user };
+    let secret = read_secret()?;
+    api(&c, &secret)?.check().map_err(|e| format!("{}: {e}; nothing was stored", c.url))?;
+    credentials::connect(&mut open(db)?, &c, &secret).map_err(|e| e.to_string())?;
+    println!("connected to {} at {}; the secret is in the OS keyring", c.kind, c.url);
+    Ok(())
+}
+
+pub fn disconnect(db: &Path) -> CliResult {
+    match credentials::disconnect(&mut open(db)?).map_err(|e| e.to_string())? {
+        Some(c) => println!("disconnected from {} at {}; its secret was removed from the keyring", c.kind, c.url),
+        None => println!("no ITSM was connected"),
+    }
+    Ok(())
+}
+
+/// One push + pull; exit 0 in sync, 2 when operations failed or conflicts remain, 1 on error.
+pub fn sync(a: SyncArgs, db: &Path) -> i32 {
+    let run = || -> Result<SyncReport, String> {
+        let mut r = open(db)?;
+        let c = credentials::connection(&r).map_err(|e| e.to_string())?.ok_or_else(|| credentials::CredentialError::NotConnected.to_string())?;
+        let secret = credentials::secret(&c).map_err(|e| e.to_string())?;
+        let mut api = api(&c, &secret)?;
+        let mut last = 0;
+        engine::sync(&mut r, api.as_mut(), &c.kind, SystemClock.now(), &mut |p| {
+            if !a.json && p.done >= last + 1000 {
+                last = p.done;
+                eprintln!("pulled {}{}", p.done, p.total.map(|t| format!(" of {t}")).unwrap_or_default());
+            }
+        })
+        .map_err(|e| e.to_string())
+    };
+    match run() {
+        Err(message) => {
+            eprintln!("smena: error: {message}");
+            1
+        }
+        Ok(report) => {
+            if a.json {
+                let _ = print_json(&report);
+            } else {
+                println!(
+                    "pushed {} ({} already applied), {} failed, {} in conflict; pulled {} tickets ({} new); {} waiting",
+                    report.pushed, report.already_applied, report.failed, report.conflicts, report.pulled, report.created, report.waiting
+                );
+            }
+            if let Some(why) = &report.offline {
+                eprintln!("smena: error: {why}; every change stays queued");
+                1
+            } else if report.in_sync() {
+                0
+            } else {
+                2
+            }
+        }
+    }
+}
+
+pub fn conflicts(a: ConflictsArgs, db: &Path) -> CliResult {
+    let mut r = open(db)?;
+    match a.command {
+        Some(ConflictCommand::Retry { op_id }) => {
+            engine::retry(&mut r, &op_id).map_err(|e| e.to_string())?;
+            println!("{op_id} will be sent again at the next sync");
+            Ok(())
+        }
+        Some(ConflictCommand::Resolve { id, how }) => {
+            let how = if how == "mine" { Resolution::Mine } else { Resolution::Theirs };
+            let c = engine::resolve(&mut r, id, how, SystemClock.now()).map_err(|e| e.to_string())?;
+            println!("conflict {id} on {} ({}): {}", c.ticket, c.field, if how == Resolution::Mine { "mine kept, sent at the next sync" } else { "theirs taken, mine rolled back" });
+            Ok(())
+        }
+        None => {
+            let list = engine::conflicts(&r).map_err(|e| e.to_string())?;
+            let failed = engine::failed(&r).map_err(|e| e.to_string())?;
+            if a.json {
+                return print_json(&serde_json::json!({ "conflicts": list, "failed": failed }));
+            }
+            for c in &list {
+                println!("{}  {}  {}: mine '{}', theirs '{}'", c.id, c.ticket, c.field, c.mine, c.theirs);
+            }
+            for f in &failed {
+                println!("failed  {}  {}: {}", f.ticket, f.kind, f.last_error.as_deref().unwrap_or(""));
+            }
+            if list.is_empty() && failed.is_empty() {
+                println!("no conflicts, no failed operations");
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn staff(c: StaffCommand, db: &Path) -> CliResult {
+    match c {
+        StaffCommand::Login { name, login } => {
+            let mut r = open(db)?;
+            let p = smena_core::roster::data::find_person(&r, &name).map_err(|e| e.to_string())?;
+            smena_core::sync::engine::set_login(&mut r, p.id, &login).map_err(|e| e.to_string())?;
+            println!("{} is '{login}' in the ITSM", p.name);
+            Ok(())
+        }
+    }
+}

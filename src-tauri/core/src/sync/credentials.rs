@@ -1,0 +1,88 @@
+//! Where the ITSM is (kept in the replica) and its secret (kept in the OS keyring — on Linux
+//! the Secret Service — and nowhere else: not the replica, a file, a log or a message).
+
+use crate::store::{Replica, StoreError};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "itsm_connection";
+const SERVICE: &str = "smena";
+
+/// Which ITSM the replica syncs with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "sync.ts")]
+pub struct Connection {
+    /// `rt` or `simpleone`.
+    pub kind: String,
+    /// Base URL.
+    pub url: String,
+    /// User name, where the ITSM logs in with one.
+    pub user: Option<String>,
+}
+
+impl Connection {
+    fn account(&self) -> String {
+        format!("{} {} {}", self.kind, self.url, self.user.as_deref().unwrap_or(""))
+    }
+}
+
+/// Why credentials could not be kept or read.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// No keyring to keep the secret in.
+    #[error("no OS keyring is available ({0}); the secret was not stored — Smena keeps it only in the keyring, never in plain text")]
+    NoKeyring(String),
+    /// The keyring has no secret for this connection.
+    #[error("the keyring holds no secret for {0}; connect again (smena connect)")]
+    Missing(String),
+    /// Nothing is connected.
+    #[error("no ITSM is connected; connect first (smena connect rt|simpleone --url URL)")]
+    NotConnected,
+    /// The replica failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn entry(c: &Connection) -> Result<keyring::Entry, CredentialError> {
+    keyring::Entry::new(SERVICE, &c.account()).map_err(|e| CredentialError::NoKeyring(e.to_string()))
+}
+
+/// The connection in force, if any.
+pub fn connection(r: &Replica) -> Result<Option<Connection>, CredentialError> {
+    let text: Option<String> = r.conn().query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |x| x.get(0)).optional().map_err(StoreError::from)?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| CredentialError::Store(StoreError::InvalidValue(format!("{KEY}: {e}"))))).transpose()
+}
+
+/// Keeps the secret in the keyring, then the connection in the replica.
+pub fn connect(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), CredentialError> {
+    entry(c)?.set_password(secret).map_err(|e| CredentialError::NoKeyring(e.to_string()))?;
+    let json = serde_json::to_string(c).expect("a connection serialises");
+    r.write(|tx| {
+        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [KEY, &json])?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The connection's secret, from the keyring.
+pub fn secret(c: &Connection) -> Result<String, CredentialError> {
+    match entry(c)?.get_password() {
+        Ok(s) => Ok(s),
+        Err(keyring::Error::NoEntry) => Err(CredentialError::Missing(format!("{} at {}", c.kind, c.url))),
+        Err(e) => Err(CredentialError::NoKeyring(e.to_string())),
+    }
+}
+
+/// Forgets the connection and removes its secret from the keyring.
+pub fn disconnect(r: &mut Replica) -> Result<Option<Connection>, CredentialError> {
+    let Some(c) = connection(r)? else { return Ok(None) };
+    match entry(&c)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => {}
+        Err(e) => return Err(CredentialError::NoKeyring(e.to_string())),
+    }
+    r.write(|tx| {
+        tx.execute("DELETE FROM settings WHERE key = ?1", [KEY])?;
+        Ok(())
+    })?;
+    Ok(Some(c))
+}

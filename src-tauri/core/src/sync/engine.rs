@@ -1,0 +1,604 @@
+//! The sync engine: push the outbox in order, then pull the ITSM's changes from the saved
+//! cursor, each page in one transaction. A pulled ticket never overwrites a field that still
+//! has an operation waiting; a field the ITSM changed under an operation becomes a conflict
+//! the user resolves. Nothing is overwritten silently on either side.
+
+use super::{Change, ChangePage, ItsmApi, ItsmError, RemoteTicket, WriteOutcome};
+use crate::domain::{Action, Channel, Contact, Kind, Level, Line, Status};
+use crate::store::tickets::{self, HistoryEntry, NewTicket};
+use crate::store::{from_ts, reference, settings, Replica, StoreError};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Who the history names for changes that came from the ITSM.
+pub const ITSM_ACTOR: &str = "ITSM";
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "sync.ts")]
+pub struct SyncReport {
+    /// Operations the ITSM accepted now.
+    pub pushed: u32,
+    /// Operations found already applied (a retry after an unknown outcome).
+    pub already_applied: u32,
+    /// Operations refused (now or before), kept with the reason.
+    pub failed: u32,
+    /// Operations in conflict (now or before), kept with both values.
+    pub conflicts: u32,
+    /// Tickets pulled.
+    pub pulled: u32,
+    /// Of them, new to the replica.
+    pub created: u32,
+    /// Operations still waiting (none sent because the ITSM went away, or left to retry).
+    pub waiting: u32,
+    /// Why the sync stopped early (the ITSM not reachable), if it did.
+    pub offline: Option<String>,
+}
+
+impl SyncReport {
+    /// In sync: nothing waiting, failed or in conflict, and the ITSM was reached.
+    pub fn in_sync(&self) -> bool {
+        self.offline.is_none() && self.waiting == 0 && self.failed == 0 && self.conflicts == 0
+    }
+}
+
+/// Why a sync could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The ITSM refused the credentials, or the request.
+    #[error(transparent)]
+    Itsm(#[from] ItsmError),
+    /// The replica failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Store(e.into())
+    }
+}
+
+/// Progress of a long pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "sync.ts")]
+pub struct Progress {
+    /// Tickets pulled so far.
+    pub done: u64,
+    /// Tickets to pull, when known.
+    pub total: Option<u64>,
+}
+
+/// One full sync: push, then pull.
+pub fn sync(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<Utc>, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    match push(r, api, now, &mut report) {
+        Ok(()) => {}
+        Err(SyncError::Itsm(ItsmError::Unreachable(why))) => report.offline = Some(why),
+        Err(e) => return Err(e),
+    }
+    if report.offline.is_none() {
+        match pull(r, api, connector, now, &mut report, progress) {
+            Ok(()) => {}
+            Err(SyncError::Itsm(ItsmError::Unreachable(why))) => report.offline = Some(why),
+            Err(e) => return Err(e),
+        }
+    }
+    // What remains, whenever it was found: waiting, refused, in conflict.
+    (report.waiting, report.failed, report.conflicts) = r.conn().query_row(
+        "SELECT count(*) FILTER (WHERE state IN ('pending', 'sending')), count(*) FILTER (WHERE state = 'failed'), count(*) FILTER (WHERE state = 'conflict') FROM outbox",
+        [],
+        |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+    )?;
+    if report.offline.is_none() {
+        r.write(|tx| {
+            tx.execute(
+                "INSERT INTO sync_state (connector, last_synced_at) VALUES (?1, ?2) ON CONFLICT (connector) DO UPDATE SET last_synced_at = excluded.last_synced_at",
+                params![connector, now.timestamp()],
+            )?;
+            Ok(())
+        })?;
+    }
+    Ok(report)
+}
+
+/// One outbox operation as the engine reads it.
+struct Op {
+    id: i64,
+    op_id: String,
+    ticket_id: i64,
+    number: String,
+    external_id: Option<String>,
+    action: Action,
+    /// The ticket before the operation (its base): the outbox's undo record's `before`.
+    base: serde_json::Value,
+}
+
+fn ops(conn: &Connection) -> Result<Vec<Op>, SyncError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.op_id, o.ticket_id, t.number, t.external_id, o.payload, o.undo FROM outbox o JOIN tickets t ON t.id = o.ticket_id
+         WHERE o.state IN ('pending', 'sending') ORDER BY o.id",
+    )?;
+    let rows = stmt.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get::<_, String>(5)?, x.get::<_, String>(6)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, op_id, ticket_id, number, external_id, payload, undo) = row?;
+        let action: Action = serde_json::from_str(&payload).map_err(|e| StoreError::InvalidValue(format!("outbox operation {op_id}: {e}")))?;
+        let undo: serde_json::Value = serde_json::from_str(&undo).map_err(|e| StoreError::InvalidValue(format!("outbox operation {op_id}: {e}")))?;
+        let base = undo["before"].clone();
+        out.push(Op { id, op_id, ticket_id, number, external_id, action, base });
+    }
+    Ok(out)
+}
+
+fn login_of(conn: &Connection, staff_id: Option<i64>) -> Result<Option<Option<String>>, SyncError> {
+    let Some(id) = staff_id else { return Ok(Some(None)) };
+    let login: Option<Option<String>> = conn.query_row("SELECT itsm_login FROM staff WHERE id = ?1", [id], |x| x.get(0)).optional()?;
+    Ok(login.flatten().map(Some))
+}
+
+/// The fields an action writes, with the values it set (each operation sends its own
+/// target, so a status walk is replayed step by step), and the same fields at its base.
+fn changes(conn: &Connection, op: &Op) -> Result<Result<(Vec<Change>, Vec<Change>), String>, SyncError> {
+    let assignee: Option<i64> = conn.query_row("SELECT assignee_id FROM tickets WHERE id = ?1", [op.ticket_id], |x| x.get(0))?;
+    let base_of = |key: &str| op.base.get(key).cloned().unwrap_or(serde_json::Value::Null);
+    let level = |key: &str| serde_json::from_value::<Level>(base_of(key)).ok();
+    let base_status = serde_json::from_value::<Status>(base_of("status")).ok();
+    let base_line = base_of("line").as_u64().and_then(|n| Line::try_from(n as u8).ok());
+    let owner = |staff: Option<i64>| -> Result<Result<Option<String>, String>, SyncError> {
+        Ok(match login_of(conn, staff)? {
+            Some(login) => Ok(login),
+            None => {
+                let name: String = conn.query_row("SELECT name FROM staff WHERE id = ?1", [staff], |x| x.get(0)).unwrap_or_default();
+                Err(format!("{name} has no ITSM login (smena staff login NAME LOGIN), so {} cannot be assigned in the ITSM", op.number))
+            }
+        })
+    };
+    let base_owner = || -> Result<Option<Change>, SyncError> { Ok(Some(Change::Owner(login_of(conn, base_of("assignee_id").as_i64())?.unwrap_or(None)))) };
+    let status_pair = |to: Status| (Change::Status(to), base_status.map(Change::Status));
+    let pairs: Vec<(Change, Option<Change>)> = match &op.action {
+        Action::SetUrgency { level: l, .. } => vec![(Change::Urgency(*l), level("urgency").map(Change::Urgency))],
+        Action::SetImpact { level: l, .. } => vec![(Change::Impact(*l), level("impact").map(Change::Impact))],
+        Action::Assign { staff_id, .. } => {
+            let login = match owner(Some(*staff_id))? {
+                Ok(l) => l,
+                Err(why) => return Ok(Err(why)),
+            };
+            let status = if base_status == Some(Status::Registered) { Status::Assigned } else { base_status.unwrap_or(Status::Assigned) };
+            vec![(Change::Owner(login), base_owner()?), status_pair(status)]
+        }
+        Action::TakeIntoWork => {
+            let login = match owner(assignee)? {
+                Ok(l) => l,
+                Err(why) => return Ok(Err(why)),
+            };
+            vec![(Change::Owner(login), base_owner()?), status_pair(Status::InProgress)]
+        }
+        Action::Transition { to, .. } => vec![status_pair(*to)],
+        Action::Escalate { line, to, .. } => {
+            let login = match owner(to.or(assignee))? {
+                Ok(l) => l,
+                Err(why) => return Ok(Err(why)),
+            };
+            vec![(Change::Line(*line), base_line.map(Change::Line)), (Change::Owner(login), base_owner()?), status_pair(Status::Assigned)]
+        }
+        _ => vec![],
+    };
+    let mut mine = Vec::new();
+    let mut base = Vec::new();
+    for (m, b) in pairs {
+        base.push(b.unwrap_or_else(|| m.clone()));
+        mine.push(m);
+    }
+    Ok(Ok((mine, base)))
+}
+
+fn set_state(r: &mut Replica, op: &Op, state: &str, error: Option<&str>) -> Result<(), SyncError> {
+    r.write(|tx| {
+        tx.execute("UPDATE outbox SET state = ?2, last_error = ?3, attempts = attempts + (?2 = 'sending') WHERE id = ?1", params![op.id, state, error])?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn accepted(r: &mut Replica, op: &Op) -> Result<(), SyncError> {
+    r.write(|tx| {
+        tx.execute("DELETE FROM outbox WHERE id = ?1", [op.id])?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Sends the waiting operations in order.
+fn push(r: &mut Replica, api: &mut dyn ItsmApi, now: DateTime<Utc>, report: &mut SyncReport) -> Result<(), SyncError> {
+    for op in ops(r.conn())? {
+        let Some(ext) = op.external_id.clone() else {
+            set_state(r, &op, "failed", Some(&format!("{} is not a ticket of the connected ITSM", op.number)))?;
+            report.failed += 1;
+            continue;
+        };
+        set_state(r, &op, "sending", None)?;
+        match send_one(r, api, &op, &ext, now) {
+            Ok(Sent::Done) => {
+                accepted(r, &op)?;
+                report.pushed += 1;
+            }
+            Ok(Sent::Already) => {
+                accepted(r, &op)?;
+                report.already_applied += 1;
+            }
+            Ok(Sent::Refused(why)) => {
+                set_state(r, &op, "failed", Some(&why))?;
+                report.failed += 1;
+            }
+            Ok(Sent::Conflict) => report.conflicts += 1,
+            Err(SyncError::Itsm(ItsmError::Refused(why))) => {
+                set_state(r, &op, "failed", Some(&why))?;
+                report.failed += 1;
+            }
+            Err(e) => {
+                // Unknown outcome or no answer: the operation waits for the next sync.
+                let why = e.to_string();
+                set_state(r, &op, "pending", Some(&why))?;
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+enum Sent {
+    Done,
+    Already,
+    Refused(String),
+    Conflict,
+}
+
+fn send_one(r: &mut Replica, api: &mut dyn ItsmApi, op: &Op, ext: &str, now: DateTime<Utc>) -> Result<Sent, SyncError> {
+    let comment = match &op.action {
+        Action::Comment { body } => Some(body.clone()),
+        Action::Transition { comment: Some(c), .. } => Some(c.clone()),
+        _ => None,
+    };
+    let (mine, base) = match changes(r.conn(), op)? {
+        Ok(x) => x,
+        Err(why) => return Ok(Sent::Refused(why)),
+    };
+    let mut outcome = Sent::Already;
+    if !mine.is_empty() {
+        outcome = Sent::Refused("the ticket kept changing in the ITSM".into());
+        for _ in 0..3 {
+            let remote = api.ticket(ext)?;
+            let theirs: Vec<Change> = mine.iter().map(|c| c.on(&remote)).collect();
+            if theirs == mine {
+                outcome = Sent::Already;
+                break;
+            }
+            // A field changed in the ITSM since our base, to something else than ours: a conflict.
+            if let Some(i) = (0..mine.len()).find(|i| theirs[*i] != base[*i] && theirs[*i] != mine[*i]) {
+                record_conflict(r, op, &mine[i], &theirs[i], now)?;
+                return Ok(Sent::Conflict);
+            }
+            let version = remote.version.clone().unwrap_or_default();
+            match api.write(ext, &version, &mine)? {
+                WriteOutcome::Done => {
+                    outcome = Sent::Done;
+                    break;
+                }
+                WriteOutcome::Refused(why) => return Ok(Sent::Refused(why)),
+                WriteOutcome::Stale => continue,
+            }
+        }
+        if let Sent::Refused(_) = outcome {
+            return Ok(outcome);
+        }
+    }
+    if let Some(body) = comment {
+        if api.comment_once(ext, &op.op_id, &body)? {
+            outcome = Sent::Done;
+        }
+    }
+    Ok(outcome)
+}
+
+fn record_conflict(r: &mut Replica, op: &Op, mine: &Change, theirs: &Change, now: DateTime<Utc>) -> Result<(), SyncError> {
+    r.write(|tx| {
+        tx.execute("UPDATE outbox SET state = 'conflict', last_error = ?2 WHERE id = ?1", params![op.id, format!("the ITSM changed {} to '{}'", mine.field(), theirs.value())])?;
+        tx.execute(
+            "INSERT INTO sync_conflicts (op_id, ticket_id, field, mine, theirs, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (op_id) DO UPDATE SET field = excluded.field, mine = excluded.mine, theirs = excluded.theirs, detected_at = excluded.detected_at",
+            params![op.op_id, op.ticket_id, mine.field(), mine.value(), theirs.value(), now.timestamp()],
+        )?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Pulls every page of changes after the saved cursor.
+fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<Utc>, report: &mut SyncReport, progress: &mut dyn FnMut(Progress)) -> Result<(), SyncError> {
+    let mut cursor: String = r.conn().query_row("SELECT cursor FROM sync_state WHERE connector = ?1", [connector], |x| x.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_default();
+    let mut done = 0u64;
+    loop {
+        let page = api.changes(&cursor)?;
+        let applied = apply_page(r, connector, &page, now)?;
+        report.pulled += applied.0;
+        report.created += applied.1;
+        done += page.tickets.len() as u64;
+        progress(Progress { done, total: page.total });
+        cursor = page.cursor;
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
+
+/// Applies one page of pulled tickets and moves the cursor, in one transaction; returns
+/// (tickets applied, of them new).
+pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage, now: DateTime<Utc>) -> Result<(u32, u32), SyncError> {
+    let prefix = format!("{}-", connector.to_uppercase());
+    r.write_with(|tx| -> Result<(u32, u32), SyncError> {
+        let matrix = settings::matrix_in(tx)?;
+        let mut created = 0;
+        for t in &page.tickets {
+            if apply_ticket(tx, &matrix, &prefix, t, now)? {
+                created += 1;
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_state (connector, cursor) VALUES (?1, ?2) ON CONFLICT (connector) DO UPDATE SET cursor = excluded.cursor",
+            params![connector, page.cursor],
+        )?;
+        Ok((page.tickets.len() as u32, created))
+    })
+}
+
+/// Fields held by operations still in the outbox (any state: sent or not, they are the
+/// user's until accepted, discarded or resolved).
+fn held(tx: &Connection, ticket_id: i64) -> Result<BTreeSet<&'static str>, SyncError> {
+    let mut stmt = tx.prepare_cached("SELECT kind FROM outbox WHERE ticket_id = ?1")?;
+    let kinds: Vec<String> = stmt.query_map([ticket_id], |x| x.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut out = BTreeSet::new();
+    for k in kinds {
+        out.extend(match k.as_str() {
+            "set-urgency" => &["urgency", "priority"][..],
+            "set-impact" => &["impact", "priority"][..],
+            "assign" | "take-into-work" => &["assignee", "status"][..],
+            "transition" => &["status"][..],
+            "escalate" => &["line", "assignee", "status"][..],
+            _ => &[][..],
+        });
+    }
+    Ok(out)
+}
+
+fn staff_of(tx: &Connection, login: Option<&str>, line: Line) -> Result<Option<i64>, SyncError> {
+    let Some(login) = login else { return Ok(None) };
+    if let Some(id) = tx.query_row("SELECT id FROM staff WHERE itsm_login = ?1", [login], |x| x.get(0)).optional()? {
+        return Ok(Some(id));
+    }
+    // Someone the replica has not met: known by their login until the lead names them.
+    let role = format!("line-{}", line.number());
+    tx.execute("INSERT INTO staff (name, role, office, time_zone, itsm_login) VALUES (?1, ?2, '', 'Europe/Moscow', ?1)", params![login, role])?;
+    Ok(Some(tx.last_insert_rowid()))
+}
+
+fn client_of(tx: &Connection, requestor: Option<&str>) -> Result<(i64, String), SyncError> {
+    let email = requestor.unwrap_or("unknown@unknown");
+    if let Some(found) = tx.query_row("SELECT client_id, name FROM contacts WHERE email = ?1", [email], |x| Ok((x.get(0)?, x.get(1)?))).optional()? {
+        return Ok(found);
+    }
+    let domain = email.rsplit_once('@').map_or(email, |(_, d)| d).to_lowercase();
+    let contract = format!("ITSM:{domain}");
+    let contact = Contact { name: email.to_string(), email: email.to_string(), phone: None };
+    match tx.query_row("SELECT id FROM clients WHERE contract_no = ?1", [&contract], |x| x.get::<_, i64>(0)).optional()? {
+        Some(id) => {
+            tx.execute("INSERT OR IGNORE INTO contacts (client_id, name, email) VALUES (?1, ?2, ?2)", params![id, email])?;
+            Ok((id, email.to_string()))
+        }
+        None => Ok((reference::insert_client(tx, &domain, &contract, "Europe/Moscow", &[contact])?, email.to_string())),
+    }
+}
+
+/// Inserts or updates one pulled ticket; true when it is new.
+fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix: &str, t: &RemoteTicket, now: DateTime<Utc>) -> Result<bool, SyncError> {
+    let existing: Option<(i64, Level, Level, Status, u8, Option<i64>, String)> = tx
+        .query_row("SELECT id, urgency, impact, status, line, assignee_id, subject FROM tickets WHERE external_id = ?1", [&t.id], |x| {
+            Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?))
+        })
+        .optional()?;
+    let assignee = staff_of(tx, t.owner.as_deref(), t.line)?;
+    let Some((id, urgency, impact, status, line, old_assignee, subject)) = existing else {
+        let (client_id, contact) = client_of(tx, t.requestor.as_deref())?;
+        let number = format!("{prefix}{}", t.id);
+        let new = NewTicket {
+            number,
+            kind: t.kind,
+            client_id,
+            contact_name: contact.clone(),
+            contact_email: t.requestor.clone(),
+            channel: Channel::Email,
+            service: String::new(),
+            request_type: None,
+            subject: t.subject.clone(),
+            description: String::new(),
+            urgency: t.urgency,
+            impact: t.impact,
+            status: t.status,
+            line: t.line,
+            assignee_id: assignee,
+            created_at: t.created,
+            updated_at: t.updated,
+            first_response_at: None,
+            completed_at: (t.status == Status::Completed).then_some(t.updated),
+            closed_at: (t.status == Status::Closed).then_some(t.updated),
+            closure_code: None,
+            imported: None,
+        };
+        let id = tickets::insert_ticket(tx, matrix, &new)?;
+        tx.execute("UPDATE tickets SET external_id = ?2, server_version = ?3 WHERE id = ?1", params![id, t.id, t.version])?;
+        return Ok(true);
+    };
+    let keep = held(tx, id)?;
+    let entry = |field: &str, old: String, new: String| -> Result<(), SyncError> {
+        tickets::add_history(tx, id, &HistoryEntry { at: t.updated.max(from_ts(0)), actor: ITSM_ACTOR.into(), field: field.into(), old_value: Some(old), new_value: Some(new), reason: None })?;
+        Ok(())
+    };
+    let new_urgency = if keep.contains("urgency") { urgency } else { t.urgency };
+    let new_impact = if keep.contains("impact") { impact } else { t.impact };
+    let new_status = if keep.contains("status") { status } else { t.status };
+    let new_line = if keep.contains("line") { line } else { t.line.number() };
+    let new_assignee = if keep.contains("assignee") { old_assignee } else { assignee };
+    if new_urgency != urgency {
+        entry("urgency", urgency.to_string(), new_urgency.to_string())?;
+    }
+    if new_impact != impact {
+        entry("impact", impact.to_string(), new_impact.to_string())?;
+    }
+    if new_status != status {
+        entry("status", status.to_string(), new_status.to_string())?;
+    }
+    if new_line != line {
+        entry("line", line.to_string(), new_line.to_string())?;
+    }
+    if new_assignee != old_assignee {
+        entry("assignee", old_assignee.map(|a| a.to_string()).unwrap_or_default(), new_assignee.map(|a| a.to_string()).unwrap_or_default())?;
+    }
+    let priority = if keep.contains("priority") { None } else { Some(matrix.priority(new_urgency, new_impact).rank()) };
+    tx.execute(
+        "UPDATE tickets SET urgency = ?2, impact = ?3, status = ?4, line = ?5, assignee_id = ?6, subject = ?7,
+             priority = CASE WHEN kind = 'incident' AND ?8 IS NOT NULL THEN ?8 ELSE priority END,
+             updated_at = max(updated_at, ?9), server_version = coalesce(?10, server_version)
+         WHERE id = ?1",
+        params![id, new_urgency, new_impact, new_status, new_line, new_assignee, if subject == t.subject { subject } else { t.subject.clone() }, priority, t.updated.timestamp(), t.version],
+    )?;
+    let _ = now;
+    Ok(false)
+}
+
+/// A conflict waiting for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "sync.ts")]
+pub struct Conflict {
+    /// Id to resolve it by.
+    pub id: i64,
+    /// The operation.
+    pub op_id: String,
+    /// Ticket number.
+    pub ticket: String,
+    /// The field.
+    pub field: String,
+    /// Our value.
+    pub mine: String,
+    /// The ITSM's value.
+    pub theirs: String,
+    /// When it was found.
+    #[ts(type = "string")]
+    pub detected_at: DateTime<Utc>,
+}
+
+/// Every conflict, oldest first.
+pub fn conflicts(r: &Replica) -> Result<Vec<Conflict>, SyncError> {
+    let mut stmt = r.conn().prepare_cached(
+        "SELECT c.id, c.op_id, t.number, c.field, c.mine, c.theirs, c.detected_at FROM sync_conflicts c JOIN tickets t ON t.id = c.ticket_id ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map([], |x| Ok(Conflict { id: x.get(0)?, op_id: x.get(1)?, ticket: x.get(2)?, field: x.get(3)?, mine: x.get(4)?, theirs: x.get(5)?, detected_at: from_ts(x.get(6)?) }))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How the user settles a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "sync.ts")]
+#[serde(rename_all = "lowercase")]
+pub enum Resolution {
+    /// Keep ours: send it again, based on the ITSM's value.
+    Mine,
+    /// Take the ITSM's: our change is rolled back.
+    Theirs,
+}
+
+/// Settles a conflict.
+pub fn resolve(r: &mut Replica, id: i64, how: Resolution, now: DateTime<Utc>) -> Result<Conflict, SyncError> {
+    let c = conflicts(r)?.into_iter().find(|c| c.id == id).ok_or_else(|| StoreError::InvalidValue(format!("no conflict {id}")))?;
+    r.write_with(|tx| -> Result<(), SyncError> {
+        let (ticket_id, undo): (i64, String) = tx.query_row("SELECT ticket_id, undo FROM outbox WHERE op_id = ?1", [&c.op_id], |x| Ok((x.get(0)?, x.get(1)?)))?;
+        let line: u8 = tx.query_row("SELECT line FROM tickets WHERE id = ?1", [ticket_id], |x| x.get(0))?;
+        let line = Line::try_from(line).unwrap_or(Line::FIRST);
+        // The field's value as the replica stores it.
+        let stored = |v: &str| -> Result<serde_json::Value, SyncError> {
+            Ok(match c.field.as_str() {
+                "assignee" => staff_of(tx, Some(v).filter(|v| !v.is_empty()), line)?.map_or(serde_json::Value::Null, serde_json::Value::from),
+                "line" => serde_json::Value::from(v.parse::<u8>().unwrap_or(1)),
+                _ => serde_json::Value::from(v),
+            })
+        };
+        let column = match c.field.as_str() {
+            "assignee" => "assignee_id",
+            other => other,
+        };
+        match how {
+            Resolution::Mine => {
+                let mut base: serde_json::Value = serde_json::from_str(&undo).map_err(|e| StoreError::InvalidValue(e.to_string()))?;
+                base["before"][column] = stored(&c.theirs)?;
+                tx.execute("UPDATE outbox SET state = 'pending', last_error = NULL, undo = ?2 WHERE op_id = ?1", params![c.op_id, base.to_string()])?;
+            }
+            Resolution::Theirs => {
+                let value = stored(&c.theirs)?;
+                let sql = format!("UPDATE tickets SET {column} = ?2 WHERE id = ?1");
+                match value {
+                    serde_json::Value::String(s) => tx.execute(&sql, params![ticket_id, s])?,
+                    serde_json::Value::Number(n) => tx.execute(&sql, params![ticket_id, n.as_i64()])?,
+                    _ => tx.execute(&sql, params![ticket_id, Option::<i64>::None])?,
+                };
+                tickets::add_history(tx, ticket_id, &HistoryEntry { at: now, actor: ITSM_ACTOR.into(), field: c.field.clone(), old_value: Some(c.mine.clone()), new_value: Some(c.theirs.clone()), reason: Some("conflict resolved: the ITSM's value taken".into()) })?;
+                tx.execute("DELETE FROM outbox WHERE op_id = ?1", [&c.op_id])?;
+            }
+        }
+        tx.execute("DELETE FROM sync_conflicts WHERE id = ?1", [id])?;
+        Ok(())
+    })?;
+    Ok(c)
+}
+
+/// Operations refused by the ITSM, and the tickets not in it.
+pub fn failed(r: &Replica) -> Result<Vec<crate::store::outbox::OutboxEntry>, SyncError> {
+    Ok(crate::store::outbox::list(r)?.into_iter().filter(|e| e.state == "failed").collect())
+}
+
+#[allow(dead_code)]
+fn kind_is_incident(k: Kind) -> bool {
+    k == Kind::Incident
+}
+
+/// Ties a staff member to their ITSM login (taking over the tickets of the placeholder a
+/// pull made for that login, if any).
+pub fn set_login(r: &mut Replica, staff_id: i64, login: &str) -> Result<(), SyncError> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err(StoreError::InvalidValue("an empty ITSM login".into()).into());
+    }
+    r.write(|tx| {
+        // A placeholder the pull made for an unknown login hands its tickets over and goes.
+        let placeholder: Option<i64> = tx.query_row("SELECT id FROM staff WHERE itsm_login = ?1 AND name = ?1 AND id <> ?2", params![login, staff_id], |x| x.get(0)).optional()?;
+        if let Some(old) = placeholder {
+            tx.execute("UPDATE tickets SET assignee_id = ?2 WHERE assignee_id = ?1", params![old, staff_id])?;
+            tx.execute("DELETE FROM staff WHERE id = ?1", [old])?;
+        }
+        tx.execute("UPDATE staff SET itsm_login = ?2 WHERE id = ?1", params![staff_id, login]).map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => StoreError::Conflict(format!("the ITSM login '{login}' belongs to someone else")),
+            e => e.into(),
+        })?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Sends a failed operation again at the next sync (after the cause was fixed).
+pub fn retry(r: &mut Replica, op_id: &str) -> Result<(), SyncError> {
+    let n = r.write(|tx| Ok(tx.execute("UPDATE outbox SET state = 'pending', last_error = NULL WHERE op_id = ?1 AND state = 'failed'", [op_id])?))?;
+    if n == 0 {
+        return Err(StoreError::InvalidValue(format!("no failed operation {op_id}")).into());
+    }
+    Ok(())
+}

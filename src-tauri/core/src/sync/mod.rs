@@ -1,0 +1,149 @@
+//! Two-way sync with the central ITSM: a connector per ITSM (Request Tracker 5 over REST2;
+//! SimpleOne by its Table API to come), the engine that pushes the outbox and pulls changes,
+//! conflicts kept for the user, and the credentials in the OS keyring.
+//!
+//! Writes are read-compare-write: before an operation is sent, the ticket is read from the
+//! ITSM; when the operation's field there still holds the value the operation was based on,
+//! the change is written with the version just read as a precondition (RT: `If-Match` on the
+//! ETag); when it already holds our value, the operation counts as applied (a retry after an
+//! unknown outcome never applies twice); otherwise it is a conflict, kept with both values.
+
+pub mod credentials;
+pub mod engine;
+pub mod rt;
+
+use crate::domain::{Kind, Level, Line, Status};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A ticket as the ITSM holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteTicket {
+    /// The ITSM's id.
+    pub id: String,
+    /// Subject.
+    pub subject: String,
+    /// Status.
+    pub status: Status,
+    /// Urgency.
+    pub urgency: Level,
+    /// Impact.
+    pub impact: Level,
+    /// Line (the RT queue `Line N`).
+    pub line: Line,
+    /// Owner's ITSM login, if any.
+    pub owner: Option<String>,
+    /// Incident or request.
+    pub kind: Kind,
+    /// The requester's address, if any.
+    pub requestor: Option<String>,
+    /// Created.
+    pub created: DateTime<Utc>,
+    /// Last changed.
+    pub updated: DateTime<Utc>,
+    /// The version a write must be based on (RT: the ETag), when it was read one by one.
+    pub version: Option<String>,
+}
+
+/// One page of changes.
+#[derive(Debug, Clone, Default)]
+pub struct ChangePage {
+    /// Tickets changed (each at most once per page).
+    pub tickets: Vec<RemoteTicket>,
+    /// Where the next pull continues from once this page is stored.
+    pub cursor: String,
+    /// More pages wait.
+    pub more: bool,
+    /// Total to pull, when the ITSM says (for progress).
+    pub total: Option<u64>,
+}
+
+/// A field an operation writes, with its value as text (the ITSM's own words are the
+/// connector's business).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Urgency.
+    Urgency(Level),
+    /// Impact.
+    Impact(Level),
+    /// Owner (none = nobody).
+    Owner(Option<String>),
+    /// Status.
+    Status(Status),
+    /// Line (queue).
+    Line(Line),
+}
+
+impl Change {
+    /// The field's name.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Change::Urgency(_) => "urgency",
+            Change::Impact(_) => "impact",
+            Change::Owner(_) => "assignee",
+            Change::Status(_) => "status",
+            Change::Line(_) => "line",
+        }
+    }
+
+    /// The value as text.
+    pub fn value(&self) -> String {
+        match self {
+            Change::Urgency(l) | Change::Impact(l) => l.as_str().to_string(),
+            Change::Owner(o) => o.clone().unwrap_or_default(),
+            Change::Status(s) => s.as_str().to_string(),
+            Change::Line(l) => l.number().to_string(),
+        }
+    }
+
+    /// The same field's value on a remote ticket.
+    pub fn on(&self, t: &RemoteTicket) -> Change {
+        match self {
+            Change::Urgency(_) => Change::Urgency(t.urgency),
+            Change::Impact(_) => Change::Impact(t.impact),
+            Change::Owner(_) => Change::Owner(t.owner.clone()),
+            Change::Status(_) => Change::Status(t.status),
+            Change::Line(_) => Change::Line(t.line),
+        }
+    }
+}
+
+/// What the ITSM said to a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Done.
+    Done,
+    /// The precondition failed: the ticket changed since it was read.
+    Stale,
+    /// Refused, with the ITSM's reason (RT reports most refusals inside a 200).
+    Refused(String),
+}
+
+/// Why talking to the ITSM failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ItsmError {
+    /// Not reachable, timed out, cut off, or answered 5xx/429 or garbage: try again later.
+    #[error("the ITSM is not reachable: {0}")]
+    Unreachable(String),
+    /// The credentials were refused (after logging in again, where the ITSM allows it).
+    #[error("the ITSM refused the credentials: {0}")]
+    Unauthorized(String),
+    /// The ITSM refused the request itself (4xx), with its reason.
+    #[error("the ITSM refused: {0}")]
+    Refused(String),
+}
+
+/// An ITSM connector.
+pub trait ItsmApi {
+    /// Checks the URL and credentials (logs in where the ITSM has a login).
+    fn check(&mut self) -> Result<(), ItsmError>;
+    /// One page of tickets changed after `cursor` (empty: everything).
+    fn changes(&mut self, cursor: &str) -> Result<ChangePage, ItsmError>;
+    /// One ticket, with its current version.
+    fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError>;
+    /// Writes fields, based on `version`.
+    fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<WriteOutcome, ItsmError>;
+    /// Adds a comment tagged with `op_id`, unless a comment with that tag is already there
+    /// (a retry after an unknown outcome); true when it was added now.
+    fn comment_once(&mut self, id: &str, op_id: &str, body: &str) -> Result<bool, ItsmError>;
+}

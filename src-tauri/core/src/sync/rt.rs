@@ -1,0 +1,329 @@
+//! Request Tracker 5 over REST2: queues `Line 1..3` are the lines, the select custom fields
+//! `Urgency`, `Impact` and `Kind` carry the matrix and the kind, the `smena` lifecycle has the
+//! eight statuses (RT spells `in-progress` as `in progress`), the owner is the assignee.
+//! Changes are read from the transaction feed (its cursor is a transaction id: no clock
+//! involved); every write carries `If-Match` with the ETag just read; refusals that RT
+//! reports inside a 200 are read from its messages.
+
+use super::{Change, ChangePage, ItsmApi, ItsmError, RemoteTicket, WriteOutcome};
+use crate::domain::{Kind, Level, Line, Status};
+use chrono::{DateTime, Utc};
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+/// Tickets per listing page, and ids per batch read.
+const PAGE: usize = 100;
+/// Attempts for a request that met a 5xx, 429 or a network error.
+const ATTEMPTS: u32 = 3;
+
+/// A Request Tracker 5 server.
+pub struct Rt {
+    rest: String,
+    token: String,
+    http: Client,
+    queues: HashMap<String, Line>,
+    /// Pause before retry `n` (0-based); tests make it short.
+    pub backoff: fn(u32) -> Duration,
+}
+
+fn default_backoff(n: u32) -> Duration {
+    // 0.5 s, 1 s, 2 s … with up to 25 % jitter from the clock's nanoseconds.
+    let base = 500u64 << n.min(5);
+    let jitter = u64::from(Utc::now().timestamp_subsec_nanos()) % (base / 4 + 1);
+    Duration::from_millis(base + jitter)
+}
+
+impl Rt {
+    /// A connector for the RT at `url` (e.g. `http://127.0.0.1:8391`) with an auth token.
+    pub fn new(url: &str, token: &str) -> Result<Rt, ItsmError> {
+        let http = Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| ItsmError::Unreachable(e.to_string()))?;
+        Ok(Rt { rest: format!("{}/REST/2.0", url.trim_end_matches('/')), token: token.to_string(), http, queues: HashMap::new(), backoff: default_backoff })
+    }
+
+    fn send(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep((self.backoff)(attempt - 1));
+            }
+            match build(&self.http).header("Authorization", format!("token {}", self.token)).send() {
+                Err(e) => last = e.without_url().to_string(),
+                Ok(r) if r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS => last = format!("HTTP {}", r.status()),
+                Ok(r) if r.status() == StatusCode::UNAUTHORIZED => return Err(ItsmError::Unauthorized("the auth token was refused (401)".into())),
+                Ok(r) => return Ok(r),
+            }
+        }
+        Err(ItsmError::Unreachable(last))
+    }
+
+    /// Reads a JSON body; a body cut short or not JSON is the network's fault, not the ticket's.
+    fn json(r: Response) -> Result<(StatusCode, Value), ItsmError> {
+        let status = r.status();
+        let text = r.text().map_err(|e| ItsmError::Unreachable(format!("the answer was cut off: {}", e.without_url())))?;
+        let value = serde_json::from_str(&text).map_err(|_| ItsmError::Unreachable(format!("HTTP {status} with a body that is not JSON")))?;
+        Ok((status, value))
+    }
+
+    fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ItsmError> {
+        let url = format!("{}{path}", self.rest);
+        let (status, v) = Self::json(self.send(|c| c.get(&url).query(query))?)?;
+        if !status.is_success() {
+            return Err(ItsmError::Refused(message(&v, status)));
+        }
+        Ok(v)
+    }
+
+    fn load_queues(&mut self) -> Result<(), ItsmError> {
+        if !self.queues.is_empty() {
+            return Ok(());
+        }
+        let v = self.get("/queues/all", &[("fields", "Name".into()), ("per_page", "100".into())])?;
+        for q in v["items"].as_array().into_iter().flatten() {
+            let name = q["Name"].as_str().unwrap_or_default();
+            if let Some(n) = name.strip_prefix("Line ").and_then(|n| n.trim().parse::<u8>().ok()).and_then(|n| Line::try_from(n).ok()) {
+                self.queues.insert(id_of(&q["id"]), n);
+            }
+        }
+        if self.queues.is_empty() {
+            return Err(ItsmError::Refused("RT has no queues named 'Line 1', 'Line 2', 'Line 3'".into()));
+        }
+        Ok(())
+    }
+
+    fn parse(&self, v: &Value, version: Option<String>) -> Result<RemoteTicket, ItsmError> {
+        let id = id_of(&v["id"]);
+        let bad = |what: &str| ItsmError::Refused(format!("RT ticket {id}: {what}"));
+        let cf = |name: &str| -> Option<String> {
+            v["CustomFields"].as_array()?.iter().find(|f| f["name"] == name)?["values"].as_array()?.first()?.as_str().map(str::to_string)
+        };
+        let status_text = v["Status"].as_str().unwrap_or_default();
+        let status: Status = status_text.replace(' ', "-").parse().map_err(|_| bad(&format!("status '{status_text}' is not one of the desk's")))?;
+        let queue = id_of(&v["Queue"]["id"]);
+        let line = *self.queues.get(&queue).ok_or_else(|| bad(&format!("queue {queue} is not a line")))?;
+        let owner = v["Owner"]["id"].as_str().filter(|o| *o != "Nobody" && !o.is_empty()).map(str::to_string);
+        Ok(RemoteTicket {
+            subject: v["Subject"].as_str().unwrap_or_default().to_string(),
+            status,
+            urgency: cf("Urgency").map_or(Level::Medium, |s| level_of(&s)),
+            impact: cf("Impact").map_or(Level::Medium, |s| level_of(&s)),
+            line,
+            owner,
+            kind: if cf("Kind").as_deref() == Some("Service request") { Kind::Request } else { Kind::Incident },
+            requestor: v["Requestor"].as_array().and_then(|a| a.first()).and_then(|r| r["id"].as_str()).map(str::to_string),
+            created: time_of(&v["Created"]),
+            updated: time_of(&v["LastUpdated"]),
+            version,
+            id,
+        })
+    }
+
+    /// Tickets by id, read in batches with the fields the replica keeps.
+    fn tickets(&mut self, ids: &[String]) -> Result<Vec<RemoteTicket>, ItsmError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(50) {
+            let query = chunk.iter().map(|id| format!("id = {id}")).collect::<Vec<_>>().join(" OR ");
+            let v = self.get("/tickets", &list_query(query, 1))?;
+            for item in v["items"].as_array().into_iter().flatten() {
+                out.push(self.parse(item, None)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn list_query(query: String, page: u64) -> Vec<(&'static str, String)> {
+    vec![
+        ("query", query),
+        ("orderby", "id".into()),
+        ("order", "ASC".into()),
+        ("per_page", PAGE.to_string()),
+        ("page", page.to_string()),
+        ("fields", "Subject,Status,Queue,Owner,CustomFields,Requestor,Created,LastUpdated".into()),
+    ]
+}
+
+/// An id that RT gives as a number in one place and a string in another.
+fn id_of(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+fn time_of(v: &Value) -> DateTime<Utc> {
+    v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc))
+}
+
+fn message(v: &Value, status: StatusCode) -> String {
+    v["message"].as_str().map_or_else(|| format!("HTTP {status}"), |m| format!("{m} (HTTP {})", status.as_u16()))
+}
+
+/// The custom fields' value names.
+fn level_name(l: Level, impact: bool) -> &'static str {
+    match l {
+        Level::VeryHigh if impact => "Major incident",
+        Level::VeryHigh => "Very high",
+        Level::High => "High",
+        Level::Medium => "Medium",
+        Level::Low => "Low",
+        Level::None => "None",
+    }
+}
+
+fn level_of(s: &str) -> Level {
+    match s {
+        "Very high" | "Major incident" => Level::VeryHigh,
+        "High" => Level::High,
+        "Low" => Level::Low,
+        "None" => Level::None,
+        _ => Level::Medium,
+    }
+}
+
+/// The messages of a PUT that say something was refused (the rest of the PUT may have applied).
+fn refusals(messages: &[String]) -> Vec<String> {
+    const SIGNS: [&str; 7] = ["can't", "isn't a valid", "does not exist", "Invalid value", "Permission Denied", "not allowed", "Could not"];
+    messages.iter().filter(|m| SIGNS.iter().any(|s| m.contains(s))).cloned().collect()
+}
+
+impl ItsmApi for Rt {
+    fn check(&mut self) -> Result<(), ItsmError> {
+        self.queues.clear();
+        self.load_queues()
+    }
+
+    fn changes(&mut self, cursor: &str) -> Result<ChangePage, ItsmError> {
+        self.load_queues()?;
+        // The first pull lists every ticket by id, remembering where the feed stood before it.
+        let listing = if cursor.is_empty() {
+            let v = self.get("/transactions", &[("query", "id > 0".into()), ("orderby", "id".into()), ("order", "DESC".into()), ("per_page", "1".into())])?;
+            let top = v["items"].as_array().and_then(|a| a.first()).map(|t| id_of(&t["id"])).unwrap_or_else(|| "0".into());
+            Some((0u64, top))
+        } else if let Some(rest) = cursor.strip_prefix("list:") {
+            let (last, top) = rest.split_once(':').ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
+            Some((last.parse().unwrap_or(0), top.to_string()))
+        } else {
+            None
+        };
+        if let Some((after, top)) = listing {
+            let v = self.get("/tickets", &list_query(format!("id > {after}"), 1))?;
+            let mut tickets = Vec::new();
+            for item in v["items"].as_array().into_iter().flatten() {
+                tickets.push(self.parse(item, None)?);
+            }
+            let more = v["next_page"].is_string();
+            let last = tickets.iter().filter_map(|t| t.id.parse::<u64>().ok()).max().unwrap_or(after);
+            let cursor = if more { format!("list:{last}:{top}") } else { format!("tx:{top}") };
+            return Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64().map(|t| t + after) });
+        }
+        let after: u64 = cursor.strip_prefix("tx:").and_then(|n| n.parse().ok()).ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
+        let v = self.get(
+            "/transactions",
+            &[
+                ("query", format!("ObjectType = 'RT::Ticket' AND id > {after}")),
+                ("orderby", "id".into()),
+                ("order", "ASC".into()),
+                ("per_page", "500".into()),
+                ("fields", "ObjectId".into()),
+            ],
+        )?;
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        let top = items.iter().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
+        let ids: BTreeSet<u64> = items.iter().filter_map(|t| id_of(&t["ObjectId"]).parse().ok()).collect();
+        let tickets = self.tickets(&ids.iter().map(u64::to_string).collect::<Vec<_>>())?;
+        Ok(ChangePage { tickets, cursor: format!("tx:{top}"), more: v["next_page"].is_string(), total: None })
+    }
+
+    fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {
+        self.load_queues()?;
+        let url = format!("{}/ticket/{id}", self.rest);
+        let r = self.send(|c| c.get(&url))?;
+        let etag = r.headers().get("etag").and_then(|e| e.to_str().ok()).map(|e| e.trim_matches('"').to_string());
+        let (status, v) = Self::json(r)?;
+        if !status.is_success() {
+            return Err(ItsmError::Refused(message(&v, status)));
+        }
+        self.parse(&v, etag)
+    }
+
+    fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<WriteOutcome, ItsmError> {
+        let mut body = json!({});
+        let mut fields = serde_json::Map::new();
+        for c in changes {
+            match c {
+                Change::Urgency(l) => {
+                    fields.insert("Urgency".into(), json!(level_name(*l, false)));
+                }
+                Change::Impact(l) => {
+                    fields.insert("Impact".into(), json!(level_name(*l, true)));
+                }
+                Change::Owner(o) => body["Owner"] = json!(o.clone().unwrap_or_else(|| "Nobody".into())),
+                Change::Status(s) => body["Status"] = json!(s.as_str().replace('-', " ")),
+                Change::Line(l) => body["Queue"] = json!(format!("Line {}", l.number())),
+            }
+        }
+        if !fields.is_empty() {
+            body["CustomFields"] = Value::Object(fields);
+        }
+        let url = format!("{}/ticket/{id}", self.rest);
+        let r = self.send(|c| c.put(&url).header("If-Match", format!("\"{version}\"")).json(&body))?;
+        if r.status() == StatusCode::PRECONDITION_FAILED {
+            return Ok(WriteOutcome::Stale);
+        }
+        let (status, v) = Self::json(r)?;
+        if !status.is_success() {
+            return Ok(WriteOutcome::Refused(message(&v, status)));
+        }
+        let messages: Vec<String> = v.as_array().into_iter().flatten().filter_map(|m| m.as_str().map(str::to_string)).collect();
+        let refused = refusals(&messages);
+        Ok(if refused.is_empty() { WriteOutcome::Done } else { WriteOutcome::Refused(refused.join("; ")) })
+    }
+
+    fn comment_once(&mut self, id: &str, op_id: &str, body: &str) -> Result<bool, ItsmError> {
+        let tag = format!("smena op {op_id}");
+        let mut page = 1u64;
+        loop {
+            let v = self.get(&format!("/ticket/{id}/history"), &[("fields", "Type,Data".into()), ("per_page", "100".into()), ("page", page.to_string())])?;
+            if v["items"].as_array().into_iter().flatten().any(|t| t["Type"] == "Comment" && t["Data"].as_str().is_some_and(|d| d.trim() == tag)) {
+                return Ok(false);
+            }
+            if !v["next_page"].is_string() {
+                break;
+            }
+            page += 1;
+        }
+        let url = format!("{}/ticket/{id}/comment", self.rest);
+        let payload = json!({ "Subject": tag, "Content": body, "ContentType": "text/plain" });
+        let (status, v) = Self::json(self.send(|c| c.post(&url).json(&payload))?)?;
+        if !status.is_success() {
+            return Err(ItsmError::Refused(message(&v, status)));
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_read_back_as_written_and_refusals_are_found_among_rts_messages() {
+        for l in [Level::VeryHigh, Level::High, Level::Medium, Level::Low, Level::None] {
+            assert_eq!(level_of(level_name(l, false)), l);
+            assert_eq!(level_of(level_name(l, true)), l);
+        }
+        let messages = vec!["Ticket 1: Subject changed from 'a' to 'b'".to_string(), "Ticket 1: You can't change status from 'assigned' to 'closed'.".to_string()];
+        assert_eq!(refusals(&messages), vec![messages[1].clone()]);
+        assert!(refusals(&["Urgency High changed to Very high".to_string()]).is_empty());
+        assert_eq!(id_of(&json!(7)), "7");
+        assert_eq!(id_of(&json!("7")), "7");
+    }
+}

@@ -1,0 +1,144 @@
+//! A real Request Tracker for the sync tests, started by the project's own script
+//! (`.ci/rt/start`), an unlocked Secret Service keyring on the test's D-Bus session, and
+//! "another client" of RT that changes tickets behind Smena's back.
+
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+/// One sync test at a time: some stop and start the server.
+pub static ONE_SERVER: Mutex<()> = Mutex::new(());
+
+/// Where RT runs and the token `.ci/rt/start` made.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub url: String,
+    pub rest: String,
+    pub token: String,
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Starts RT (installing it the first time) and returns where it is; `None` when it cannot
+/// run here — a failure under CI, a skip on a developer's machine without the packages.
+pub fn server() -> Option<Server> {
+    static SERVER: OnceLock<Option<Server>> = OnceLock::new();
+    SERVER
+        .get_or_init(|| {
+            let out = Command::new(root().join(".ci/rt/start")).current_dir(root()).stderr(Stdio::inherit()).output().ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            let value = |key: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).map(|v| v.trim_matches(['\'', '"']).to_string());
+            let found = out.status.success().then(|| Some(Server { url: value("RT_URL")?, rest: value("RT_REST2")?, token: value("RT_TOKEN")? })).flatten();
+            if found.is_none() {
+                assert!(std::env::var_os("CI").is_none(), "Request Tracker could not be started: {text}");
+            }
+            found.filter(|_| keyring())
+        })
+        .clone()
+}
+
+/// Makes sure a Secret Service answers on this D-Bus session (starting gnome-keyring,
+/// unlocked, with its data in a private temporary folder).
+fn keyring() -> bool {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        assert!(std::env::var_os("CI").is_none(), "the sync tests need a D-Bus session (run them under dbus-run-session)");
+        return false;
+    }
+    let home = std::env::temp_dir().join(format!("smena-keyring-{}", std::process::id()));
+    std::fs::create_dir_all(home.join("run")).unwrap();
+    let mut child = Command::new("gnome-keyring-daemon")
+        .args(["--replace", "--unlock", "--components=secrets", "--daemonize"])
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon runs (.ci/setup installs it)");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"test-keyring-password").unwrap();
+    assert!(child.wait().unwrap().success(), "gnome-keyring-daemon started");
+    true
+}
+
+/// Stops the server (the data stays).
+pub fn stop() {
+    let ok = Command::new(root().join(".ci/rt/stop")).current_dir(root()).stdout(Stdio::null()).status().unwrap().success();
+    assert!(ok, ".ci/rt/stop");
+}
+
+/// Starts it again.
+pub fn start() {
+    let ok = Command::new(root().join(".ci/rt/start")).current_dir(root()).stdout(Stdio::null()).status().unwrap().success();
+    assert!(ok, ".ci/rt/start");
+}
+
+impl Server {
+    fn client() -> reqwest::blocking::Client {
+        reqwest::blocking::Client::new()
+    }
+
+    fn auth(&self) -> String {
+        format!("token {}", self.token)
+    }
+
+    /// Creates a ticket in `Line 1` as a client would; returns its id.
+    pub fn create(&self, subject: &str, urgency: &str, impact: &str) -> String {
+        let body = json!({"Queue": "Line 1", "Subject": subject, "Requestor": "ops@granite.example", "Content": "from the tests",
+            "ContentType": "text/plain", "CustomFields": {"Urgency": urgency, "Impact": impact, "Kind": "Incident"}});
+        let v: Value = Self::client().post(format!("{}/ticket", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap().json().unwrap();
+        v["id"].as_str().map(str::to_string).unwrap_or_else(|| v["id"].to_string())
+    }
+
+    /// The ticket as RT has it.
+    pub fn get(&self, id: &str) -> Value {
+        Self::client().get(format!("{}/ticket/{id}", self.rest)).header("Authorization", self.auth()).send().unwrap().json().unwrap()
+    }
+
+    /// A custom field's value on the ticket.
+    pub fn field(&self, id: &str, name: &str) -> String {
+        let t = self.get(id);
+        t["CustomFields"].as_array().unwrap().iter().find(|f| f["name"] == name).and_then(|f| f["values"][0].as_str()).unwrap_or_default().to_string()
+    }
+
+    /// Changes the ticket as another user of RT would (no precondition); returns RT's messages.
+    pub fn put(&self, id: &str, body: Value) -> Value {
+        Self::client().put(format!("{}/ticket/{id}", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap().json().unwrap()
+    }
+
+    /// Adds a comment tagged as Smena would tag operation `op_id`.
+    pub fn comment_as(&self, id: &str, op_id: &str, text: &str) {
+        let body = json!({"Subject": format!("smena op {op_id}"), "Content": text, "ContentType": "text/plain"});
+        let r = Self::client().post(format!("{}/ticket/{id}/comment", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap();
+        assert!(r.status().is_success(), "comment: {}", r.status());
+    }
+
+    /// The ticket's comments tagged with `op_id`.
+    pub fn comments_tagged(&self, id: &str, op_id: &str) -> usize {
+        let v: Value = Self::client()
+            .get(format!("{}/ticket/{id}/history", self.rest))
+            .query(&[("fields", "Type,Data"), ("per_page", "100")])
+            .header("Authorization", self.auth())
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["items"].as_array().unwrap().iter().filter(|t| t["Type"] == "Comment" && t["Data"].as_str().is_some_and(|d| d.trim() == format!("smena op {op_id}"))).count()
+    }
+
+    /// The statuses the ticket went through, in order (from its history).
+    pub fn statuses(&self, id: &str) -> Vec<String> {
+        let v: Value = Self::client()
+            .get(format!("{}/ticket/{id}/history", self.rest))
+            .query(&[("fields", "Type,NewValue"), ("per_page", "100")])
+            .header("Authorization", self.auth())
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["items"].as_array().unwrap().iter().filter(|t| t["Type"] == "Status").filter_map(|t| t["NewValue"].as_str().map(str::to_string)).collect()
+    }
+}

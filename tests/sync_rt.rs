@@ -1,0 +1,271 @@
+//! Two-way sync against a real Request Tracker 5, started on 127.0.0.1 by `.ci/rt/start`:
+//! the first pull, a delta made by another client, every kind of push visible on RT, an
+//! operation made while RT is down, a conflict, a refusal RT reports inside a 200, a comment
+//! whose first attempt reached RT, and the secret kept in the keyring and nowhere else.
+
+mod common;
+
+use common::rt::{self, Server, ONE_SERVER};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+/// A fresh replica connected to RT, with the lead and two engineers tied to RT logins.
+struct Desk {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    rt: Server,
+}
+
+impl Desk {
+    fn new(rt: Server) -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("replica.db");
+        let d = Desk { dir, db, rt };
+        let out = d.run_with_stdin(&["connect", "rt", "--url", &d.rt.url], &format!("{}\n", d.rt.token));
+        assert!(out.status.success(), "connect: {}", String::from_utf8_lossy(&out.stderr));
+        let people = d.dir.path().join("people.csv");
+        std::fs::write(&people, "name,role,time_zone\nMaria Lead,lead,Europe/Moscow\nAnna Petrova,1,Europe/Moscow\nViktor Sokolov,2,Europe/Moscow\n").unwrap();
+        d.ok(&["roster", "import", "--people", people.to_str().unwrap()]);
+        d.sync(0);
+        d.ok(&["staff", "login", "Anna Petrova", "l1-anna"]);
+        d.ok(&["staff", "login", "Viktor Sokolov", "l2-viktor"]);
+        d
+    }
+
+    fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut v = args.to_vec();
+        v.extend(["--db", self.db.to_str().unwrap()]);
+        v
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        use std::io::Write;
+        let mut child = common::smena(self.home()).args(self.args(args)).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        common::ok(self.home(), &self.args(args))
+    }
+
+    /// `smena sync --json`, which must exit with `code`; its report.
+    fn sync(&self, code: i32) -> Value {
+        let out = common::run(self.home(), &self.args(&["sync", "--json"]));
+        assert_eq!(out.status.code(), Some(code), "sync: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    }
+
+    fn ticket(&self, number: &str) -> Value {
+        common::json(self.home(), &self.args(&["ticket", number, "--json"]))
+    }
+
+    fn outbox(&self) -> Vec<Value> {
+        common::json(self.home(), &self.args(&["outbox", "--json"]))["operations"].as_array().unwrap().clone()
+    }
+
+    fn conflicts(&self) -> Value {
+        common::json(self.home(), &self.args(&["conflicts", "--json"]))
+    }
+}
+
+/// RT and the keyring, or a skip where they cannot run (a failure under CI).
+fn setup() -> Option<(std::sync::MutexGuard<'static, ()>, Desk)> {
+    let guard = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = rt::server()?;
+    Some((guard, Desk::new(rt)))
+}
+
+fn number(id: &str) -> String {
+    format!("RT-{id}")
+}
+
+#[test]
+fn the_first_pull_brings_every_ticket_and_a_change_by_another_client_arrives_in_the_delta() {
+    let Some((_g, desk)) = setup() else { return };
+    let id = desk.rt.create("VM vm-101 not responding", "High", "Low");
+    let report = desk.sync(0);
+    assert!(report["pulled"].as_u64().unwrap() >= 1, "{report}");
+    let t = desk.ticket(&number(&id));
+    assert_eq!(t["summary"]["subject"], "VM vm-101 not responding");
+    assert_eq!((t["summary"]["urgency"].as_str(), t["summary"]["impact"].as_str(), t["summary"]["line"].as_u64()), (Some("high"), Some("low"), Some(1)));
+    // A fresh replica pulls every ticket RT has.
+    let fresh = Desk::new(desk.rt.clone());
+    let listed = common::json(fresh.home(), &fresh.args(&["tickets", "--status", "registered", "--json"]));
+    assert!(listed["tickets"].as_array().unwrap().iter().any(|r| r["number"] == number(&id).as_str()), "{listed}");
+
+    // Another client raises the impact and moves the ticket on: the next sync brings it, with history.
+    desk.rt.put(&id, json!({"CustomFields": {"Impact": "High"}, "Status": "assigned", "Owner": "l1-anna"}));
+    let report = desk.sync(0);
+    assert_eq!(report["created"], 0);
+    let t = desk.ticket(&number(&id));
+    assert_eq!((t["summary"]["impact"].as_str(), t["summary"]["status"].as_str(), t["summary"]["assignee"].as_str()), (Some("high"), Some("assigned"), Some("Anna Petrova")));
+    assert!(t["history"].as_array().unwrap().iter().any(|h| h["actor"] == "ITSM" && h["field"] == "impact" && h["new_value"] == "high"), "{}", t["history"]);
+    // Nothing more: a sync with no changes pulls nothing.
+    assert_eq!(desk.sync(0)["pulled"], 0);
+}
+
+#[test]
+fn urgency_impact_escalation_reassignment_status_walk_and_a_comment_reach_rt() {
+    let Some((_g, desk)) = setup() else { return };
+    let id = desk.rt.create("Network flapping in DC-2", "Medium", "Low");
+    desk.sync(0);
+    let n = number(&id);
+    desk.ok(&["ticket", &n, "urgency", "very-high", "--reason", "client called"]);
+    desk.ok(&["ticket", &n, "impact", "high", "--reason", "a whole rack"]);
+    desk.ok(&["ticket", &n, "assign", "Anna Petrova"]);
+    desk.ok(&["ticket", &n, "comment", "Asked which VLAN"]);
+    assert_eq!(desk.outbox().len(), 4);
+    let report = desk.sync(0);
+    assert_eq!(report["pushed"], 4, "{report}");
+    assert!(desk.outbox().is_empty());
+    let t = desk.rt.get(&id);
+    assert_eq!((desk.rt.field(&id, "Urgency"), desk.rt.field(&id, "Impact")), ("Very high".into(), "High".into()));
+    assert_eq!((t["Owner"]["id"].as_str(), t["Status"].as_str()), (Some("l1-anna"), Some("assigned")));
+
+    // Escalation to line 2 with a chosen engineer, then the status walk to completion.
+    desk.ok(&["ticket", &n, "escalate", "--line", "2", "--to", "Viktor Sokolov", "--reason", "needs a network engineer"]);
+    desk.sync(0);
+    let t = desk.rt.get(&id);
+    assert_eq!((t["Owner"]["id"].as_str(), t["Queue"]["id"].as_str()), (Some("l2-viktor"), Some(queue_id(&desk.rt, "Line 2").as_str())));
+    for (status, extra) in [("in-progress", vec![]), ("information-needed", vec!["--comment", "Which VLAN exactly?"]), ("in-progress", vec![]), ("completed", vec!["--closure-code", "resolved"])] {
+        let mut args = vec!["ticket", &n, "status", status];
+        args.extend(extra);
+        desk.ok(&args);
+    }
+    let report = desk.sync(0);
+    assert_eq!(report["pushed"], 4, "{report}");
+    assert_eq!(desk.rt.get(&id)["Status"], "completed");
+    // RT saw each step of the walk, in order, not a jump to the end.
+    assert_eq!(desk.rt.statuses(&id), ["assigned", "in progress", "information needed", "in progress", "completed"]);
+    // The replica agrees after pulling its own changes back.
+    assert_eq!(desk.ticket(&n)["summary"]["status"], "completed");
+}
+
+fn queue_id(rt: &Server, name: &str) -> String {
+    let v: Value = reqwest::blocking::Client::new().get(format!("{}/queue/{}", rt.rest, name.replace(' ', "%20"))).header("Authorization", format!("token {}", rt.token)).send().unwrap().json().unwrap();
+    v["id"].to_string().trim_matches('"').to_string()
+}
+
+#[test]
+fn an_escalation_made_while_rt_is_down_stays_queued_and_lands_when_it_returns() {
+    let Some((_g, desk)) = setup() else { return };
+    let id = desk.rt.create("Backup job failed", "High", "Medium");
+    desk.sync(0);
+    let n = number(&id);
+    rt::stop();
+    desk.ok(&["ticket", &n, "escalate", "--line", "2", "--to", "Viktor Sokolov", "--reason", "storage"]);
+    let out = common::run(desk.home(), &desk.args(&["sync", "--json"]));
+    rt::start();
+    assert_eq!(out.status.code(), Some(1), "offline sync is an error: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stays queued"), "{}", String::from_utf8_lossy(&out.stderr));
+    let waiting = desk.outbox();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0]["state"], "pending", "{waiting:?}");
+    assert_eq!(desk.ticket(&n)["summary"]["line"], 2, "the replica keeps the lead's change");
+    let report = desk.sync(0);
+    assert_eq!(report["pushed"], 1, "{report}");
+    assert_eq!(desk.rt.get(&id)["Owner"]["id"], "l2-viktor");
+    assert!(desk.outbox().is_empty());
+}
+
+#[test]
+fn a_conflicting_edit_on_rt_is_kept_with_both_values_and_resolved_either_way() {
+    let Some((_g, desk)) = setup() else { return };
+    let a = desk.rt.create("Disk latency on db-7", "Medium", "Medium");
+    let b = desk.rt.create("Portal login slow", "Medium", "Medium");
+    desk.sync(0);
+    desk.ok(&["ticket", &number(&a), "urgency", "very-high", "--reason", "client called"]);
+    desk.ok(&["ticket", &number(&b), "urgency", "high", "--reason", "client called"]);
+    // Meanwhile on RT someone else sets a different urgency on both.
+    desk.rt.put(&a, json!({"CustomFields": {"Urgency": "Low"}}));
+    desk.rt.put(&b, json!({"CustomFields": {"Urgency": "Low"}}));
+    let report = desk.sync(2);
+    assert_eq!(report["conflicts"], 2, "{report}");
+    // Not overwritten on either side.
+    assert_eq!(desk.rt.field(&a, "Urgency"), "Low");
+    assert_eq!(desk.ticket(&number(&a))["summary"]["urgency"], "very-high");
+    let conflicts = desk.conflicts()["conflicts"].as_array().unwrap().clone();
+    let of = |n: &str| conflicts.iter().find(|c| c["ticket"] == n).unwrap().clone();
+    let ca = of(&number(&a));
+    assert_eq!((ca["field"].as_str(), ca["mine"].as_str(), ca["theirs"].as_str()), (Some("urgency"), Some("very-high"), Some("low")));
+    // Keep mine on one: sent again on the new base. Take theirs on the other: rolled back.
+    desk.ok(&["conflicts", "resolve", &ca["id"].to_string(), "mine"]);
+    desk.ok(&["conflicts", "resolve", &of(&number(&b))["id"].to_string(), "theirs"]);
+    let report = desk.sync(0);
+    assert_eq!(report["pushed"], 1, "{report}");
+    assert_eq!(desk.rt.field(&a, "Urgency"), "Very high");
+    assert_eq!(desk.rt.field(&b, "Urgency"), "Low");
+    assert_eq!(desk.ticket(&number(&b))["summary"]["urgency"], "low");
+    assert!(desk.conflicts()["conflicts"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_refusal_rt_reports_inside_a_200_marks_the_operation_failed_and_keeps_it() {
+    let Some((_g, desk)) = setup() else { return };
+    let id = desk.rt.create("Printer queue stuck", "Low", "Low");
+    desk.sync(0);
+    // A login RT does not know: RT answers 200 with "That user does not exist".
+    let people = desk.home().join("ghost.csv");
+    std::fs::write(&people, "name,role,time_zone\nGhost Engineer,1,Europe/Moscow\n").unwrap();
+    desk.ok(&["roster", "import", "--people", people.to_str().unwrap()]);
+    desk.ok(&["staff", "login", "Ghost Engineer", "ghost-nobody"]);
+    desk.ok(&["ticket", &number(&id), "assign", "Ghost Engineer"]);
+    let report = desk.sync(2);
+    assert_eq!(report["failed"], 1, "{report}");
+    let failed = desk.conflicts()["failed"].as_array().unwrap().clone();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0]["last_error"].as_str().unwrap().contains("does not exist"), "{failed:?}");
+    assert_eq!(desk.outbox().len(), 1, "kept");
+    assert_eq!(desk.rt.get(&id)["Owner"]["id"], "Nobody");
+    // The other operations go on.
+    desk.ok(&["ticket", &number(&id), "comment", "Still stuck"]);
+    let report = desk.sync(2);
+    assert_eq!(report["pushed"], 1, "{report}");
+}
+
+#[test]
+fn a_comment_whose_first_attempt_reached_rt_is_not_sent_again() {
+    let Some((_g, desk)) = setup() else { return };
+    let id = desk.rt.create("Mail relay refuses", "Medium", "Low");
+    desk.sync(0);
+    desk.ok(&["ticket", &number(&id), "comment", "Restarted the relay"]);
+    let op = desk.outbox()[0]["op_id"].as_str().unwrap().to_string();
+    // The first attempt reached RT, but its answer was lost: the operation is still queued.
+    desk.rt.comment_as(&id, &op, "Restarted the relay");
+    let report = desk.sync(0);
+    assert_eq!((report["pushed"].as_u64(), report["already_applied"].as_u64()), (Some(0), Some(1)), "{report}");
+    assert_eq!(desk.rt.comments_tagged(&id, &op), 1, "no duplicate comment");
+    assert!(desk.outbox().is_empty());
+}
+
+#[test]
+fn the_secret_is_in_the_keyring_and_nowhere_in_the_replica_logs_or_config() {
+    let Some((_g, desk)) = setup() else { return };
+    let out = common::run(desk.home(), &desk.args(&["sync"]));
+    assert!(out.status.success());
+    let token = desk.rt.token.as_bytes();
+    let contains = |bytes: &[u8]| bytes.windows(token.len()).any(|w| w == token);
+    assert!(!contains(&out.stdout) && !contains(&out.stderr), "not in the output");
+    let mut files = vec![];
+    let mut stack = vec![desk.home().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            if e.path().is_dir() { stack.push(e.path()) } else { files.push(e.path()) }
+        }
+    }
+    assert!(files.iter().any(|f| f.file_name().unwrap() == "replica.db"));
+    for f in &files {
+        assert!(!contains(&std::fs::read(f).unwrap()), "the secret is in {}", f.display());
+    }
+    // Disconnecting removes it from the keyring: a sync now says so.
+    desk.ok(&["disconnect"]);
+    let out = common::run(desk.home(), &desk.args(&["sync"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no ITSM is connected"), "{}", String::from_utf8_lossy(&out.stderr));
+}
