@@ -20,6 +20,8 @@ pub struct AppState {
     pub user: Option<String>,
     /// The page's language, for notifications.
     pub lang: Mutex<Language>,
+    /// The background sync with the ITSM (none when the replica could not be opened).
+    pub sync: Option<std::sync::Arc<commands::sync::SyncShared>>,
 }
 
 /// Opens the replica at `db`; an empty one gets the 90-day demo so a new user sees a queue.
@@ -46,6 +48,7 @@ pub fn run(db: PathBuf) -> i32 {
         .plugin(tauri_plugin_notification::init())
         .manage(commands::import::Uploads::default())
         .manage(AppState {
+            sync: replica.is_ok().then(|| commands::sync::start(db.clone())),
             replica: replica.map(Mutex::new),
             user: std::env::var("SMENA_USER").ok().filter(|u| !u.trim().is_empty()),
             lang: Mutex::new(Language::En),
@@ -86,6 +89,14 @@ pub fn run(db: PathBuf) -> i32 {
             commands::roster::roster_suggestions,
             commands::roster::roster_now,
             commands::roster::roster_export,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::sync::sync_connect,
+            commands::sync::sync_set_interval,
+            commands::sync::sync_disconnect,
+            commands::sync::sync_conflicts,
+            commands::sync::sync_resolve,
+            commands::sync::sync_retry,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -32,6 +32,14 @@ fn main() {
         "roster_suggestions",
         "roster_now",
         "roster_export",
+        "sync_status",
+        "sync_now",
+        "sync_connect",
+        "sync_set_interval",
+        "sync_disconnect",
+        "sync_conflicts",
+        "sync_resolve",
+        "sync_retry",
     ]);
     let attributes = tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json").app_manifest(manifest);
     tauri_build::try_build(attributes).expect("tauri-build failed");

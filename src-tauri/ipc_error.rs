@@ -55,7 +55,7 @@ impl From<DiscardError> for IpcError {
         match e {
             DiscardError::Store(s) => s.into(),
             DiscardError::NotFound(_) => IpcError { code: "not_found", message: e.to_string() },
-            DiscardError::LaterOperations { .. } => IpcError { code: "refused", message: e.to_string() },
+            DiscardError::LaterOperations { .. } | DiscardError::Sending(_) => IpcError { code: "refused", message: e.to_string() },
         }
     }
 }

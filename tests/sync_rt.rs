@@ -89,7 +89,11 @@ fn number(id: &str) -> String {
 fn the_first_pull_brings_every_ticket_and_a_change_by_another_client_arrives_in_the_delta() {
     let Some((_g, desk)) = setup() else { return };
     let id = desk.rt.create("VM vm-101 not responding", "High", "Low");
+    // A ticket in RT's own General queue (RT's lifecycle, status "new") is not the desk's:
+    // it is left out, and the sync goes on.
+    let general = desk.rt.create_in("General", "Not a support line's ticket", "High", "Low");
     let report = desk.sync(0);
+    assert_eq!(common::run(desk.home(), &desk.args(&["ticket", &number(&general)])).status.code(), Some(1));
     assert!(report["pulled"].as_u64().unwrap() >= 1, "{report}");
     let t = desk.ticket(&number(&id));
     assert_eq!(t["summary"]["subject"], "VM vm-101 not responding");
@@ -223,10 +227,27 @@ fn a_refusal_rt_reports_inside_a_200_marks_the_operation_failed_and_keeps_it() {
     assert!(failed[0]["last_error"].as_str().unwrap().contains("does not exist"), "{failed:?}");
     assert_eq!(desk.outbox().len(), 1, "kept");
     assert_eq!(desk.rt.get(&id)["Owner"]["id"], "Nobody");
-    // The other operations go on.
+    // A later change of the same ticket waits for it (it was based on it); a comment goes on.
+    desk.ok(&["ticket", &number(&id), "status", "in-progress"]);
     desk.ok(&["ticket", &number(&id), "comment", "Still stuck"]);
     let report = desk.sync(2);
-    assert_eq!(report["pushed"], 1, "{report}");
+    assert_eq!((report["pushed"].as_u64(), report["waiting"].as_u64(), report["failed"].as_u64()), (Some(1), Some(1), Some(1)), "{report}");
+    assert_eq!(desk.rt.get(&id)["Status"], "registered");
+}
+
+#[test]
+fn one_sync_at_a_time_and_a_crashed_syncs_lease_expires() {
+    let Some((_g, desk)) = setup() else { return };
+    let db = rusqlite::Connection::open(&desk.db).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    db.execute("INSERT INTO sync_lease (id, holder, until) VALUES (1, 'the window', ?1)", [now + 100]).unwrap();
+    let out = common::run(desk.home(), &desk.args(&["sync"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another sync of this replica is running"), "{}", String::from_utf8_lossy(&out.stderr));
+    db.execute("UPDATE sync_lease SET until = ?1", [now - 1]).unwrap();
+    desk.sync(0);
+    let left: i64 = db.query_row("SELECT count(*) FROM sync_lease", [], |x| x.get(0)).unwrap();
+    assert_eq!(left, 0, "released");
 }
 
 #[test]

@@ -5,6 +5,7 @@ pub mod dashboards;
 pub mod import;
 pub mod queue;
 pub mod roster;
+pub mod sync;
 
 use crate::app::AppState;
 use crate::ipc_error::IpcError;

@@ -87,10 +87,17 @@ impl Server {
 
     /// Creates a ticket in `Line 1` as a client would; returns its id.
     pub fn create(&self, subject: &str, urgency: &str, impact: &str) -> String {
-        let body = json!({"Queue": "Line 1", "Subject": subject, "Requestor": "ops@granite.example", "Content": "from the tests",
+        self.create_in("Line 1", subject, urgency, impact)
+    }
+
+    /// Creates a ticket in `queue`; returns its id.
+    pub fn create_in(&self, queue: &str, subject: &str, urgency: &str, impact: &str) -> String {
+        let body = json!({"Queue": queue, "Subject": subject, "Requestor": "ops@granite.example", "Content": "from the tests",
             "ContentType": "text/plain", "CustomFields": {"Urgency": urgency, "Impact": impact, "Kind": "Incident"}});
         let v: Value = Self::client().post(format!("{}/ticket", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap().json().unwrap();
-        v["id"].as_str().map(str::to_string).unwrap_or_else(|| v["id"].to_string())
+        let id = v["id"].as_str().map(str::to_string).unwrap_or_else(|| v["id"].to_string());
+        assert!(id.parse::<u64>().is_ok(), "creating a ticket in {queue}: {v}");
+        id
     }
 
     /// The ticket as RT has it.

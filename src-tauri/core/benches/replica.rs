@@ -104,8 +104,45 @@ fn servicenow_import() {
     stats("import: ServiceNow log, 141,712 rows", samples);
 }
 
+/// Applying pulled tickets to the replica (the connector left out): 100,000 new tickets in
+/// pages of 500, each page one transaction, then the same 100,000 again as updates.
+fn pulled_apply() {
+    use smena_core::sync::{engine, ChangePage, RemoteTicket};
+    let dir = std::env::temp_dir().join(format!("smena-bench-pull-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut r = Replica::open(&dir.join("pulled.db")).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+    let levels = [Level::VeryHigh, Level::High, Level::Medium, Level::Low, Level::None];
+    let ticket = |i: usize, status: Status| RemoteTicket {
+        id: (i + 1).to_string(),
+        subject: format!("Pulled ticket {i}: VM vm-{:03} not responding", i % 1000),
+        status,
+        urgency: levels[i % 5],
+        impact: levels[(i / 5) % 5],
+        line: Line::try_from((i % 3 + 1) as u8).unwrap(),
+        owner: Some(format!("engineer-{}", i % 12)),
+        kind: smena_core::domain::Kind::Incident,
+        requestor: Some(format!("ops@client-{}.example", i % 40)),
+        created: now - chrono::Duration::minutes(i as i64),
+        updated: now,
+        version: None,
+    };
+    for (label, status) in [("sync: apply 100,000 pulled tickets (new)", Status::Registered), ("sync: apply 100,000 pulled tickets (changed)", Status::InProgress)] {
+        let t = Instant::now();
+        for page in 0..200 {
+            let tickets = (page * 500..(page + 1) * 500).map(|i| ticket(i, status)).collect();
+            engine::apply_page(&mut r, "rt", &ChangePage { tickets, cursor: format!("tx:{page}"), more: true, total: None }, now).unwrap();
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!("{label:<45} {:.2} s, {:.0} tickets/s", secs, 100_000.0 / secs);
+    }
+    drop(r);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn main() {
     servicenow_import();
+    pulled_apply();
     let tickets: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");

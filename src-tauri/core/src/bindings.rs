@@ -47,6 +47,11 @@ fn export_all(dir: &Path) {
     crate::roster::NowPanel::export_all(&cfg).unwrap();
     crate::roster::Suggestion::export_all(&cfg).unwrap();
     crate::roster::Rules::export_all(&cfg).unwrap();
+    crate::sync::credentials::Connection::export_all(&cfg).unwrap();
+    crate::sync::engine::Conflict::export_all(&cfg).unwrap();
+    crate::sync::engine::Progress::export_all(&cfg).unwrap();
+    crate::sync::engine::Resolution::export_all(&cfg).unwrap();
+    crate::sync::engine::SyncReport::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {

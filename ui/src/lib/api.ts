@@ -8,6 +8,7 @@ import type { DashboardData, DashboardQuery, Lang, Theme } from './bindings/char
 import type { ClientMonth, NotifySettings, TimerRow } from './bindings/sla';
 import type { ImportReport } from './bindings/import';
 import type { AbsenceKind, NowPanel, RosterMonth, Suggestion } from './bindings/roster';
+import type { Conflict, Connection, Progress, Resolution } from './bindings/sync';
 
 /** The closed set of error codes the shell returns (mirrors `IpcError` in Rust). */
 export type ErrorCode = 'not_found' | 'invalid_input' | 'refused' | 'storage' | 'internal';
@@ -56,6 +57,16 @@ export const api = {
   rosterSuggestions: (day: string, code: string, line: number) => invoke<Suggestion[]>('roster_suggestions', { day, code, line }),
   rosterNow: () => invoke<NowPanel>('roster_now'),
   rosterExport: (month: string, format: 'ics' | 'csv', staffId: number | null) => invoke<string>('roster_export', { month, format, staffId }),
+  syncStatus: () => invoke<SyncStatus>('sync_status'),
+  syncNow: () => invoke<void>('sync_now'),
+  /** Checks the ITSM with the secret; the shell keeps the secret in the OS keyring only. */
+  syncConnect: (kind: string, url: string, user: string | null, secret: string, intervalSeconds: number) =>
+    invoke<void>('sync_connect', { kind, url, user, secret, intervalSeconds }),
+  syncSetInterval: (seconds: number) => invoke<number>('sync_set_interval', { seconds }),
+  syncDisconnect: () => invoke<void>('sync_disconnect'),
+  syncConflicts: () => invoke<Conflict[]>('sync_conflicts'),
+  syncResolve: (id: number, how: Resolution) => invoke<void>('sync_resolve', { id, how }),
+  syncRetry: (opId: string) => invoke<void>('sync_retry', { opId }),
   importRun: (token: string, tz: string, dryRun: boolean, onProgress: (p: { done: number; total: number }) => void) => {
     const channel = new Channel<{ done: number; total: number }>();
     channel.onmessage = onProgress;
@@ -74,4 +85,19 @@ export interface DashboardView {
 export interface Applied {
   op_id: string | null;
   ticket: QueueRow;
+}
+
+/** The background sync as the shell reports it. */
+export interface SyncStatus {
+  connection: Connection | null;
+  online: boolean | null;
+  running: boolean;
+  last_success: string | null;
+  last_error: string | null;
+  progress: Progress | null;
+  waiting: number;
+  failed: number;
+  conflicts: number;
+  interval_seconds: number;
+  revision: number;
 }

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub(crate) struct Undo {
     pub before: TicketState,
     pub comment_id: Option<i64>,
+    /// The ticket right after the operation: the values the operation sets (what sync sends).
+    #[serde(default)]
+    pub after: Option<TicketState>,
 }
 
 /// Why an operation could not be discarded.
@@ -32,6 +35,9 @@ pub enum DiscardError {
         /// The later operations' ids.
         later: String,
     },
+    /// The operation is being sent to the ITSM right now.
+    #[error("operation {0} is being sent to the ITSM right now; discard it after the sync")]
+    Sending(String),
     /// The replica failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -47,13 +53,21 @@ impl From<rusqlite::Error> for DiscardError {
 /// on the same ticket must be discarded first (newest first), so nothing is undone twice.
 pub fn discard(r: &mut Replica, clock: &dyn Clock, actor: &Actor, op_id: &str) -> Result<String, DiscardError> {
     let now = clock.now();
-    r.write_with(|tx| {
-        let found: Option<(i64, i64, String, String)> = tx
-            .query_row("SELECT o.id, o.ticket_id, o.undo, t.number FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.op_id = ?1", [op_id], |x| {
-                Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?))
+    r.write_with(|tx| discard_in(tx, now, &actor.name, op_id, &format!("discarded operation {op_id}")))
+}
+
+/// Discards inside the caller's transaction; `why` is the roll-back's reason in the history.
+pub(crate) fn discard_in(tx: &rusqlite::Transaction<'_>, now: chrono::DateTime<chrono::Utc>, actor: &str, op_id: &str, why: &str) -> Result<String, DiscardError> {
+    {
+        let found: Option<(i64, i64, String, String, String)> = tx
+            .query_row("SELECT o.id, o.ticket_id, o.undo, t.number, o.state FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.op_id = ?1", [op_id], |x| {
+                Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?))
             })
             .optional()?;
-        let (id, ticket_id, undo, number) = found.ok_or_else(|| DiscardError::NotFound(op_id.to_string()))?;
+        let (id, ticket_id, undo, number, state) = found.ok_or_else(|| DiscardError::NotFound(op_id.to_string()))?;
+        if state == "sending" {
+            return Err(DiscardError::Sending(op_id.to_string()));
+        }
         let later: Vec<String> = tx
             .prepare("SELECT op_id FROM outbox WHERE ticket_id = ?1 AND id > ?2 ORDER BY id")?
             .query_map(params![ticket_id, id], |x| x.get(0))?
@@ -68,7 +82,7 @@ pub fn discard(r: &mut Replica, clock: &dyn Clock, actor: &Actor, op_id: &str) -
         restored.lead_rank = current.lead_rank;
         restored.save(tx)?;
         for (field, old_value, new_value) in current.changes(&restored, tx)? {
-            let e = HistoryEntry { at: now, actor: actor.name.clone(), field: field.into(), old_value, new_value, reason: Some(format!("discarded operation {op_id}")) };
+            let e = HistoryEntry { at: now, actor: actor.to_string(), field: field.into(), old_value, new_value, reason: Some(why.to_string()) };
             tickets::add_history(tx, ticket_id, &e)?;
         }
         if let Some(c) = undo.comment_id {
@@ -79,5 +93,5 @@ pub fn discard(r: &mut Replica, clock: &dyn Clock, actor: &Actor, op_id: &str) -
         tx.execute("DELETE FROM ticket_history WHERE op_id = ?1", [op_id])?;
         tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
         Ok(number)
-    })
+    }
 }

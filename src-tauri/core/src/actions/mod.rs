@@ -2,7 +2,7 @@
 //! ticket row, recorded in its history and queued in the outbox — all in one transaction,
 //! so a crash at any moment leaves either the whole action or none of it.
 
-mod discard;
+pub(crate) mod discard;
 mod order;
 pub mod picker;
 mod ticket_state;
@@ -230,7 +230,7 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
     }
     if let Some(op) = &op_id {
         let payload = serde_json::to_string(action).expect("actions serialise");
-        let undo = serde_json::to_string(&discard::Undo { before: before.clone(), comment_id }).expect("undo serialises");
+        let undo = serde_json::to_string(&discard::Undo { before: before.clone(), comment_id, after: Some(after.clone()) }).expect("undo serialises");
         tx.prepare_cached(
             "INSERT INTO outbox (op_id, ticket_id, kind, payload, undo, base_version, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?

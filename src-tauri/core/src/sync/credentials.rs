@@ -53,8 +53,18 @@ pub fn connection(r: &Replica) -> Result<Option<Connection>, CredentialError> {
     text.map(|t| serde_json::from_str(&t).map_err(|e| CredentialError::Store(StoreError::InvalidValue(format!("{KEY}: {e}"))))).transpose()
 }
 
-/// Keeps the secret in the keyring, then the connection in the replica.
+/// Keeps the secret in the keyring, then the connection in the replica. A replica that
+/// already follows another ITSM keeps following it: its tickets' ids are that ITSM's.
 pub fn connect(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), CredentialError> {
+    if let Some(old) = connection(r)?.filter(|old| old.kind != c.kind || old.url != c.url) {
+        let linked: i64 = r.conn().query_row("SELECT count(*) FROM tickets WHERE external_id IS NOT NULL", [], |x| x.get(0)).map_err(StoreError::from)?;
+        if linked > 0 {
+            return Err(CredentialError::Store(StoreError::Conflict(format!(
+                "this replica follows {} at {} ({linked} tickets); use another replica (--db) for {} at {}",
+                old.kind, old.url, c.kind, c.url
+            ))));
+        }
+    }
     entry(c)?.set_password(secret).map_err(|e| CredentialError::NoKeyring(e.to_string()))?;
     let json = serde_json::to_string(c).expect("a connection serialises");
     r.write(|tx| {
@@ -85,4 +95,24 @@ pub fn disconnect(r: &mut Replica) -> Result<Option<Connection>, CredentialError
         Ok(())
     })?;
     Ok(Some(c))
+}
+
+const INTERVAL_KEY: &str = "sync_interval_seconds";
+/// Background sync every minute unless the user says otherwise.
+pub const DEFAULT_INTERVAL: u64 = 60;
+
+/// Seconds between background syncs.
+pub fn interval(r: &Replica) -> Result<u64, CredentialError> {
+    let v: Option<String> = r.conn().query_row("SELECT value FROM settings WHERE key = ?1", [INTERVAL_KEY], |x| x.get(0)).optional().map_err(StoreError::from)?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_INTERVAL))
+}
+
+/// Sets the seconds between background syncs (10 s to a day).
+pub fn set_interval(r: &mut Replica, seconds: u64) -> Result<u64, CredentialError> {
+    let s = seconds.clamp(10, 86_400);
+    r.write(|tx| {
+        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [INTERVAL_KEY, &s.to_string()])?;
+        Ok(())
+    })?;
+    Ok(s)
 }

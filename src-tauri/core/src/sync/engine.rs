@@ -73,25 +73,48 @@ pub struct Progress {
 
 /// One full sync: push, then pull.
 pub fn sync(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<Utc>, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
+    let holder = uuid::Uuid::new_v4().to_string();
+    lease(r, &holder)?;
+    let result = sync_leased(r, api, connector, now, progress, &holder);
+    let _ = r.write(|tx| Ok(tx.execute("DELETE FROM sync_lease WHERE holder = ?1", [&holder])?));
+    result
+}
+
+/// How long a sync holds the replica before another may take over (renewed as it goes).
+const LEASE_SECONDS: i64 = 120;
+
+/// Takes or renews the one-sync-at-a-time lease.
+fn lease(r: &mut Replica, holder: &str) -> Result<(), SyncError> {
+    let now = Utc::now().timestamp();
+    let taken = r.write(|tx| {
+        Ok(tx.execute(
+            "INSERT INTO sync_lease (id, holder, until) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE sync_lease.holder = excluded.holder OR sync_lease.until < ?3",
+            params![holder, now + LEASE_SECONDS, now],
+        )?)
+    })?;
+    if taken == 0 {
+        return Err(StoreError::Conflict("another sync of this replica is running (the window's or another command's); try again when it ends".into()).into());
+    }
+    Ok(())
+}
+
+fn sync_leased(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<Utc>, progress: &mut dyn FnMut(Progress), holder: &str) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
-    match push(r, api, now, &mut report) {
+    match push(r, api, now, &mut report, holder) {
         Ok(()) => {}
         Err(SyncError::Itsm(ItsmError::Unreachable(why))) => report.offline = Some(why),
         Err(e) => return Err(e),
     }
     if report.offline.is_none() {
-        match pull(r, api, connector, now, &mut report, progress) {
+        match pull(r, api, connector, now, &mut report, progress, holder) {
             Ok(()) => {}
             Err(SyncError::Itsm(ItsmError::Unreachable(why))) => report.offline = Some(why),
             Err(e) => return Err(e),
         }
     }
     // What remains, whenever it was found: waiting, refused, in conflict.
-    (report.waiting, report.failed, report.conflicts) = r.conn().query_row(
-        "SELECT count(*) FILTER (WHERE state IN ('pending', 'sending')), count(*) FILTER (WHERE state = 'failed'), count(*) FILTER (WHERE state = 'conflict') FROM outbox",
-        [],
-        |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
-    )?;
+    (report.waiting, report.failed, report.conflicts) = counts(r)?;
     if report.offline.is_none() {
         r.write(|tx| {
             tx.execute(
@@ -114,6 +137,8 @@ struct Op {
     action: Action,
     /// The ticket before the operation (its base): the outbox's undo record's `before`.
     base: serde_json::Value,
+    /// The ticket right after it (what it set), when the outbox recorded it.
+    after: Option<serde_json::Value>,
 }
 
 fn ops(conn: &Connection) -> Result<Vec<Op>, SyncError> {
@@ -128,7 +153,8 @@ fn ops(conn: &Connection) -> Result<Vec<Op>, SyncError> {
         let action: Action = serde_json::from_str(&payload).map_err(|e| StoreError::InvalidValue(format!("outbox operation {op_id}: {e}")))?;
         let undo: serde_json::Value = serde_json::from_str(&undo).map_err(|e| StoreError::InvalidValue(format!("outbox operation {op_id}: {e}")))?;
         let base = undo["before"].clone();
-        out.push(Op { id, op_id, ticket_id, number, external_id, action, base });
+        let after = Some(undo["after"].clone()).filter(|a| a.is_object());
+        out.push(Op { id, op_id, ticket_id, number, external_id, action, base, after });
     }
     Ok(out)
 }
@@ -142,11 +168,12 @@ fn login_of(conn: &Connection, staff_id: Option<i64>) -> Result<Option<Option<St
 /// The fields an action writes, with the values it set (each operation sends its own
 /// target, so a status walk is replayed step by step), and the same fields at its base.
 fn changes(conn: &Connection, op: &Op) -> Result<Result<(Vec<Change>, Vec<Change>), String>, SyncError> {
-    let assignee: Option<i64> = conn.query_row("SELECT assignee_id FROM tickets WHERE id = ?1", [op.ticket_id], |x| x.get(0))?;
-    let base_of = |key: &str| op.base.get(key).cloned().unwrap_or(serde_json::Value::Null);
-    let level = |key: &str| serde_json::from_value::<Level>(base_of(key)).ok();
-    let base_status = serde_json::from_value::<Status>(base_of("status")).ok();
-    let base_line = base_of("line").as_u64().and_then(|n| Line::try_from(n as u8).ok());
+    let current: Option<i64> = conn.query_row("SELECT assignee_id FROM tickets WHERE id = ?1", [op.ticket_id], |x| x.get(0))?;
+    let get = |state: &serde_json::Value, key: &str| state.get(key).cloned().unwrap_or(serde_json::Value::Null);
+    let after = op.after.clone().unwrap_or(serde_json::Value::Null);
+    let level = |state: &serde_json::Value, key: &str| serde_json::from_value::<Level>(get(state, key)).ok();
+    let status = |state: &serde_json::Value| serde_json::from_value::<Status>(get(state, "status")).ok();
+    let line = |state: &serde_json::Value| get(state, "line").as_u64().and_then(|n| Line::try_from(n as u8).ok());
     let owner = |staff: Option<i64>| -> Result<Result<Option<String>, String>, SyncError> {
         Ok(match login_of(conn, staff)? {
             Some(login) => Ok(login),
@@ -156,43 +183,42 @@ fn changes(conn: &Connection, op: &Op) -> Result<Result<(Vec<Change>, Vec<Change
             }
         })
     };
-    let base_owner = || -> Result<Option<Change>, SyncError> { Ok(Some(Change::Owner(login_of(conn, base_of("assignee_id").as_i64())?.unwrap_or(None)))) };
-    let status_pair = |to: Status| (Change::Status(to), base_status.map(Change::Status));
-    let pairs: Vec<(Change, Option<Change>)> = match &op.action {
-        Action::SetUrgency { level: l, .. } => vec![(Change::Urgency(*l), level("urgency").map(Change::Urgency))],
-        Action::SetImpact { level: l, .. } => vec![(Change::Impact(*l), level("impact").map(Change::Impact))],
-        Action::Assign { staff_id, .. } => {
-            let login = match owner(Some(*staff_id))? {
+    let base_owner = Change::Owner(login_of(conn, get(&op.base, "assignee_id").as_i64())?.unwrap_or(None));
+    // What the operation set: recorded with it; for older records, worked out from the action.
+    let base_status = status(&op.base);
+    let target_status = |fallback: Status| status(&after).unwrap_or(fallback);
+    let target_owner = |fallback: Option<i64>| if op.after.is_some() { get(&after, "assignee_id").as_i64() } else { fallback };
+    let pairs: Vec<(Change, Change)> = match &op.action {
+        Action::SetUrgency { level: l, .. } => vec![(Change::Urgency(*l), Change::Urgency(level(&op.base, "urgency").unwrap_or(*l)))],
+        Action::SetImpact { level: l, .. } => vec![(Change::Impact(*l), Change::Impact(level(&op.base, "impact").unwrap_or(*l)))],
+        Action::Assign { .. } | Action::TakeIntoWork | Action::Escalate { .. } => {
+            let fallback = match &op.action {
+                Action::Assign { staff_id, .. } => Some(*staff_id),
+                Action::Escalate { to: Some(to), .. } => Some(*to),
+                _ => current,
+            };
+            let login = match owner(target_owner(fallback))? {
                 Ok(l) => l,
                 Err(why) => return Ok(Err(why)),
             };
-            let status = if base_status == Some(Status::Registered) { Status::Assigned } else { base_status.unwrap_or(Status::Assigned) };
-            vec![(Change::Owner(login), base_owner()?), status_pair(status)]
-        }
-        Action::TakeIntoWork => {
-            let login = match owner(assignee)? {
-                Ok(l) => l,
-                Err(why) => return Ok(Err(why)),
+            let status_fallback = match &op.action {
+                Action::TakeIntoWork => Status::InProgress,
+                Action::Escalate { .. } => Status::Assigned,
+                _ if base_status == Some(Status::Registered) => Status::Assigned,
+                _ => base_status.unwrap_or(Status::Assigned),
             };
-            vec![(Change::Owner(login), base_owner()?), status_pair(Status::InProgress)]
+            let to_status = target_status(status_fallback);
+            let mut v = vec![(Change::Owner(login), base_owner), (Change::Status(to_status), Change::Status(base_status.unwrap_or(to_status)))];
+            if let Action::Escalate { line: to_line, .. } = &op.action {
+                let to_line = line(&after).unwrap_or(*to_line);
+                v.insert(0, (Change::Line(to_line), Change::Line(line(&op.base).unwrap_or(to_line))));
+            }
+            v
         }
-        Action::Transition { to, .. } => vec![status_pair(*to)],
-        Action::Escalate { line, to, .. } => {
-            let login = match owner(to.or(assignee))? {
-                Ok(l) => l,
-                Err(why) => return Ok(Err(why)),
-            };
-            vec![(Change::Line(*line), base_line.map(Change::Line)), (Change::Owner(login), base_owner()?), status_pair(Status::Assigned)]
-        }
+        Action::Transition { to, .. } => vec![(Change::Status(*to), Change::Status(base_status.unwrap_or(*to)))],
         _ => vec![],
     };
-    let mut mine = Vec::new();
-    let mut base = Vec::new();
-    for (m, b) in pairs {
-        base.push(b.unwrap_or_else(|| m.clone()));
-        mine.push(m);
-    }
-    Ok(Ok((mine, base)))
+    Ok(Ok(pairs.into_iter().unzip()))
 }
 
 fn set_state(r: &mut Replica, op: &Op, state: &str, error: Option<&str>) -> Result<(), SyncError> {
@@ -211,16 +237,29 @@ fn accepted(r: &mut Replica, op: &Op) -> Result<(), SyncError> {
     Ok(())
 }
 
-/// Sends the waiting operations in order.
-fn push(r: &mut Replica, api: &mut dyn ItsmApi, now: DateTime<Utc>, report: &mut SyncReport) -> Result<(), SyncError> {
+/// Sends the waiting operations in order. An operation that writes fields waits while an
+/// earlier one on the same ticket is refused or in conflict (it was based on that one).
+fn push(r: &mut Replica, api: &mut dyn ItsmApi, now: DateTime<Utc>, report: &mut SyncReport, holder: &str) -> Result<(), SyncError> {
+    let mut blocked: BTreeSet<i64> = {
+        let mut stmt = r.conn().prepare_cached("SELECT DISTINCT ticket_id FROM outbox WHERE state IN ('failed', 'conflict')")?;
+        let ids = stmt.query_map([], |x| x.get(0))?.collect::<rusqlite::Result<_>>()?;
+        ids
+    };
     for op in ops(r.conn())? {
+        lease(r, holder)?;
         let Some(ext) = op.external_id.clone() else {
             set_state(r, &op, "failed", Some(&format!("{} is not a ticket of the connected ITSM", op.number)))?;
-            report.failed += 1;
+            blocked.insert(op.ticket_id);
             continue;
         };
+        let writes_fields = !matches!(op.action, Action::Comment { .. });
+        if writes_fields && blocked.contains(&op.ticket_id) {
+            set_state(r, &op, "pending", Some("waits for an earlier operation on this ticket (refused or in conflict)"))?;
+            continue;
+        }
         set_state(r, &op, "sending", None)?;
-        match send_one(r, api, &op, &ext, now) {
+        let outcome = send_one(r, api, &op, &ext, now);
+        match outcome {
             Ok(Sent::Done) => {
                 accepted(r, &op)?;
                 report.pushed += 1;
@@ -229,19 +268,17 @@ fn push(r: &mut Replica, api: &mut dyn ItsmApi, now: DateTime<Utc>, report: &mut
                 accepted(r, &op)?;
                 report.already_applied += 1;
             }
-            Ok(Sent::Refused(why)) => {
+            Ok(Sent::Busy(why)) => set_state(r, &op, "pending", Some(&why))?,
+            Ok(Sent::Refused(why)) | Err(SyncError::Itsm(ItsmError::Refused(why))) => {
                 set_state(r, &op, "failed", Some(&why))?;
-                report.failed += 1;
+                blocked.insert(op.ticket_id);
             }
-            Ok(Sent::Conflict) => report.conflicts += 1,
-            Err(SyncError::Itsm(ItsmError::Refused(why))) => {
-                set_state(r, &op, "failed", Some(&why))?;
-                report.failed += 1;
+            Ok(Sent::Conflict) => {
+                blocked.insert(op.ticket_id);
             }
             Err(e) => {
                 // Unknown outcome or no answer: the operation waits for the next sync.
-                let why = e.to_string();
-                set_state(r, &op, "pending", Some(&why))?;
+                set_state(r, &op, "pending", Some(&e.to_string()))?;
                 return Err(e);
             }
         }
@@ -252,6 +289,8 @@ fn push(r: &mut Replica, api: &mut dyn ItsmApi, now: DateTime<Utc>, report: &mut
 enum Sent {
     Done,
     Already,
+    /// The ticket kept changing under us: try again at the next sync.
+    Busy(String),
     Refused(String),
     Conflict,
 }
@@ -268,7 +307,7 @@ fn send_one(r: &mut Replica, api: &mut dyn ItsmApi, op: &Op, ext: &str, now: Dat
     };
     let mut outcome = Sent::Already;
     if !mine.is_empty() {
-        outcome = Sent::Refused("the ticket kept changing in the ITSM".into());
+        outcome = Sent::Busy("the ticket kept changing in the ITSM; tried three times".into());
         for _ in 0..3 {
             let remote = api.ticket(ext)?;
             let theirs: Vec<Change> = mine.iter().map(|c| c.on(&remote)).collect();
@@ -281,17 +320,37 @@ fn send_one(r: &mut Replica, api: &mut dyn ItsmApi, op: &Op, ext: &str, now: Dat
                 record_conflict(r, op, &mine[i], &theirs[i], now)?;
                 return Ok(Sent::Conflict);
             }
-            let version = remote.version.clone().unwrap_or_default();
-            match api.write(ext, &version, &mine)? {
-                WriteOutcome::Done => {
-                    outcome = Sent::Done;
-                    break;
+            // One field at a time, in the action's order (line, owner, status): RT applies the
+            // other fields of a write that it partly refuses, and a refused owner must not
+            // leave the status moved.
+            let mut current = remote;
+            let mut stale = false;
+            for c in &mine {
+                if c.on(&current) == *c {
+                    continue;
                 }
-                WriteOutcome::Refused(why) => return Ok(Sent::Refused(why)),
-                WriteOutcome::Stale => continue,
+                let version = current.version.clone().unwrap_or_default();
+                match api.write(ext, &version, std::slice::from_ref(c))? {
+                    WriteOutcome::Done => {
+                        // Read it back: a refusal the ITSM worded in a way we do not know still shows.
+                        current = api.ticket(ext)?;
+                        if c.on(&current) != *c {
+                            return Ok(Sent::Refused(format!("the ITSM did not take {} = '{}' (it holds '{}')", c.field(), c.value(), c.on(&current).value())));
+                        }
+                    }
+                    WriteOutcome::Refused(why) => return Ok(Sent::Refused(why)),
+                    WriteOutcome::Stale => {
+                        stale = true;
+                        break;
+                    }
+                }
+            }
+            if !stale {
+                outcome = Sent::Done;
+                break;
             }
         }
-        if let Sent::Refused(_) = outcome {
+        if let Sent::Busy(_) = outcome {
             return Ok(outcome);
         }
     }
@@ -317,16 +376,34 @@ fn record_conflict(r: &mut Replica, op: &Op, mine: &Change, theirs: &Change, now
 }
 
 /// Pulls every page of changes after the saved cursor.
-fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<Utc>, report: &mut SyncReport, progress: &mut dyn FnMut(Progress)) -> Result<(), SyncError> {
+fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<Utc>, report: &mut SyncReport, progress: &mut dyn FnMut(Progress), holder: &str) -> Result<(), SyncError> {
     let mut cursor: String = r.conn().query_row("SELECT cursor FROM sync_state WHERE connector = ?1", [connector], |x| x.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_default();
+    // Tickets whose conflict the user settled with the ITSM's value: read them again first.
+    let refetch: Vec<String> = {
+        let mut stmt = r.conn().prepare_cached("SELECT external_id FROM sync_refetch")?;
+        let ids = stmt.query_map([], |x| x.get(0))?.collect::<rusqlite::Result<_>>()?;
+        ids
+    };
+    if !refetch.is_empty() {
+        let mut tickets = Vec::new();
+        for id in &refetch {
+            tickets.push(api.ticket(id)?);
+        }
+        let applied = apply_page(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None }, now)?;
+        report.pulled += applied.0;
+        r.write(|tx| Ok(tx.execute("DELETE FROM sync_refetch", [])?))?;
+    }
     let mut done = 0u64;
+    let mut total = None;
     loop {
+        lease(r, holder)?;
         let page = api.changes(&cursor)?;
         let applied = apply_page(r, connector, &page, now)?;
         report.pulled += applied.0;
         report.created += applied.1;
         done += page.tickets.len() as u64;
-        progress(Progress { done, total: page.total });
+        total = total.or(page.total);
+        progress(Progress { done, total });
         cursor = page.cursor;
         if !page.more {
             return Ok(());
@@ -373,6 +450,11 @@ fn held(tx: &Connection, ticket_id: i64) -> Result<BTreeSet<&'static str>, SyncE
     Ok(out)
 }
 
+fn name_of(tx: &Connection, staff: Option<i64>) -> Result<String, SyncError> {
+    let Some(id) = staff else { return Ok(String::new()) };
+    Ok(tx.query_row("SELECT name FROM staff WHERE id = ?1", [id], |x| x.get(0)).optional()?.unwrap_or_default())
+}
+
 fn staff_of(tx: &Connection, login: Option<&str>, line: Line) -> Result<Option<i64>, SyncError> {
     let Some(login) = login else { return Ok(None) };
     if let Some(id) = tx.query_row("SELECT id FROM staff WHERE itsm_login = ?1", [login], |x| x.get(0)).optional()? {
@@ -403,13 +485,13 @@ fn client_of(tx: &Connection, requestor: Option<&str>) -> Result<(i64, String), 
 
 /// Inserts or updates one pulled ticket; true when it is new.
 fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix: &str, t: &RemoteTicket, now: DateTime<Utc>) -> Result<bool, SyncError> {
-    let existing: Option<(i64, Level, Level, Status, u8, Option<i64>, String)> = tx
-        .query_row("SELECT id, urgency, impact, status, line, assignee_id, subject FROM tickets WHERE external_id = ?1", [&t.id], |x| {
-            Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?))
+    let existing: Option<(i64, Level, Level, Status, u8, Option<i64>, String, i64)> = tx
+        .query_row("SELECT id, urgency, impact, status, line, assignee_id, subject, created_at FROM tickets WHERE external_id = ?1", [&t.id], |x| {
+            Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?))
         })
         .optional()?;
     let assignee = staff_of(tx, t.owner.as_deref(), t.line)?;
-    let Some((id, urgency, impact, status, line, old_assignee, subject)) = existing else {
+    let Some((id, urgency, impact, status, line, old_assignee, subject, created_at)) = existing else {
         let (client_id, contact) = client_of(tx, t.requestor.as_deref())?;
         let number = format!("{prefix}{}", t.id);
         let new = NewTicket {
@@ -463,15 +545,24 @@ fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix:
         entry("line", line.to_string(), new_line.to_string())?;
     }
     if new_assignee != old_assignee {
-        entry("assignee", old_assignee.map(|a| a.to_string()).unwrap_or_default(), new_assignee.map(|a| a.to_string()).unwrap_or_default())?;
+        entry("assignee", name_of(tx, old_assignee)?, name_of(tx, new_assignee)?)?;
     }
-    let priority = if keep.contains("priority") { None } else { Some(matrix.priority(new_urgency, new_impact).rank()) };
+    if subject != t.subject {
+        entry("subject", subject, t.subject.clone())?;
+    }
+    let priority = if keep.contains("priority") { None } else { Some(matrix.priority(new_urgency, new_impact)) };
+    let due = priority.map(|p| from_ts(created_at) + chrono::Duration::hours(tickets::default_resolution_hours(p)));
+    let at = t.updated.timestamp();
     tx.execute(
         "UPDATE tickets SET urgency = ?2, impact = ?3, status = ?4, line = ?5, assignee_id = ?6, subject = ?7,
              priority = CASE WHEN kind = 'incident' AND ?8 IS NOT NULL THEN ?8 ELSE priority END,
+             due_at = CASE WHEN kind = 'incident' AND ?11 IS NOT NULL THEN ?11 ELSE due_at END,
+             first_response_at = CASE WHEN ?4 <> 'registered' THEN coalesce(first_response_at, ?9) ELSE first_response_at END,
+             completed_at = CASE WHEN ?4 = 'completed' AND ?4 <> status THEN ?9 ELSE completed_at END,
+             closed_at = CASE WHEN ?4 = 'closed' AND ?4 <> status THEN ?9 ELSE closed_at END,
              updated_at = max(updated_at, ?9), server_version = coalesce(?10, server_version)
          WHERE id = ?1",
-        params![id, new_urgency, new_impact, new_status, new_line, new_assignee, if subject == t.subject { subject } else { t.subject.clone() }, priority, t.updated.timestamp(), t.version],
+        params![id, new_urgency, new_impact, new_status, new_line, new_assignee, t.subject, priority.map(|p| p.rank()), at, t.version, due.map(|d| d.timestamp())],
     )?;
     let _ = now;
     Ok(false)
@@ -518,44 +609,39 @@ pub enum Resolution {
     Theirs,
 }
 
-/// Settles a conflict.
+/// Settles a conflict: keep ours (sent again, based on the ITSM's value), or take the ITSM's
+/// (our operation is rolled back like a discard, and the ticket is read again from the ITSM at
+/// the next sync, so every field it touched ends as the ITSM has it).
 pub fn resolve(r: &mut Replica, id: i64, how: Resolution, now: DateTime<Utc>) -> Result<Conflict, SyncError> {
     let c = conflicts(r)?.into_iter().find(|c| c.id == id).ok_or_else(|| StoreError::InvalidValue(format!("no conflict {id}")))?;
     r.write_with(|tx| -> Result<(), SyncError> {
         let (ticket_id, undo): (i64, String) = tx.query_row("SELECT ticket_id, undo FROM outbox WHERE op_id = ?1", [&c.op_id], |x| Ok((x.get(0)?, x.get(1)?)))?;
-        let line: u8 = tx.query_row("SELECT line FROM tickets WHERE id = ?1", [ticket_id], |x| x.get(0))?;
-        let line = Line::try_from(line).unwrap_or(Line::FIRST);
-        // The field's value as the replica stores it.
-        let stored = |v: &str| -> Result<serde_json::Value, SyncError> {
-            Ok(match c.field.as_str() {
-                "assignee" => staff_of(tx, Some(v).filter(|v| !v.is_empty()), line)?.map_or(serde_json::Value::Null, serde_json::Value::from),
-                "line" => serde_json::Value::from(v.parse::<u8>().unwrap_or(1)),
-                _ => serde_json::Value::from(v),
-            })
-        };
-        let column = match c.field.as_str() {
-            "assignee" => "assignee_id",
-            other => other,
-        };
         match how {
             Resolution::Mine => {
-                let mut base: serde_json::Value = serde_json::from_str(&undo).map_err(|e| StoreError::InvalidValue(e.to_string()))?;
-                base["before"][column] = stored(&c.theirs)?;
-                tx.execute("UPDATE outbox SET state = 'pending', last_error = NULL, undo = ?2 WHERE op_id = ?1", params![c.op_id, base.to_string()])?;
+                let (line, external): (u8, Option<String>) = tx.query_row("SELECT line, external_id FROM tickets WHERE id = ?1", [ticket_id], |x| Ok((x.get(0)?, x.get(1)?)))?;
+                let _ = external;
+                let line = Line::try_from(line).unwrap_or(Line::FIRST);
+                // The base becomes the ITSM's value, stored as the replica stores the field.
+                let (column, value) = match c.field.as_str() {
+                    "assignee" => ("assignee_id", staff_of(tx, Some(c.theirs.as_str()).filter(|v| !v.is_empty()), line)?.map_or(serde_json::Value::Null, serde_json::Value::from)),
+                    "line" => ("line", serde_json::Value::from(c.theirs.parse::<u8>().unwrap_or(1))),
+                    "urgency" | "impact" | "status" => (c.field.as_str(), serde_json::Value::from(c.theirs.clone())),
+                    other => return Err(StoreError::InvalidValue(format!("conflict {id}: unknown field '{other}'")).into()),
+                };
+                let mut record: serde_json::Value = serde_json::from_str(&undo).map_err(|e| StoreError::InvalidValue(e.to_string()))?;
+                record["before"][column] = value;
+                tx.execute("UPDATE outbox SET state = 'pending', last_error = NULL, undo = ?2 WHERE op_id = ?1", params![c.op_id, record.to_string()])?;
+                tx.execute("DELETE FROM sync_conflicts WHERE id = ?1", [id])?;
             }
             Resolution::Theirs => {
-                let value = stored(&c.theirs)?;
-                let sql = format!("UPDATE tickets SET {column} = ?2 WHERE id = ?1");
-                match value {
-                    serde_json::Value::String(s) => tx.execute(&sql, params![ticket_id, s])?,
-                    serde_json::Value::Number(n) => tx.execute(&sql, params![ticket_id, n.as_i64()])?,
-                    _ => tx.execute(&sql, params![ticket_id, Option::<i64>::None])?,
-                };
-                tickets::add_history(tx, ticket_id, &HistoryEntry { at: now, actor: ITSM_ACTOR.into(), field: c.field.clone(), old_value: Some(c.mine.clone()), new_value: Some(c.theirs.clone()), reason: Some("conflict resolved: the ITSM's value taken".into()) })?;
-                tx.execute("DELETE FROM outbox WHERE op_id = ?1", [&c.op_id])?;
+                let why = format!("conflict on {}: the ITSM's value '{}' taken", c.field, c.theirs);
+                crate::actions::discard::discard_in(tx, now, ITSM_ACTOR, &c.op_id, &why).map_err(|e| match e {
+                    crate::actions::DiscardError::Store(s) => SyncError::Store(s),
+                    other => SyncError::Store(StoreError::Conflict(other.to_string())),
+                })?;
+                tx.execute("INSERT OR IGNORE INTO sync_refetch (external_id) SELECT external_id FROM tickets WHERE id = ?1 AND external_id IS NOT NULL", [ticket_id])?;
             }
         }
-        tx.execute("DELETE FROM sync_conflicts WHERE id = ?1", [id])?;
         Ok(())
     })?;
     Ok(c)
@@ -601,4 +687,13 @@ pub fn retry(r: &mut Replica, op_id: &str) -> Result<(), SyncError> {
         return Err(StoreError::InvalidValue(format!("no failed operation {op_id}")).into());
     }
     Ok(())
+}
+
+/// Operations waiting, failed and in conflict.
+pub fn counts(r: &Replica) -> Result<(u32, u32, u32), SyncError> {
+    Ok(r.conn().query_row(
+        "SELECT count(*) FILTER (WHERE state IN ('pending', 'sending')), count(*) FILTER (WHERE state = 'failed'), count(*) FILTER (WHERE state = 'conflict') FROM outbox",
+        [],
+        |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+    )?)
 }

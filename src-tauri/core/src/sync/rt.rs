@@ -48,8 +48,13 @@ impl Rt {
     }
 
     fn send(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
+        self.send_tries(ATTEMPTS, build)
+    }
+
+    /// Sends with up to `tries` attempts (one for requests that must not be repeated blindly).
+    fn send_tries(&self, tries: u32, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
         let mut last = String::new();
-        for attempt in 0..ATTEMPTS {
+        for attempt in 0..tries {
             if attempt > 0 {
                 std::thread::sleep((self.backoff)(attempt - 1));
             }
@@ -124,19 +129,26 @@ impl Rt {
         })
     }
 
-    /// Tickets by id, read in batches with the fields the replica keeps.
+    /// Tickets by id, read in batches with the fields the replica keeps (those of the lines).
     fn tickets(&mut self, ids: &[String]) -> Result<Vec<RemoteTicket>, ItsmError> {
         let mut out = Vec::new();
         for chunk in ids.chunks(50) {
             let query = chunk.iter().map(|id| format!("id = {id}")).collect::<Vec<_>>().join(" OR ");
-            let v = self.get("/tickets", &list_query(query, 1))?;
-            for item in v["items"].as_array().into_iter().flatten() {
-                out.push(self.parse(item, None)?);
-            }
+            let v = self.get("/tickets", &list_query(format!("({query}) AND ({LINES})"), 1))?;
+            out.extend(self.parse_all(&v));
         }
         Ok(out)
     }
+
+    /// The page's tickets; one the desk cannot read (a status outside its lifecycle) is left
+    /// out rather than stopping the sync for every other ticket.
+    fn parse_all(&self, v: &Value) -> Vec<RemoteTicket> {
+        v["items"].as_array().into_iter().flatten().filter_map(|item| self.parse(item, None).ok()).collect()
+    }
 }
+
+/// Only the desk's queues are the desk's tickets.
+const LINES: &str = "Queue = 'Line 1' OR Queue = 'Line 2' OR Queue = 'Line 3'";
 
 fn list_query(query: String, page: u64) -> Vec<(&'static str, String)> {
     vec![
@@ -214,15 +226,13 @@ impl ItsmApi for Rt {
             None
         };
         if let Some((after, top)) = listing {
-            let v = self.get("/tickets", &list_query(format!("id > {after}"), 1))?;
-            let mut tickets = Vec::new();
-            for item in v["items"].as_array().into_iter().flatten() {
-                tickets.push(self.parse(item, None)?);
-            }
+            let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES})"), 1))?;
+            let tickets = self.parse_all(&v);
             let more = v["next_page"].is_string();
-            let last = tickets.iter().filter_map(|t| t.id.parse::<u64>().ok()).max().unwrap_or(after);
+            let last = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
             let cursor = if more { format!("list:{last}:{top}") } else { format!("tx:{top}") };
-            return Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64().map(|t| t + after) });
+            // The total is what remains after `after`: progress counts pages from here.
+            return Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64() });
         }
         let after: u64 = cursor.strip_prefix("tx:").and_then(|n| n.parse().ok()).ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
         let v = self.get(
@@ -302,7 +312,8 @@ impl ItsmApi for Rt {
         }
         let url = format!("{}/ticket/{id}/comment", self.rest);
         let payload = json!({ "Subject": tag, "Content": body, "ContentType": "text/plain" });
-        let (status, v) = Self::json(self.send(|c| c.post(&url).json(&payload))?)?;
+        // Never repeated blindly: if the answer is lost, the next sync looks for the tag first.
+        let (status, v) = Self::json(self.send_tries(1, |c| c.post(&url).json(&payload))?)?;
         if !status.is_success() {
             return Err(ItsmError::Refused(message(&v, status)));
         }

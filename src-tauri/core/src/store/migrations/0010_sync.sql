@@ -18,3 +18,16 @@ CREATE TABLE sync_conflicts (
     theirs      TEXT NOT NULL,
     detected_at INTEGER NOT NULL
 );
+
+-- Tickets to read again from the ITSM at the next sync (after the user took the ITSM's value).
+CREATE TABLE sync_refetch (
+    external_id TEXT PRIMARY KEY
+) WITHOUT ROWID;
+
+-- One sync at a time per replica (the window's worker and the CLI): a lease, renewed while
+-- the sync runs, that a crashed sync leaves to expire.
+CREATE TABLE sync_lease (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    until  INTEGER NOT NULL
+);

@@ -1,0 +1,73 @@
+//! End-to-end: the real window, connected to a real Request Tracker, escalates a ticket while
+//! RT is down, shows it pending (the row's mark, the status bar offline with one waiting), and
+//! once RT is back and the lead presses "Sync now", shows it synced — and RT has it.
+
+mod common;
+
+use common::rt::{self, ONE_SERVER};
+use common::webdriver::{available, Window, ONE_WINDOW};
+use std::process::Stdio;
+
+#[tokio::test]
+async fn an_escalation_made_while_rt_is_down_waits_in_the_window_and_lands_when_rt_returns() {
+    if !available() {
+        return;
+    }
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let _server = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(rt) = rt::server() else { return };
+    // reqwest's blocking client may not run on the test's async thread: give it one of its own.
+    let on_thread = |f: Box<dyn FnOnce() -> serde_json::Value + Send>| std::thread::spawn(f).join().unwrap();
+    let r = rt.clone();
+    let id = on_thread(Box::new(move || serde_json::Value::from(r.create("E2E: VPN tunnel to DC-2 down", "High", "Low")))).as_str().unwrap().to_string();
+    let number = format!("RT-{id}");
+
+    // A fresh replica connected to RT (the token on standard input, into the keyring).
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("replica.db");
+    let dbs = db.to_str().unwrap();
+    {
+        use std::io::Write;
+        let mut c = common::smena(dir.path()).args(["connect", "rt", "--url", &rt.url, "--db", dbs]).stdin(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+        c.stdin.take().unwrap().write_all(format!("{}\n", rt.token).as_bytes()).unwrap();
+        assert!(c.wait().unwrap().success(), "connect");
+    }
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, "name,role,time_zone\nMaria Lead,lead,Europe/Moscow\nViktor Sokolov,2,Europe/Moscow\n").unwrap();
+    common::ok(dir.path(), &["roster", "import", "--people", people.to_str().unwrap(), "--db", dbs]);
+    common::ok(dir.path(), &["staff", "login", "Viktor Sokolov", "l2-viktor", "--db", dbs]);
+    common::ok(dir.path(), &["sync", "--db", dbs]);
+
+    let w = Window::open(&db).await;
+    w.find("[data-testid=queue-row]").await;
+    w.wait_attr("[data-testid=sync-state]", "data-state", "online").await;
+
+    rt::stop();
+    let search = w.find("[data-testid=search]").await;
+    search.send_keys(&number).await.unwrap();
+    w.wait_attr("[data-testid=queue-row]", "data-number", &number).await;
+    w.find("[data-testid=queue-row]").await.click().await.unwrap();
+    w.wait_text("[data-testid=panel-number]", &number).await;
+    w.eval("document.querySelector('[data-testid=action-escalate-reason]').scrollIntoView({block: 'center'}); return 0;").await;
+    w.find("[data-testid=action-escalate-line]").await.select_by_value("2").await.unwrap();
+    w.find("[data-testid=action-escalate-reason]").await.send_keys("the tunnel needs line 2").await.unwrap();
+    w.find("[data-testid=action-escalate-apply]").await.click().await.unwrap();
+
+    // Pending: the row's mark, one operation waiting; a sync now finds RT down.
+    w.find("[data-testid=queue-row] [data-testid=row-unsynced]").await;
+    w.wait_attr("[data-testid=sync-state]", "data-waiting", "1").await;
+    w.find("[data-testid=sync-now]").await.click().await.unwrap();
+    w.wait_attr("[data-testid=sync-state]", "data-state", "offline").await;
+    w.wait_attr("[data-testid=sync-state]", "data-waiting", "1").await;
+
+    // RT is back: sync now, and the mark goes.
+    rt::start();
+    w.find("[data-testid=sync-now]").await.click().await.unwrap();
+    w.wait_attr("[data-testid=sync-state]", "data-state", "online").await;
+    w.wait_attr("[data-testid=sync-state]", "data-waiting", "0").await;
+    w.wait_eval("document.querySelector('[data-testid=queue-row] [data-testid=row-unsynced]') === null", "true").await;
+    let (r, i) = (rt.clone(), id.clone());
+    let t = on_thread(Box::new(move || r.get(&i)));
+    assert_eq!(t["Owner"]["id"], "l2-viktor", "RT has the escalation: {t}");
+    w.close().await;
+}
