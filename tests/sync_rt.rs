@@ -92,7 +92,9 @@ fn the_first_pull_brings_every_ticket_and_a_change_by_another_client_arrives_in_
     // A ticket in RT's own General queue (RT's lifecycle, status "new") is not the desk's:
     // it is left out, and the sync goes on.
     let general = desk.rt.create_in("General", "Not a support line's ticket", "High", "Low");
+    let request = desk.rt.create_kind("Line 1", "A new VM, please", "Low", "Low", "Service request");
     let report = desk.sync(0);
+    assert_eq!(desk.ticket(&number(&request))["summary"]["kind"], "request");
     assert_eq!(common::run(desk.home(), &desk.args(&["ticket", &number(&general)])).status.code(), Some(1));
     assert!(report["pulled"].as_u64().unwrap() >= 1, "{report}");
     let t = desk.ticket(&number(&id));

@@ -92,8 +92,13 @@ impl Server {
 
     /// Creates a ticket in `queue`; returns its id.
     pub fn create_in(&self, queue: &str, subject: &str, urgency: &str, impact: &str) -> String {
+        self.create_kind(queue, subject, urgency, impact, "Incident")
+    }
+
+    /// Creates a ticket of a kind (`Incident`, `Service request`) in `queue`; returns its id.
+    pub fn create_kind(&self, queue: &str, subject: &str, urgency: &str, impact: &str, kind: &str) -> String {
         let body = json!({"Queue": queue, "Subject": subject, "Requestor": "ops@granite.example", "Content": "from the tests",
-            "ContentType": "text/plain", "CustomFields": {"Urgency": urgency, "Impact": impact, "Kind": "Incident"}});
+            "ContentType": "text/plain", "CustomFields": {"Urgency": urgency, "Impact": impact, "Kind": kind}});
         let v: Value = Self::client().post(format!("{}/ticket", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap().json().unwrap();
         let id = v["id"].as_str().map(str::to_string).unwrap_or_else(|| v["id"].to_string());
         assert!(id.parse::<u64>().is_ok(), "creating a ticket in {queue}: {v}");

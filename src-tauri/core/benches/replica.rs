@@ -141,6 +141,11 @@ fn pulled_apply() {
 }
 
 fn main() {
+    // `cargo bench -p smena-core -- pulled`: only the pulled-tickets figures.
+    if std::env::args().any(|a| a == "pulled") {
+        pulled_apply();
+        return;
+    }
     servicenow_import();
     pulled_apply();
     let tickets: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);

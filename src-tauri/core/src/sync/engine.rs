@@ -417,9 +417,17 @@ pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage, now: Date
     let prefix = format!("{}-", connector.to_uppercase());
     r.write_with(|tx| -> Result<(u32, u32), SyncError> {
         let matrix = settings::matrix_in(tx)?;
+        let mut cache = PageCache::load(tx)?;
+        if page.tickets.iter().any(|t| t.kind == Kind::Request) {
+            // Requests from the ITSM carry no type of ours: they come in as consultations.
+            for rt in crate::domain::RequestType::default_catalogue().iter().filter(|t| t.code == PULLED_REQUEST_TYPE) {
+                tx.prepare_cached("INSERT OR IGNORE INTO request_types (code, name_en, name_ru, priority, fulfilment_hours) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![rt.code, rt.name_en, rt.name_ru, rt.priority.rank(), rt.fulfilment_hours])?;
+            }
+        }
         let mut created = 0;
         for t in &page.tickets {
-            if apply_ticket(tx, &matrix, &prefix, t, now)? {
+            if apply_ticket(tx, &matrix, &prefix, t, now, &mut cache)? {
                 created += 1;
             }
         }
@@ -431,23 +439,43 @@ pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage, now: Date
     })
 }
 
-/// Fields held by operations still in the outbox (any state: sent or not, they are the
-/// user's until accepted, discarded or resolved).
-fn held(tx: &Connection, ticket_id: i64) -> Result<BTreeSet<&'static str>, SyncError> {
-    let mut stmt = tx.prepare_cached("SELECT kind FROM outbox WHERE ticket_id = ?1")?;
-    let kinds: Vec<String> = stmt.query_map([ticket_id], |x| x.get(0))?.collect::<rusqlite::Result<_>>()?;
-    let mut out = BTreeSet::new();
-    for k in kinds {
-        out.extend(match k.as_str() {
+/// The request type pulled service requests get.
+const PULLED_REQUEST_TYPE: &str = "consultation";
+
+/// What a page looks up again and again: the fields waiting operations hold, staff by ITSM
+/// login, clients by requester address.
+struct PageCache {
+    held: std::collections::HashMap<i64, BTreeSet<&'static str>>,
+    staff: std::collections::HashMap<String, i64>,
+    clients: std::collections::HashMap<String, (i64, String)>,
+}
+
+impl PageCache {
+    fn load(tx: &Connection) -> Result<PageCache, SyncError> {
+        let mut held: std::collections::HashMap<i64, BTreeSet<&'static str>> = std::collections::HashMap::new();
+        let mut stmt = tx.prepare_cached("SELECT ticket_id, kind FROM outbox")?;
+        let rows = stmt.query_map([], |x| Ok((x.get::<_, i64>(0)?, x.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (ticket, kind) = row?;
+            held.entry(ticket).or_default().extend(held_by(&kind));
+        }
+        Ok(PageCache { held, staff: Default::default(), clients: Default::default() })
+    }
+}
+
+/// Fields an operation of `kind` holds while it is in the outbox (any state: sent or not,
+/// they are the user's until accepted, discarded or resolved).
+fn held_by(kind: &str) -> &'static [&'static str] {
+    {
+        match kind {
             "set-urgency" => &["urgency", "priority"][..],
             "set-impact" => &["impact", "priority"][..],
             "assign" | "take-into-work" => &["assignee", "status"][..],
             "transition" => &["status"][..],
             "escalate" => &["line", "assignee", "status"][..],
             _ => &[][..],
-        });
+        }
     }
-    Ok(out)
 }
 
 fn name_of(tx: &Connection, staff: Option<i64>) -> Result<String, SyncError> {
@@ -455,15 +483,37 @@ fn name_of(tx: &Connection, staff: Option<i64>) -> Result<String, SyncError> {
     Ok(tx.query_row("SELECT name FROM staff WHERE id = ?1", [id], |x| x.get(0)).optional()?.unwrap_or_default())
 }
 
+fn staff_cached(tx: &Connection, cache: &mut PageCache, login: Option<&str>, line: Line) -> Result<Option<i64>, SyncError> {
+    let Some(login) = login else { return Ok(None) };
+    if let Some(id) = cache.staff.get(login) {
+        return Ok(Some(*id));
+    }
+    let id = staff_of(tx, Some(login), line)?;
+    if let Some(id) = id {
+        cache.staff.insert(login.to_string(), id);
+    }
+    Ok(id)
+}
+
 fn staff_of(tx: &Connection, login: Option<&str>, line: Line) -> Result<Option<i64>, SyncError> {
     let Some(login) = login else { return Ok(None) };
-    if let Some(id) = tx.query_row("SELECT id FROM staff WHERE itsm_login = ?1", [login], |x| x.get(0)).optional()? {
+    if let Some(id) = tx.prepare_cached("SELECT id FROM staff WHERE itsm_login = ?1")?.query_row([login], |x| x.get(0)).optional()? {
         return Ok(Some(id));
     }
     // Someone the replica has not met: known by their login until the lead names them.
     let role = format!("line-{}", line.number());
     tx.execute("INSERT INTO staff (name, role, office, time_zone, itsm_login) VALUES (?1, ?2, '', 'Europe/Moscow', ?1)", params![login, role])?;
     Ok(Some(tx.last_insert_rowid()))
+}
+
+fn client_cached(tx: &Connection, cache: &mut PageCache, requestor: Option<&str>) -> Result<(i64, String), SyncError> {
+    let email = requestor.unwrap_or("unknown@unknown");
+    if let Some(found) = cache.clients.get(email) {
+        return Ok(found.clone());
+    }
+    let found = client_of(tx, Some(email))?;
+    cache.clients.insert(email.to_string(), found.clone());
+    Ok(found)
 }
 
 fn client_of(tx: &Connection, requestor: Option<&str>) -> Result<(i64, String), SyncError> {
@@ -484,15 +534,14 @@ fn client_of(tx: &Connection, requestor: Option<&str>) -> Result<(i64, String), 
 }
 
 /// Inserts or updates one pulled ticket; true when it is new.
-fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix: &str, t: &RemoteTicket, now: DateTime<Utc>) -> Result<bool, SyncError> {
-    let existing: Option<(i64, Level, Level, Status, u8, Option<i64>, String, i64)> = tx
-        .query_row("SELECT id, urgency, impact, status, line, assignee_id, subject, created_at FROM tickets WHERE external_id = ?1", [&t.id], |x| {
-            Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?))
-        })
+fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix: &str, t: &RemoteTicket, now: DateTime<Utc>, cache: &mut PageCache) -> Result<bool, SyncError> {
+    let existing: Option<(i64, Level, Level, Status, u8, Option<i64>, String, i64, i64, Option<String>)> = tx
+        .prepare_cached("SELECT id, urgency, impact, status, line, assignee_id, subject, created_at, updated_at, server_version FROM tickets WHERE external_id = ?1")?
+        .query_row([&t.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?, x.get(8)?, x.get(9)?)))
         .optional()?;
-    let assignee = staff_of(tx, t.owner.as_deref(), t.line)?;
-    let Some((id, urgency, impact, status, line, old_assignee, subject, created_at)) = existing else {
-        let (client_id, contact) = client_of(tx, t.requestor.as_deref())?;
+    let assignee = staff_cached(tx, cache, t.owner.as_deref(), t.line)?;
+    let Some((id, urgency, impact, status, line, old_assignee, subject, created_at, updated_at, version)) = existing else {
+        let (client_id, contact) = client_cached(tx, cache, t.requestor.as_deref())?;
         let number = format!("{prefix}{}", t.id);
         let new = NewTicket {
             number,
@@ -502,7 +551,7 @@ fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix:
             contact_email: t.requestor.clone(),
             channel: Channel::Email,
             service: String::new(),
-            request_type: None,
+            request_type: (t.kind == Kind::Request).then(|| PULLED_REQUEST_TYPE.to_string()),
             subject: t.subject.clone(),
             description: String::new(),
             urgency: t.urgency,
@@ -519,10 +568,10 @@ fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix:
             imported: None,
         };
         let id = tickets::insert_ticket(tx, matrix, &new)?;
-        tx.execute("UPDATE tickets SET external_id = ?2, server_version = ?3 WHERE id = ?1", params![id, t.id, t.version])?;
+        tx.prepare_cached("UPDATE tickets SET external_id = ?2, server_version = ?3 WHERE id = ?1")?.execute(params![id, t.id, t.version])?;
         return Ok(true);
     };
-    let keep = held(tx, id)?;
+    let keep = cache.held.get(&id).cloned().unwrap_or_default();
     let entry = |field: &str, old: String, new: String| -> Result<(), SyncError> {
         tickets::add_history(tx, id, &HistoryEntry { at: t.updated.max(from_ts(0)), actor: ITSM_ACTOR.into(), field: field.into(), old_value: Some(old), new_value: Some(new), reason: None })?;
         Ok(())
@@ -548,22 +597,34 @@ fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix:
         entry("assignee", name_of(tx, old_assignee)?, name_of(tx, new_assignee)?)?;
     }
     if subject != t.subject {
-        entry("subject", subject, t.subject.clone())?;
+        entry("subject", subject.clone(), t.subject.clone())?;
+        // Its own statement: naming the subject in an UPDATE re-indexes the ticket for search.
+        tx.prepare_cached("UPDATE tickets SET subject = ?2 WHERE id = ?1")?.execute(params![id, t.subject])?;
+    }
+    let unchanged = new_urgency == urgency
+        && new_impact == impact
+        && new_status == status
+        && new_line == line
+        && new_assignee == old_assignee
+        && t.updated.timestamp() <= updated_at
+        && (t.version.is_none() || t.version == version);
+    if unchanged {
+        return Ok(false);
     }
     let priority = if keep.contains("priority") { None } else { Some(matrix.priority(new_urgency, new_impact)) };
     let due = priority.map(|p| from_ts(created_at) + chrono::Duration::hours(tickets::default_resolution_hours(p)));
     let at = t.updated.timestamp();
-    tx.execute(
-        "UPDATE tickets SET urgency = ?2, impact = ?3, status = ?4, line = ?5, assignee_id = ?6, subject = ?7,
-             priority = CASE WHEN kind = 'incident' AND ?8 IS NOT NULL THEN ?8 ELSE priority END,
-             due_at = CASE WHEN kind = 'incident' AND ?11 IS NOT NULL THEN ?11 ELSE due_at END,
-             first_response_at = CASE WHEN ?4 <> 'registered' THEN coalesce(first_response_at, ?9) ELSE first_response_at END,
-             completed_at = CASE WHEN ?4 = 'completed' AND ?4 <> status THEN ?9 ELSE completed_at END,
-             closed_at = CASE WHEN ?4 = 'closed' AND ?4 <> status THEN ?9 ELSE closed_at END,
-             updated_at = max(updated_at, ?9), server_version = coalesce(?10, server_version)
+    tx.prepare_cached(
+        "UPDATE tickets SET urgency = ?2, impact = ?3, status = ?4, line = ?5, assignee_id = ?6,
+             priority = CASE WHEN kind = 'incident' AND ?7 IS NOT NULL THEN ?7 ELSE priority END,
+             due_at = CASE WHEN kind = 'incident' AND ?10 IS NOT NULL THEN ?10 ELSE due_at END,
+             first_response_at = CASE WHEN ?4 <> 'registered' THEN coalesce(first_response_at, ?8) ELSE first_response_at END,
+             completed_at = CASE WHEN ?4 = 'completed' AND ?4 <> status THEN ?8 ELSE completed_at END,
+             closed_at = CASE WHEN ?4 = 'closed' AND ?4 <> status THEN ?8 ELSE closed_at END,
+             updated_at = max(updated_at, ?8), server_version = coalesce(?9, server_version)
          WHERE id = ?1",
-        params![id, new_urgency, new_impact, new_status, new_line, new_assignee, t.subject, priority.map(|p| p.rank()), at, t.version, due.map(|d| d.timestamp())],
-    )?;
+    )?
+    .execute(params![id, new_urgency, new_impact, new_status, new_line, new_assignee, priority.map(|p| p.rank()), at, t.version, due.map(|d| d.timestamp())])?;
     let _ = now;
     Ok(false)
 }
