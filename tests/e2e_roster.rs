@@ -89,7 +89,7 @@ async fn the_month_grid_swaps_two_shifts_and_a_vacation_shows_its_gap_in_red_wit
         .map(|p| p["staff_id"].as_i64().unwrap())
         .unwrap();
     let cov = format!("[data-testid=roster-cov-D-{day}]");
-    assert_eq!(w.find(&cov).await.attr("class").await.unwrap().unwrap_or_default().contains("short"), false);
+    assert!(!w.find(&cov).await.attr("class").await.unwrap().unwrap_or_default().contains("short"), "the shift starts fully staffed");
     w.find(&format!("[data-testid=roster-cell-{who}-{day}]")).await.click().await.unwrap();
     w.find("[data-testid=roster-absence-vacation]").await.click().await.unwrap();
     w.wait_attr(&format!("[data-testid=roster-cell-{who}-{day}]"), "data-absence", "vacation").await;

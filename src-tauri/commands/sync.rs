@@ -80,7 +80,7 @@ pub fn start(path: PathBuf) -> Arc<SyncShared> {
 }
 
 /// One sync if connected; returns the interval to wait before the next.
-fn run_once(path: &PathBuf, shared: &SyncShared) -> u64 {
+fn run_once(path: &std::path::Path, shared: &SyncShared) -> u64 {
     let mut r = match Replica::open(path) {
         Ok(r) => r,
         Err(e) => {

@@ -128,29 +128,26 @@ impl Server {
         assert!(r.status().is_success(), "comment: {}", r.status());
     }
 
-    /// The ticket's comments tagged with `op_id`.
-    pub fn comments_tagged(&self, id: &str, op_id: &str) -> usize {
+    /// The ticket's history (transactions with `fields`).
+    fn history(&self, id: &str, fields: &str) -> Vec<Value> {
         let v: Value = Self::client()
             .get(format!("{}/ticket/{id}/history", self.rest))
-            .query(&[("fields", "Type,Data"), ("per_page", "100")])
+            .query(&[("fields", fields), ("per_page", "100")])
             .header("Authorization", self.auth())
             .send()
             .unwrap()
             .json()
             .unwrap();
-        v["items"].as_array().unwrap().iter().filter(|t| t["Type"] == "Comment" && t["Data"].as_str().is_some_and(|d| d.trim() == format!("smena op {op_id}"))).count()
+        v["items"].as_array().unwrap().clone()
+    }
+
+    /// The ticket's comments tagged with `op_id`.
+    pub fn comments_tagged(&self, id: &str, op_id: &str) -> usize {
+        self.history(id, "Type,Data").iter().filter(|t| t["Type"] == "Comment" && t["Data"].as_str().is_some_and(|d| d.trim() == format!("smena op {op_id}"))).count()
     }
 
     /// The statuses the ticket went through, in order (from its history).
     pub fn statuses(&self, id: &str) -> Vec<String> {
-        let v: Value = Self::client()
-            .get(format!("{}/ticket/{id}/history", self.rest))
-            .query(&[("fields", "Type,NewValue"), ("per_page", "100")])
-            .header("Authorization", self.auth())
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        v["items"].as_array().unwrap().iter().filter(|t| t["Type"] == "Status").filter_map(|t| t["NewValue"].as_str().map(str::to_string)).collect()
+        self.history(id, "Type,NewValue").iter().filter(|t| t["Type"] == "Status").filter_map(|t| t["NewValue"].as_str().map(str::to_string)).collect()
     }
 }

@@ -39,7 +39,10 @@ pub fn export_csv(r: &Replica, first: NaiveDate) -> Result<String, RosterError> 
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
 }
 
-fn records(text: &str, source: &str, required: &[&str]) -> Result<(HashMap<String, usize>, Vec<(u64, csv::StringRecord)>), RosterError> {
+/// A CSV's columns by lower-case name, and its records with their line numbers.
+type Table = (HashMap<String, usize>, Vec<(u64, csv::StringRecord)>);
+
+fn records(text: &str, source: &str, required: &[&str]) -> Result<Table, RosterError> {
     let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
     let headers = r.headers().map_err(|e| RosterError::Invalid(format!("{source}: {e}")))?.clone();
     let cols: HashMap<String, usize> = headers.iter().enumerate().map(|(i, h)| (h.trim_start_matches('\u{feff}').to_lowercase(), i)).collect();

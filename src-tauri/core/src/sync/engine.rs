@@ -165,9 +165,13 @@ fn login_of(conn: &Connection, staff_id: Option<i64>) -> Result<Option<Option<St
     Ok(login.flatten().map(Some))
 }
 
+/// An operation's fields: the values it set, and the same fields at its base; or why it
+/// cannot be sent (an engineer without an ITSM login).
+type Fields = Result<(Vec<Change>, Vec<Change>), String>;
+
 /// The fields an action writes, with the values it set (each operation sends its own
 /// target, so a status walk is replayed step by step), and the same fields at its base.
-fn changes(conn: &Connection, op: &Op) -> Result<Result<(Vec<Change>, Vec<Change>), String>, SyncError> {
+fn changes(conn: &Connection, op: &Op) -> Result<Fields, SyncError> {
     let current: Option<i64> = conn.query_row("SELECT assignee_id FROM tickets WHERE id = ?1", [op.ticket_id], |x| x.get(0))?;
     let get = |state: &serde_json::Value, key: &str| state.get(key).cloned().unwrap_or(serde_json::Value::Null);
     let after = op.after.clone().unwrap_or(serde_json::Value::Null);
@@ -533,9 +537,13 @@ fn client_of(tx: &Connection, requestor: Option<&str>) -> Result<(i64, String), 
     }
 }
 
+/// A ticket's synced fields as the replica holds them: id, urgency, impact, status, line,
+/// assignee, subject, created, updated, server version.
+type Stored = (i64, Level, Level, Status, u8, Option<i64>, String, i64, i64, Option<String>);
+
 /// Inserts or updates one pulled ticket; true when it is new.
 fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix: &str, t: &RemoteTicket, now: DateTime<Utc>, cache: &mut PageCache) -> Result<bool, SyncError> {
-    let existing: Option<(i64, Level, Level, Status, u8, Option<i64>, String, i64, i64, Option<String>)> = tx
+    let existing: Option<Stored> = tx
         .prepare_cached("SELECT id, urgency, impact, status, line, assignee_id, subject, created_at, updated_at, server_version FROM tickets WHERE external_id = ?1")?
         .query_row([&t.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?, x.get(8)?, x.get(9)?)))
         .optional()?;
