@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breachText, cellLabel, gapText, groups, headcount, shiftMonth, weekOf, weekday } from '../src/lib/roster';
+import { breachText, cellLabel, codeLabel, gapText, groups, headcount, hours, shiftMonth, weekOf, weekday } from '../src/lib/roster';
 import type { Breach, RosterPerson, ShiftCoverage } from '../src/lib/bindings/roster';
 
 const cell = (code: string, extra: Partial<{ absence: 'vacation' | 'sick' | 'training' | null; holiday: boolean }> = {}) => ({
@@ -67,5 +67,15 @@ describe('calendar helpers', () => {
       [2, 1],
       [4, 2],
     ]);
+  });
+});
+
+describe('codeLabel and hours', () => {
+  it('names known shifts in each language and keeps a custom code, and writes hours to one decimal', () => {
+    expect(codeLabel('N', 'ru')).toBe('Н');
+    expect(codeLabel('X', 'ru')).toBe('X');
+    expect(hours(8.666666, 'en')).toBe('8.7');
+    expect(hours(8.666666, 'ru')).toBe('8,7');
+    expect(hours(160, 'ru')).toBe('160');
   });
 });

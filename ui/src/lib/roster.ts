@@ -4,14 +4,24 @@ import type { Breach, RosterCell, RosterMonth, RosterPerson, ShiftCoverage } fro
 import type { Role } from './bindings/domain';
 import { translate, type Locale } from './i18n.svelte';
 
+/** A shift code's letter in the user's language (a template of the lead's own shows as it is). */
+export function codeLabel(code: string, locale: Locale): string {
+  const key = `roster.code.${code}`;
+  const known = translate(locale, key as never);
+  return known === key ? code : known;
+}
+
 /** The letter a cell shows: the absence, a holiday, the shift, or a dot for a day off. */
 export function cellLabel(cell: RosterCell, locale: Locale): string {
   if (cell.absence) return translate(locale, `roster.abs.${cell.absence}.short`);
   if (cell.holiday) return translate(locale, 'roster.holiday.short');
   if (!cell.code) return '·';
-  const key = `roster.code.${cell.code}` as const;
-  const known = translate(locale, key as never);
-  return known === key ? cell.code : known;
+  return codeLabel(cell.code, locale);
+}
+
+/** Hours to one decimal, in the user's way of writing numbers. */
+export function hours(h: number, locale: Locale): string {
+  return (Math.round(h * 10) / 10).toLocaleString(locale === 'ru' ? 'ru-RU' : 'en-GB');
 }
 
 /** The group a person's row sits in: lines 1–3, then the lead and deputy. */

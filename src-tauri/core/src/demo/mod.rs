@@ -211,7 +211,9 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
 /// and the current month generated as a draft.
 fn roster_demo(tx: &rusqlite::Connection, now: DateTime<Utc>) -> Result<(), crate::roster::RosterError> {
     use crate::roster::{data, month};
-    data::add_holidays_in(tx, &data::russian_holidays())?;
+    let (holidays, transfers) = data::russian_calendar();
+    data::add_holidays_in(tx, &holidays, "holiday")?;
+    data::add_holidays_in(tx, &transfers, "transfer")?;
     let today = now.with_timezone(&MOSCOW).date_naive();
     data::assign_default_rotations(tx, today)?;
     month::generate_in(tx, today.with_day(1).expect("a first day"), now)

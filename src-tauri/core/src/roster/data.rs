@@ -182,49 +182,63 @@ pub fn assign_default_rotations(conn: &Connection, anchor: NaiveDate) -> Result<
     Ok(added)
 }
 
-/// Public holidays.
+/// Every non-working day of the calendar (holidays and moved days off).
 pub fn holidays(conn: &Connection) -> Result<BTreeSet<NaiveDate>, RosterError> {
-    let mut stmt = conn.prepare_cached("SELECT day FROM holidays")?;
+    days_of(conn, "SELECT day FROM holidays")
+}
+
+/// Days off moved from a weekend: not worked, but the day before them is not shortened.
+pub fn transfers(conn: &Connection) -> Result<BTreeSet<NaiveDate>, RosterError> {
+    days_of(conn, "SELECT day FROM holidays WHERE kind = 'transfer'")
+}
+
+fn days_of(conn: &Connection, sql: &str) -> Result<BTreeSet<NaiveDate>, RosterError> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let days: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     days.iter().map(|d| super::parse_day(d)).collect()
 }
 
-/// Adds holidays (a day already there keeps its first name); returns how many were new.
+/// Adds public holidays (a day already there keeps its first name); returns how many were new.
 pub fn add_holidays(r: &mut Replica, days: &[(NaiveDate, String)]) -> Result<usize, RosterError> {
-    r.write_with(|tx| add_holidays_in(tx, days))
+    r.write_with(|tx| add_holidays_in(tx, days, "holiday"))
 }
 
-pub(crate) fn add_holidays_in(conn: &Connection, days: &[(NaiveDate, String)]) -> Result<usize, RosterError> {
-    let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO holidays (day, name) VALUES (?1, ?2)")?;
+pub(crate) fn add_holidays_in(conn: &Connection, days: &[(NaiveDate, String)], kind: &str) -> Result<usize, RosterError> {
+    let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO holidays (day, name, kind) VALUES (?1, ?2, ?3)")?;
     let mut n = 0;
     for (d, name) in days {
-        n += stmt.execute(params![d.to_string(), name])?;
+        n += stmt.execute(params![d.to_string(), name, kind])?;
     }
     Ok(n)
 }
 
-/// The Russian Federation's non-working days for 2025–2027 (the production calendar,
-/// transfers included); the lead imports another country's calendar as iCalendar.
-pub fn russian_holidays() -> Vec<(NaiveDate, String)> {
+/// The Russian Federation's production calendar for 2025–2027: the public holidays, and the
+/// weekend days off moved onto weekdays (returned second). Saturdays made working days by a
+/// transfer are not modelled. The lead imports another country's calendar as iCalendar.
+pub fn russian_calendar() -> (Vec<(NaiveDate, String)>, Vec<(NaiveDate, String)>) {
     let days: &[(&str, &str)] = &[
         ("2025-01-01", "Новогодние каникулы"), ("2025-01-02", "Новогодние каникулы"), ("2025-01-03", "Новогодние каникулы"),
         ("2025-01-06", "Новогодние каникулы"), ("2025-01-07", "Рождество Христово"), ("2025-01-08", "Новогодние каникулы"),
-        ("2025-05-01", "Праздник Весны и Труда"), ("2025-05-02", "Перенос выходного"), ("2025-05-08", "Перенос выходного"),
-        ("2025-05-09", "День Победы"), ("2025-06-12", "День России"), ("2025-06-13", "Перенос выходного"),
-        ("2025-11-03", "Перенос выходного"), ("2025-11-04", "День народного единства"), ("2025-12-31", "Перенос выходного"),
+        ("2025-05-01", "Праздник Весны и Труда"), ("2025-05-02", TRANSFER), ("2025-05-08", TRANSFER),
+        ("2025-05-09", "День Победы"), ("2025-06-12", "День России"), ("2025-06-13", TRANSFER),
+        ("2025-11-03", TRANSFER), ("2025-11-04", "День народного единства"), ("2025-12-31", TRANSFER),
         ("2026-01-01", "Новогодние каникулы"), ("2026-01-02", "Новогодние каникулы"), ("2026-01-05", "Новогодние каникулы"),
         ("2026-01-06", "Новогодние каникулы"), ("2026-01-07", "Рождество Христово"), ("2026-01-08", "Новогодние каникулы"),
-        ("2026-01-09", "Перенос выходного"), ("2026-02-23", "День защитника Отечества"), ("2026-03-09", "Перенос выходного"),
-        ("2026-05-01", "Праздник Весны и Труда"), ("2026-05-11", "Перенос выходного"), ("2026-06-12", "День России"),
-        ("2026-11-04", "День народного единства"), ("2026-12-31", "Перенос выходного"),
+        ("2026-01-09", TRANSFER), ("2026-02-23", "День защитника Отечества"), ("2026-03-09", TRANSFER),
+        ("2026-05-01", "Праздник Весны и Труда"), ("2026-05-11", TRANSFER), ("2026-06-12", "День России"),
+        ("2026-11-04", "День народного единства"), ("2026-12-31", TRANSFER),
         ("2027-01-01", "Новогодние каникулы"), ("2027-01-04", "Новогодние каникулы"), ("2027-01-05", "Новогодние каникулы"),
         ("2027-01-06", "Новогодние каникулы"), ("2027-01-07", "Рождество Христово"), ("2027-01-08", "Новогодние каникулы"),
-        ("2027-02-22", "Перенос выходного"), ("2027-02-23", "День защитника Отечества"), ("2027-03-08", "Международный женский день"),
-        ("2027-05-03", "Перенос выходного"), ("2027-05-10", "Перенос выходного"), ("2027-06-14", "Перенос выходного"),
-        ("2027-11-04", "День народного единства"), ("2027-12-31", "Перенос выходного"),
+        ("2027-02-22", TRANSFER), ("2027-02-23", "День защитника Отечества"), ("2027-03-08", "Международный женский день"),
+        ("2027-05-03", TRANSFER), ("2027-05-10", TRANSFER), ("2027-06-14", TRANSFER),
+        ("2027-11-04", "День народного единства"), ("2027-12-31", TRANSFER),
     ];
-    days.iter().map(|(d, n)| (d.parse().expect("valid holiday"), (*n).to_string())).collect()
+    let all = days.iter().map(|(d, n)| (d.parse().expect("valid holiday"), (*n).to_string()));
+    all.partition(|(_, n)| n != TRANSFER)
 }
+
+/// The name the calendar gives a weekend day off moved onto a weekday.
+const TRANSFER: &str = "Перенос выходного";
 
 /// A recorded absence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

@@ -59,7 +59,7 @@ pub fn export(r: &crate::store::Replica, first: NaiveDate, person: Option<i64>, 
 
 /// TEXT escaping (RFC 5545 §3.3.11).
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace("\r\n", "\\n").replace(['\n', '\r'], "\\n")
 }
 
 /// Appends a content line, folded at 75 octets (never inside a character), ended by CRLF.
@@ -127,6 +127,7 @@ fn vtimezone(tz: Tz, around: NaiveDate) -> Vec<String> {
 pub fn parse_holidays(text: &str, source: &str) -> Result<Vec<(NaiveDate, String)>, RosterError> {
     // Unfold: a line starting with a space or tab continues the previous one.
     let mut lines: Vec<(usize, String)> = Vec::new();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if let (Some(rest), Some(last)) = (raw.strip_prefix([' ', '\t']), lines.last_mut()) {
@@ -143,12 +144,13 @@ pub fn parse_holidays(text: &str, source: &str) -> Result<Vec<(NaiveDate, String
         NaiveDate::parse_from_str(&digits, "%Y%m%d").map_err(|_| RosterError::Invalid(format!("{source} line {n}: '{value}' is not a date (YYYYMMDD)")))
     };
     let mut out = Vec::new();
-    let (mut in_event, mut start, mut end, mut summary) = (false, None, None, String::new());
+    let (mut in_event, mut start, mut end, mut summary, mut cancelled) = (false, None, None, String::new(), false);
     for (n, l) in &lines {
         let (head, value) = l.split_once(':').unwrap_or((l.as_str(), ""));
         let name = head.split(';').next().unwrap_or("").to_ascii_uppercase();
         match name.as_str() {
-            "BEGIN" if value.eq_ignore_ascii_case("VEVENT") => (in_event, start, end, summary) = (true, None, None, String::new()),
+            "BEGIN" if value.eq_ignore_ascii_case("VEVENT") => (in_event, start, end, summary, cancelled) = (true, None, None, String::new(), false),
+            "STATUS" if in_event => cancelled = value.eq_ignore_ascii_case("CANCELLED"),
             "DTSTART" if in_event => start = Some((*n, date_of(*n, value)?)),
             "DTEND" if in_event => end = Some(date_of(*n, value)?),
             "SUMMARY" if in_event => summary = value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " ").replace("\\\\", "\\"),
@@ -160,7 +162,9 @@ pub fn parse_holidays(text: &str, source: &str) -> Result<Vec<(NaiveDate, String
                 if (e - s).num_days() > 366 {
                     return Err(RosterError::Invalid(format!("{source} line {line}: an event longer than a year")));
                 }
-                out.extend(s.iter_days().take_while(|d| *d < e).map(|d| (d, summary.clone())));
+                if !cancelled {
+                    out.extend(s.iter_days().take_while(|d| *d < e).map(|d| (d, summary.clone())));
+                }
                 in_event = false;
             }
             _ => {}
@@ -188,6 +192,7 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(escape("a, b; c\\d\ne"), "a\\, b\\; c\\\\d\\ne");
+        assert_eq!(escape("line\r\nnext\rend"), "line\\nnext\\nend");
     }
 
     #[test]

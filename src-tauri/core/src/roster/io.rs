@@ -21,6 +21,8 @@ pub fn export_csv(r: &Replica, first: NaiveDate) -> Result<String, RosterError> 
     let io = |e: csv::Error| RosterError::Invalid(format!("CSV: {e}"));
     w.write_record(header).map_err(io)?;
     for p in &plan.people {
+        // A name a spreadsheet would run as a formula is written as text.
+        let name = if p.name.starts_with(['=', '+', '-', '@']) { format!("'{}", p.name) } else { p.name.clone() };
         for d in &days {
             let absence = plan.absences.get(&(p.id, *d)).map(|a| a.as_str()).unwrap_or("");
             match plan.worked(p, *d) {
@@ -28,9 +30,9 @@ pub fn export_csv(r: &Replica, first: NaiveDate) -> Result<String, RosterError> 
                     let t = plan.template(&s.code).expect("a template");
                     let tz = t.zone(&p.time_zone)?;
                     let fmt = |x: chrono::DateTime<chrono::Utc>| x.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-                    w.write_record([p.name.as_str(), p.role.as_str(), &d.to_string(), &s.code, &fmt(s.at.start), &fmt(s.at.end), tz.name(), &format!("{}", s.paid_minutes as f64 / 60.0), absence]).map_err(io)?;
+                    w.write_record([name.as_str(), p.role.as_str(), &d.to_string(), &s.code, &fmt(s.at.start), &fmt(s.at.end), tz.name(), &format!("{}", s.paid_minutes as f64 / 60.0), absence]).map_err(io)?;
                 }
-                None if !absence.is_empty() => w.write_record([p.name.as_str(), p.role.as_str(), &d.to_string(), "", "", "", "", "0", absence]).map_err(io)?,
+                None if !absence.is_empty() => w.write_record([name.as_str(), p.role.as_str(), &d.to_string(), "", "", "", "", "0", absence]).map_err(io)?,
                 None => {}
             }
         }
@@ -114,7 +116,8 @@ pub fn import_people(r: &mut Replica, text: &str, source: &str) -> Result<Import
                 Some(id) => {
                     let skills: Vec<&str> = skills.iter().map(|k| k.as_str()).collect();
                     tx.execute(
-                        "UPDATE staff SET role = ?2, skills = ?3, time_zone = ?4, languages = CASE WHEN ?5 = '' THEN languages ELSE ?5 END, office = CASE WHEN ?6 = '' THEN office ELSE ?6 END WHERE id = ?1",
+                        "UPDATE staff SET role = ?2, skills = CASE WHEN ?3 = '' THEN skills ELSE ?3 END, time_zone = ?4,
+                             languages = CASE WHEN ?5 = '' THEN languages ELSE ?5 END, office = CASE WHEN ?6 = '' THEN office ELSE ?6 END WHERE id = ?1",
                         params![id, role, skills.join(","), zone, languages.join(","), office],
                     )?;
                     count.updated += 1;

@@ -22,6 +22,7 @@ pub fn load_plan(conn: &Connection, first: NaiveDate, last: NaiveDate) -> Result
     let templates = data::templates(conn)?;
     let rules = data::rules_in(conn)?;
     let holidays = data::holidays(conn)?;
+    let transfers = data::transfers(conn)?;
     let rotations: HashMap<i64, super::Rotation> = data::rotations(conn)?.into_iter().map(|r| (r.staff_id, r)).collect();
     let mut generated: BTreeSet<String> = BTreeSet::new();
     {
@@ -55,7 +56,7 @@ pub fn load_plan(conn: &Connection, first: NaiveDate, last: NaiveDate) -> Result
             absences.insert((a.staff_id, d), a.kind);
         }
     }
-    Ok(Plan { people, templates, rules, holidays, cells, absences })
+    Ok(Plan { people, templates, rules, holidays, transfers, cells, absences })
 }
 
 /// One cell of the month grid.
@@ -173,10 +174,12 @@ pub struct RosterMonth {
     pub report: CoverageReport,
 }
 
-fn span(first: NaiveDate) -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+fn span(conn: &Connection, first: NaiveDate) -> Result<(Vec<NaiveDate>, Vec<NaiveDate>), RosterError> {
     let days = rules::month_days(first);
-    let before = (1..=CONTEXT_DAYS).rev().map(|i| first - Duration::days(i)).collect();
-    (before, days)
+    // Enough of the month before for a run of days that started there.
+    let back = CONTEXT_DAYS.max(i64::from(data::rules_in(conn)?.max_consecutive_days) + 1);
+    let before = (1..=back).rev().map(|i| first - Duration::days(i)).collect();
+    Ok((before, days))
 }
 
 fn month_state(conn: &Connection, month: &str) -> Result<Option<(String, Option<i64>)>, RosterError> {
@@ -212,10 +215,10 @@ pub fn view(r: &Replica, first: NaiveDate) -> Result<RosterMonth, RosterError> {
 
 pub(crate) fn view_in(conn: &Connection, first: NaiveDate) -> Result<RosterMonth, RosterError> {
     let month = month_key(first);
-    let (before, days) = span(first);
+    let (before, days) = span(conn, first)?;
     let last = *days.last().expect("a month has days");
     let plan = load_plan(conn, before[0], last)?;
-    let norm = rules::norm_minutes(first, &plan.holidays);
+    let norm = rules::norm_minutes(first, &plan.holidays, &plan.transfers);
     let (state, published_version) = month_state(conn, &month)?.unwrap_or(("none".into(), None));
     let manual: BTreeSet<(i64, NaiveDate)> = {
         let mut stmt = conn.prepare_cached("SELECT staff_id, day FROM roster_entries WHERE month = ?1 AND manual = 1")?;
@@ -271,9 +274,9 @@ pub(crate) fn view_in(conn: &Connection, first: NaiveDate) -> Result<RosterMonth
 /// Coverage and breaches only.
 pub fn coverage(r: &Replica, first: NaiveDate) -> Result<CoverageReport, RosterError> {
     let conn = r.conn();
-    let (before, days) = span(first);
+    let (before, days) = span(conn, first)?;
     let plan = load_plan(conn, before[0], *days.last().expect("days"))?;
-    let norm = rules::norm_minutes(first, &plan.holidays);
+    let norm = rules::norm_minutes(first, &plan.holidays, &plan.transfers);
     Ok(report_of(&plan, &month_key(first), &before, &days, norm))
 }
 
@@ -281,13 +284,15 @@ pub fn coverage(r: &Replica, first: NaiveDate) -> Result<CoverageReport, RosterE
 pub fn suggestions(r: &Replica, day: NaiveDate, code: &str, line: u8) -> Result<Vec<Suggestion>, RosterError> {
     let conn = r.conn();
     let first = day.with_day0(0).expect("a first day");
-    let (before, days) = span(first);
-    let plan = load_plan(conn, before[0], *days.last().expect("days"))?;
+    let (before, days) = span(conn, first)?;
+    let last = *days.last().expect("days");
+    let after: Vec<NaiveDate> = (1..=CONTEXT_DAYS).map(|i| last + Duration::days(i)).collect();
+    let plan = load_plan(conn, before[0], after[after.len() - 1])?;
     if plan.template(code).is_none() {
         return Err(RosterError::Invalid(format!("no shift '{code}'")));
     }
-    let norm = rules::norm_minutes(first, &plan.holidays);
-    Ok(rules::suggestions(&plan, day, code, line, &before, &days, norm))
+    let norm = rules::norm_minutes(first, &plan.holidays, &plan.transfers);
+    Ok(rules::suggestions(&plan, day, code, line, &before, &days, &after, norm))
 }
 
 

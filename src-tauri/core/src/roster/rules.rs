@@ -179,8 +179,10 @@ pub struct Plan {
     pub templates: Vec<ShiftTemplate>,
     /// Staffing and labour rules.
     pub rules: Rules,
-    /// Public holidays.
+    /// Non-working days: public holidays and moved days off.
     pub holidays: BTreeSet<NaiveDate>,
+    /// Of them, the moved days off (their eve is not shortened).
+    pub transfers: BTreeSet<NaiveDate>,
     /// The planned code per person and day (absent = day off).
     pub cells: HashMap<(i64, NaiveDate), String>,
     /// Absences per person and day.
@@ -239,9 +241,16 @@ pub fn month_days(first: NaiveDate) -> Vec<NaiveDate> {
 }
 
 /// The month's working-time norm in minutes for a five-day, forty-hour week: eight hours for
-/// each weekday that is not a holiday, one hour less on the working day before a holiday.
-pub fn norm_minutes(first: NaiveDate, holidays: &BTreeSet<NaiveDate>) -> i64 {
-    month_days(first).into_iter().filter(|d| is_working_day(*d, holidays)).map(|d| if holidays.contains(&(d + Duration::days(1))) { 7 * 60 } else { 8 * 60 }).sum()
+/// each weekday that is not a day off, one hour less on the working day before a public
+/// holiday (not before a day off moved from a weekend).
+pub fn norm_minutes(first: NaiveDate, holidays: &BTreeSet<NaiveDate>, transfers: &BTreeSet<NaiveDate>) -> i64 {
+    month_days(first).into_iter().filter(|d| is_working_day(*d, holidays)).map(|d| working_minutes(d, holidays, transfers)).sum()
+}
+
+/// A working day's norm: 8 h, 7 h on the eve of a public holiday.
+fn working_minutes(d: NaiveDate, holidays: &BTreeSet<NaiveDate>, transfers: &BTreeSet<NaiveDate>) -> i64 {
+    let eve = d + Duration::days(1);
+    if holidays.contains(&eve) && !transfers.contains(&eve) { 7 * 60 } else { 8 * 60 }
 }
 
 /// A weekday that is not a public holiday.
@@ -405,7 +414,7 @@ pub fn person_norm(plan: &Plan, person: &Person, days: &[NaiveDate], month_norm:
     let absent: i64 = days
         .iter()
         .filter(|d| plan.absences.contains_key(&(person.id, **d)) && is_working_day(**d, &plan.holidays))
-        .map(|d| if plan.holidays.contains(&(*d + Duration::days(1))) { 7 * 60 } else { 8 * 60 })
+        .map(|d| working_minutes(*d, &plan.holidays, &plan.transfers))
         .sum();
     (month_norm - absent).max(0)
 }
@@ -425,10 +434,13 @@ pub struct Suggestion {
 }
 
 /// Who could work `code` on `day` for `line` without breaking a rule: off that day, not
-/// absent, and no new breach with the shift added; that line's engineers first, then a
-/// higher line, then the lead and deputy; fewest planned hours first within each.
-pub fn suggestions(plan: &Plan, day: NaiveDate, code: &str, line: u8, before: &[NaiveDate], days: &[NaiveDate], month_norm: i64) -> Vec<Suggestion> {
+/// absent, and with the shift added: rest before and after it (`after` days of the next
+/// month count), days in a row through it, and the month's hours within the limit; that
+/// line's engineers first, then a higher line, then the lead and deputy; fewest planned hours
+/// first within each.
+pub fn suggestions(plan: &Plan, day: NaiveDate, code: &str, line: u8, before: &[NaiveDate], days: &[NaiveDate], after: &[NaiveDate], month_norm: i64) -> Vec<Suggestion> {
     let mut out: Vec<(u8, i64, Suggestion)> = Vec::new();
+    let all: Vec<NaiveDate> = before.iter().chain(days).chain(after).copied().collect();
     for p in &plan.people {
         let rank = match p.role.line() {
             Some(l) if l.number() == line => 0,
@@ -439,11 +451,10 @@ pub fn suggestions(plan: &Plan, day: NaiveDate, code: &str, line: u8, before: &[
         if plan.absences.contains_key(&(p.id, day)) || plan.worked(p, day).is_some() {
             continue;
         }
-        let norm = person_norm(plan, p, days, month_norm);
-        let before_count = breaches(plan, p, before, days, norm).len();
         let mut trial = plan.clone();
         trial.cells.insert((p.id, day), code.to_string());
-        if trial.worked(p, day).is_none() || breaches(&trial, p, before, days, norm).len() > before_count {
+        let norm = person_norm(plan, p, days, month_norm);
+        if !fits(&trial, p, day, &all, days, norm) {
             continue;
         }
         let minutes: i64 = plan.shifts_of(p, days).iter().map(|w| w.paid_minutes).sum();
@@ -451,4 +462,28 @@ pub fn suggestions(plan: &Plan, day: NaiveDate, code: &str, line: u8, before: &[
     }
     out.sort_by(|a, b| (a.0, a.1, &a.2.name).cmp(&(b.0, b.1, &b.2.name)));
     out.into_iter().map(|(_, _, s)| s).collect()
+}
+
+/// Whether the shift `plan` puts on `day` for `person` breaks none of the labour rules.
+fn fits(plan: &Plan, person: &Person, day: NaiveDate, all: &[NaiveDate], month: &[NaiveDate], norm: i64) -> bool {
+    let Some(new) = plan.worked(person, day) else { return false };
+    let shifts = plan.shifts_of(person, all);
+    let rest = Duration::hours(i64::from(plan.rules.min_rest_hours));
+    let rested = shifts.iter().filter(|w| w.day != day).all(|w| {
+        if w.at.end <= new.at.start { new.at.start - w.at.end >= rest } else if w.at.start >= new.at.end { w.at.start - new.at.end >= rest } else { false }
+    });
+    let worked_on = |d: NaiveDate| shifts.iter().any(|w| w.day == d);
+    let mut run = 1;
+    let mut d = day - Duration::days(1);
+    while worked_on(d) {
+        run += 1;
+        d -= Duration::days(1);
+    }
+    let mut d = day + Duration::days(1);
+    while worked_on(d) {
+        run += 1;
+        d += Duration::days(1);
+    }
+    let hours: i64 = shifts.iter().filter(|w| month.contains(&w.day)).map(|w| w.paid_minutes).sum();
+    rested && run <= plan.rules.max_consecutive_days && hours <= norm + i64::from(plan.rules.max_overtime_hours) * 60
 }

@@ -26,7 +26,8 @@ fn plan(people: Vec<Person>) -> Plan {
             template("W", "09:00", 540, None, true),
         ],
         rules: Rules::default(),
-        holidays: super::data::russian_holidays().into_iter().map(|(d, _)| d).collect(),
+        holidays: { let (h, m) = super::data::russian_calendar(); h.into_iter().chain(m).map(|(d, _)| d).collect() },
+        transfers: super::data::russian_calendar().1.into_iter().map(|(d, _)| d).collect(),
         ..Default::default()
     }
 }
@@ -44,20 +45,23 @@ fn rules_broken(p: &Plan, id: i64, month: &str) -> Vec<(RuleKind, NaiveDate)> {
     let all = month_days(first);
     let before: Vec<NaiveDate> = (1..=7).rev().map(|i| first - Duration::days(i)).collect();
     let who = p.person(id).unwrap().clone();
-    let norm = person_norm(p, &who, &all, norm_minutes(first, &p.holidays));
+    let norm = person_norm(p, &who, &all, norm_minutes(first, &p.holidays, &p.transfers));
     breaches(p, &who, &before, &all, norm).into_iter().map(|b| (b.rule, b.day)).collect()
 }
 
 #[test]
 fn the_norm_follows_the_production_calendar() {
-    let h = plan(vec![]).holidays;
+    let p = plan(vec![]);
+    let (h, t) = (&p.holidays, &p.transfers);
     // November 2026: 21 weekdays, 4 November a holiday, 3 November an hour shorter → 159 h.
-    assert_eq!(norm_minutes(d("2026-11-01"), &h), 159 * 60);
-    // December 2026: 23 weekdays, 31 December a day off, 30 December shorter → 175 h.
-    assert_eq!(norm_minutes(d("2026-12-01"), &h), 175 * 60);
+    assert_eq!(norm_minutes(d("2026-11-01"), h, t), 159 * 60);
+    // December 2026: 23 weekdays, 31 December a day off moved from 3 January: no shorter eve → 176 h.
+    assert_eq!(norm_minutes(d("2026-12-01"), h, t), 176 * 60);
+    // November 2025: 20 weekdays, 3 (moved) and 4 November off; the eve of 3 November is not shortened → 144 h.
+    assert_eq!(norm_minutes(d("2025-11-01"), h, t), 144 * 60);
     // February 2026: 20 weekdays, 23 February (a Monday) a holiday; the Friday before is not
     // shortened, as the day before the holiday is a Sunday → 152 h.
-    assert_eq!(norm_minutes(d("2026-02-01"), &h), 152 * 60);
+    assert_eq!(norm_minutes(d("2026-02-01"), h, t), 152 * 60);
 }
 
 #[test]
@@ -103,20 +107,20 @@ fn six_days_in_a_row_pass_and_the_seventh_breaks() {
 #[test]
 fn month_hours_within_the_overtime_allowance_pass_and_above_it_break() {
     let mut p = plan(vec![person(1, Role::Line1, &[])]);
-    // 15 twelve-hour shifts = 180 h against December's 175 h: within 36 h of overtime.
+    // 15 twelve-hour shifts = 180 h against December's 176 h: within 36 h of overtime.
     for day in days("2026-12-01", 30).into_iter().step_by(2) {
         set(&mut p, 1, &day.to_string(), "D");
     }
     assert_eq!(rules_broken(&p, 1, "2026-12-01"), vec![]);
-    p.rules.max_overtime_hours = 4;
-    // 175 + 4 = 179 is passed by the 15th shift, on 29 December.
+    p.rules.max_overtime_hours = 3;
+    // 176 + 3 = 179 is passed by the 15th shift, on 29 December.
     assert_eq!(rules_broken(&p, 1, "2026-12-01"), vec![(RuleKind::MonthHours, d("2026-12-29"))]);
-    // A week of vacation lowers the norm by its working days (5 × 8 h) to 135 h.
+    // A week of vacation lowers the norm by its working days (5 × 8 h) to 136 h.
     p.rules.max_overtime_hours = 24;
     for day in days("2026-12-14", 7) {
         p.absences.insert((1, day), AbsenceKind::Vacation);
     }
-    // The vacation also removes the shifts of 14, 16, 18 and 20 December: 11 shifts, 132 h < 159 h.
+    // The vacation also removes the shifts of 14, 16, 18 and 20 December: 11 shifts, 132 h < 160 h.
     assert_eq!(rules_broken(&p, 1, "2026-12-01"), vec![]);
 }
 
@@ -178,7 +182,7 @@ fn an_absence_takes_the_shift_out_of_coverage_and_suggestions_skip_who_would_bre
     assert_eq!(c.iter().find(|x| x.code == "D").unwrap().missing, LineCounts { line1: 1, line2: 0, line3: 0 });
     let all = month_days(d("2026-12-01"));
     let before: Vec<NaiveDate> = (1..=7).rev().map(|i| d("2026-12-01") - Duration::days(i)).collect();
-    let s = suggestions(&p, d("2026-12-10"), "D", 1, &before, &all, norm_minutes(d("2026-12-01"), &p.holidays));
+    let s = suggestions(&p, d("2026-12-10"), "D", 1, &before, &all, &[], norm_minutes(d("2026-12-01"), &p.holidays, &p.transfers));
     let names: Vec<&str> = s.iter().map(|x| x.name.as_str()).collect();
     // P1 is absent, P2 and P5 already work that day, P3 would break the rest rule: P4 only.
     assert_eq!(names, vec!["P4"]);
@@ -187,4 +191,26 @@ fn an_absence_takes_the_shift_out_of_coverage_and_suggestions_skip_who_would_bre
     assert!(e.contains("caturday"), "{e}");
     let e = Rules::parse(r#"{"required": {"X": {"line1": 1}}}"#, &["D".into()]).unwrap_err().to_string();
     assert!(e.contains("'X'"), "{e}");
+}
+
+#[test]
+fn suggestions_leave_out_who_is_over_the_hours_or_would_work_into_next_months_first_day() {
+    let mut p = plan(vec![person(1, Role::Line1, &[]), person(2, Role::Line1, &[]), person(3, Role::Line1, &[])]);
+    // P1 works two days out of three in December (20 day shifts, 240 h): already over
+    // 176 + 36 h, and off on the 31st.
+    for (i, day) in days("2026-12-01", 31).into_iter().enumerate().filter(|(i, _)| i % 3 != 0) {
+        let _ = i;
+        set(&mut p, 1, &day.to_string(), "D");
+    }
+    // P2 works the day shift of 1 January: a night on 31 December would end as it starts.
+    set(&mut p, 2, "2027-01-01", "D");
+    let all = month_days(d("2026-12-01"));
+    let before: Vec<NaiveDate> = (1..=7).rev().map(|i| d("2026-12-01") - Duration::days(i)).collect();
+    let after: Vec<NaiveDate> = (1..=7).map(|i| d("2026-12-31") + Duration::days(i)).collect();
+    let norm = norm_minutes(d("2026-12-01"), &p.holidays, &p.transfers);
+    let night = suggestions(&p, d("2026-12-31"), "N", 1, &before, &all, &after, norm);
+    assert_eq!(night.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec!["P3"]);
+    // Without the next month in view, P2 would have been offered.
+    let blind = suggestions(&p, d("2026-12-31"), "N", 1, &before, &all, &[], norm);
+    assert!(blind.iter().any(|s| s.name == "P2"));
 }

@@ -23,10 +23,12 @@ CREATE TABLE rotations (
     crew      TEXT
 );
 
--- Public holidays (non-working days of the working-time calendar).
+-- Non-working days of the working-time calendar: public holidays (the working day before
+-- one is an hour shorter) and days off moved from a weekend (no shorter eve).
 CREATE TABLE holidays (
     day  TEXT PRIMARY KEY CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    name TEXT NOT NULL DEFAULT ''
+    name TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'holiday' CHECK (kind IN ('holiday', 'transfer'))
 );
 
 CREATE TABLE absences (
