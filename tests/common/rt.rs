@@ -150,4 +150,9 @@ impl Server {
     pub fn statuses(&self, id: &str) -> Vec<String> {
         self.history(id, "Type,NewValue").iter().filter(|t| t["Type"] == "Status").filter_map(|t| t["NewValue"].as_str().map(str::to_string)).collect()
     }
+
+    /// How many comments the ticket has.
+    pub fn comment_count(&self, id: &str) -> usize {
+        self.history(id, "Type").iter().filter(|t| t["Type"] == "Comment").count()
+    }
 }
