@@ -4,7 +4,7 @@
 
 use super::demo::parse_now;
 use super::{open, print_json, CliResult};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use smena_core::roster::{self, data, ical, io, month, now, AbsenceKind, RosterError};
 use smena_core::{Clock, SystemClock};
@@ -274,7 +274,7 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             let code = if shift.eq_ignore_ascii_case("off") { String::new() } else { shift.to_uppercase() };
             month::assign(&mut r, p.id, day, &code, clock.now()).map_err(e)?;
             println!("{} on {day}: {}", p.name, if code.is_empty() { "off" } else { &code });
-            print_summary(&month::coverage(&r, first_of(day)).map_err(e)?);
+            print_summary(&month::coverage(&r, roster::first_of(day)).map_err(e)?);
             Ok(())
         }
         RosterCommand::Swap { person, day, with, with_day } => {
@@ -285,7 +285,7 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             let db_ = with_day.as_deref().map(roster::parse_day).transpose().map_err(e)?.unwrap_or(da);
             month::swap(&mut r, a.id, da, b.id, db_, clock.now()).map_err(e)?;
             println!("swapped {} on {da} with {} on {db_}", a.name, b.name);
-            print_summary(&month::coverage(&r, first_of(da)).map_err(e)?);
+            print_summary(&month::coverage(&r, roster::first_of(da)).map_err(e)?);
             Ok(())
         }
         RosterCommand::Absence(AbsenceCommand::Add { person, kind, from, to, note }) => {
@@ -296,7 +296,7 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             let last = to.as_deref().map(roster::parse_day).transpose().map_err(e)?.unwrap_or(first);
             let id = month::add_absence(&mut r, p.id, kind, first, last, &note).map_err(e)?;
             println!("absence {id}: {} {} {first} … {last}", p.name, kind.as_str());
-            print_summary(&month::coverage(&r, first_of(first)).map_err(e)?);
+            print_summary(&month::coverage(&r, roster::first_of(first)).map_err(e)?);
             Ok(())
         }
         RosterCommand::Absence(AbsenceCommand::Remove { id }) => {
@@ -356,10 +356,6 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
     }
 }
 
-fn first_of(day: NaiveDate) -> NaiveDate {
-    use chrono::Datelike;
-    day.with_day(1).expect("a first day")
-}
 
 fn print_summary(r: &roster::CoverageReport) {
     let s = &r.summary;

@@ -6,8 +6,6 @@ use super::{open, print_json, CliResult};
 use clap::{Args, Subcommand, ValueEnum};
 use smena_core::sync::credentials::{self, Connection};
 use smena_core::sync::engine::{self, Resolution, SyncReport};
-use smena_core::sync::rt::Rt;
-use smena_core::sync::ItsmApi;
 use smena_core::{Clock, SystemClock};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -120,13 +118,6 @@ fn restore(old: libc::termios) {
     }
 }
 
-fn api(c: &Connection, secret: &str) -> Result<Box<dyn ItsmApi>, String> {
-    match c.kind.as_str() {
-        "rt" => Ok(Box::new(Rt::new(&c.url, secret).map_err(|e| e.to_string())?)),
-        other => Err(format!("the {other} connector is not built yet; connect to Request Tracker (rt)")),
-    }
-}
-
 pub fn connect(a: ConnectArgs, db: &Path) -> CliResult {
     let kind = match a.kind {
         ItsmKind::Rt => "rt",
@@ -134,7 +125,7 @@ pub fn connect(a: ConnectArgs, db: &Path) -> CliResult {
     };
     let c = Connection { kind: kind.into(), url: a.url.trim_end_matches('/').to_string(), user: a.user };
     let secret = read_secret()?;
-    api(&c, &secret)?.check().map_err(|e| format!("{}: {e}; nothing was stored", c.url))?;
+    smena_core::sync::connector(&c, &secret)?.check().map_err(|e| format!("{}: {e}; nothing was stored", c.url))?;
     credentials::connect(&mut open(db)?, &c, &secret).map_err(|e| e.to_string())?;
     println!("connected to {} at {}; the secret is in the OS keyring", c.kind, c.url);
     Ok(())
@@ -154,7 +145,7 @@ pub fn sync(a: SyncArgs, db: &Path) -> i32 {
         let mut r = open(db)?;
         let c = credentials::connection(&r).map_err(|e| e.to_string())?.ok_or_else(|| credentials::CredentialError::NotConnected.to_string())?;
         let secret = credentials::secret(&c).map_err(|e| e.to_string())?;
-        let mut api = api(&c, &secret)?;
+        let mut api = smena_core::sync::connector(&c, &secret)?;
         let mut last = 0;
         engine::sync(&mut r, api.as_mut(), &c.kind, SystemClock.now(), &mut |p| {
             if !a.json && p.done >= last + 1000 {

@@ -37,7 +37,7 @@ pub fn roster_assign(state: State<'_, AppState>, staff_id: i64, day: String, cod
     let day = roster::parse_day(&day)?;
     with_replica_mut(&state, |r| {
         month::assign(r, staff_id, day, &code, SystemClock.now())?;
-        month::view(r, first_of(day))
+        month::view(r, roster::first_of(day))
     })
 }
 
@@ -46,7 +46,7 @@ pub fn roster_swap(state: State<'_, AppState>, a: i64, day_a: String, b: i64, da
     let (da, db) = (roster::parse_day(&day_a)?, roster::parse_day(&day_b)?);
     with_replica_mut(&state, |r| {
         month::swap(r, a, da, b, db, SystemClock.now())?;
-        month::view(r, first_of(da))
+        month::view(r, roster::first_of(da))
     })
 }
 
@@ -55,7 +55,7 @@ pub fn roster_absence(state: State<'_, AppState>, staff_id: i64, kind: AbsenceKi
     let (a, b) = (roster::parse_day(&first)?, roster::parse_day(&last)?);
     with_replica_mut(&state, |r| {
         month::add_absence(r, staff_id, kind, a, b, "")?;
-        month::view(r, first_of(a))
+        month::view(r, roster::first_of(a))
     })
 }
 
@@ -96,7 +96,3 @@ pub fn roster_export(state: State<'_, AppState>, month: String, format: String, 
     Ok(path.display().to_string())
 }
 
-fn first_of(day: chrono::NaiveDate) -> chrono::NaiveDate {
-    use chrono::Datelike;
-    day.with_day(1).expect("a first day")
-}

@@ -11,8 +11,7 @@ use serde::Serialize;
 use smena_core::store::Replica;
 use smena_core::sync::credentials::{self, Connection};
 use smena_core::sync::engine::{self, Conflict, Progress, Resolution};
-use smena_core::sync::rt::Rt;
-use smena_core::sync::{ItsmApi, ItsmError};
+use smena_core::sync::ItsmError;
 use smena_core::{Clock, SystemClock};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -96,15 +95,12 @@ fn run_once(path: &std::path::Path, shared: &SyncShared) -> u64 {
     });
     if let Some(c) = connection {
         update(shared, |s| s.running = true);
-        let result = credentials::secret(&c).map_err(|e| e.to_string()).and_then(|secret| match c.kind.as_str() {
-            "rt" => Rt::new(&c.url, &secret).map_err(|e| e.to_string()),
-            other => Err(format!("the {other} connector is not built yet")),
-        });
+        let result = credentials::secret(&c).map_err(|e| e.to_string()).and_then(|secret| smena_core::sync::connector(&c, &secret));
         let now = SystemClock.now();
         match result {
             Err(e) => update(shared, |s| s.last_error = Some(e)),
             Ok(mut api) => {
-                let outcome = engine::sync(&mut r, &mut api as &mut dyn ItsmApi, &c.kind, now, &mut |p| update(shared, |s| s.progress = Some(p)));
+                let outcome = engine::sync(&mut r, api.as_mut(), &c.kind, now, &mut |p| update(shared, |s| s.progress = Some(p)));
                 update(shared, |s| match outcome {
                     Ok(report) => {
                         if report.pushed + report.already_applied + report.pulled > 0 {
@@ -158,11 +154,8 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<(), IpcError> {
 /// the replica, then syncs. The secret is never stored or returned anywhere else.
 #[tauri::command(async)]
 pub fn sync_connect(state: State<'_, AppState>, kind: String, url: String, user: Option<String>, secret: String, interval_seconds: u64) -> Result<(), IpcError> {
-    let c = Connection { kind: kind.clone(), url: url.trim().trim_end_matches('/').to_string(), user: user.filter(|u| !u.trim().is_empty()) };
-    let mut api: Box<dyn ItsmApi> = match kind.as_str() {
-        "rt" => Box::new(Rt::new(&c.url, &secret).map_err(|e| IpcError::invalid_input(e.to_string()))?),
-        other => return Err(IpcError::invalid_input(format!("the {other} connector is not built yet; connect to Request Tracker (rt)"))),
-    };
+    let c = Connection { kind, url: url.trim().trim_end_matches('/').to_string(), user: user.filter(|u| !u.trim().is_empty()) };
+    let mut api = smena_core::sync::connector(&c, &secret).map_err(IpcError::invalid_input)?;
     api.check().map_err(|e| IpcError::invalid_input(format!("{}: {e}; nothing was stored", c.url)))?;
     with_replica_mut(&state, |r| {
         credentials::connect(r, &c, &secret).map_err(|e| IpcError::storage(e.to_string()))?;

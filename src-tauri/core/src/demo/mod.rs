@@ -216,7 +216,7 @@ fn roster_demo(tx: &rusqlite::Connection, now: DateTime<Utc>) -> Result<(), crat
     data::add_holidays_in(tx, &transfers, "transfer")?;
     let today = now.with_timezone(&MOSCOW).date_naive();
     data::assign_default_rotations(tx, today)?;
-    month::generate_in(tx, today.with_day(1).expect("a first day"), now)
+    month::generate_in(tx, crate::roster::first_of(today), now)
 }
 
 /// One ticket's arrival: when, from which client, through which channel.

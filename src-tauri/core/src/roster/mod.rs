@@ -60,6 +60,12 @@ pub fn parse_day(s: &str) -> Result<NaiveDate, RosterError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| RosterError::Invalid(format!("day '{s}': expected YYYY-MM-DD, e.g. 2026-12-01")))
 }
 
+/// The first day of a day's month.
+pub fn first_of(day: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    day.with_day(1).expect("every month has a first day")
+}
+
 /// `YYYY-MM` of a day.
 pub fn month_key(day: NaiveDate) -> String {
     day.format("%Y-%m").to_string()

@@ -7,7 +7,7 @@ use super::rules::{self, AbsenceKind, Breach, LineCounts, Plan, ShiftCoverage, S
 use super::{month_key, RosterError};
 use crate::domain::{Role, Skill};
 use crate::store::Replica;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -283,7 +283,7 @@ pub fn coverage(r: &Replica, first: NaiveDate) -> Result<CoverageReport, RosterE
 /// Who could fill a gap on `line` of shift `code` started on `day`.
 pub fn suggestions(r: &Replica, day: NaiveDate, code: &str, line: u8) -> Result<Vec<Suggestion>, RosterError> {
     let conn = r.conn();
-    let first = day.with_day0(0).expect("a first day");
+    let first = super::first_of(day);
     let (before, days) = span(conn, first)?;
     let last = *days.last().expect("days");
     let after: Vec<NaiveDate> = (1..=CONTEXT_DAYS).map(|i| last + Duration::days(i)).collect();
@@ -330,7 +330,7 @@ pub fn generate_in(tx: &Connection, first: NaiveDate, now: DateTime<Utc>) -> Res
 fn editable(tx: &Connection, day: NaiveDate, now: DateTime<Utc>) -> Result<String, RosterError> {
     let month = month_key(day);
     if month_state(tx, &month)?.is_none() {
-        generate_in(tx, day.with_day(1).expect("a first day"), now)?;
+        generate_in(tx, super::first_of(day), now)?;
     }
     tx.execute("UPDATE roster_months SET state = 'draft' WHERE month = ?1", [&month])?;
     Ok(month)

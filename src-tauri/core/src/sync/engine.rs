@@ -107,7 +107,7 @@ fn sync_leased(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: Dat
         Err(e) => return Err(e),
     }
     if report.offline.is_none() {
-        match pull(r, api, connector, now, &mut report, progress, holder) {
+        match pull(r, api, connector, &mut report, progress, holder) {
             Ok(()) => {}
             Err(SyncError::Itsm(ItsmError::Unreachable(why))) => report.offline = Some(why),
             Err(e) => return Err(e),
@@ -380,7 +380,7 @@ fn record_conflict(r: &mut Replica, op: &Op, mine: &Change, theirs: &Change, now
 }
 
 /// Pulls every page of changes after the saved cursor.
-fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<Utc>, report: &mut SyncReport, progress: &mut dyn FnMut(Progress), holder: &str) -> Result<(), SyncError> {
+fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, report: &mut SyncReport, progress: &mut dyn FnMut(Progress), holder: &str) -> Result<(), SyncError> {
     let mut cursor: String = r.conn().query_row("SELECT cursor FROM sync_state WHERE connector = ?1", [connector], |x| x.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_default();
     // Tickets whose conflict the user settled with the ITSM's value: read them again first.
     let refetch: Vec<String> = {
@@ -393,7 +393,7 @@ fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<U
         for id in &refetch {
             tickets.push(api.ticket(id)?);
         }
-        let applied = apply_page(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None }, now)?;
+        let applied = apply_page(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None })?;
         report.pulled += applied.0;
         r.write(|tx| Ok(tx.execute("DELETE FROM sync_refetch", [])?))?;
     }
@@ -402,7 +402,7 @@ fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<U
     loop {
         lease(r, holder)?;
         let page = api.changes(&cursor)?;
-        let applied = apply_page(r, connector, &page, now)?;
+        let applied = apply_page(r, connector, &page)?;
         report.pulled += applied.0;
         report.created += applied.1;
         done += page.tickets.len() as u64;
@@ -417,7 +417,7 @@ fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<U
 
 /// Applies one page of pulled tickets and moves the cursor, in one transaction; returns
 /// (tickets applied, of them new).
-pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage, now: DateTime<Utc>) -> Result<(u32, u32), SyncError> {
+pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result<(u32, u32), SyncError> {
     let prefix = format!("{}-", connector.to_uppercase());
     r.write_with(|tx| -> Result<(u32, u32), SyncError> {
         let matrix = settings::matrix_in(tx)?;
@@ -431,7 +431,7 @@ pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage, now: Date
         }
         let mut created = 0;
         for t in &page.tickets {
-            if apply_ticket(tx, &matrix, &prefix, t, now, &mut cache)? {
+            if apply_ticket(tx, &matrix, &prefix, t, &mut cache)? {
                 created += 1;
             }
         }
@@ -542,7 +542,7 @@ fn client_of(tx: &Connection, requestor: Option<&str>) -> Result<(i64, String), 
 type Stored = (i64, Level, Level, Status, u8, Option<i64>, String, i64, i64, Option<String>);
 
 /// Inserts or updates one pulled ticket; true when it is new.
-fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix: &str, t: &RemoteTicket, now: DateTime<Utc>, cache: &mut PageCache) -> Result<bool, SyncError> {
+fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix: &str, t: &RemoteTicket, cache: &mut PageCache) -> Result<bool, SyncError> {
     let existing: Option<Stored> = tx
         .prepare_cached("SELECT id, urgency, impact, status, line, assignee_id, subject, created_at, updated_at, server_version FROM tickets WHERE external_id = ?1")?
         .query_row([&t.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?, x.get(8)?, x.get(9)?)))
@@ -633,7 +633,6 @@ fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, prefix:
          WHERE id = ?1",
     )?
     .execute(params![id, new_urgency, new_impact, new_status, new_line, new_assignee, priority.map(|p| p.rank()), at, t.version, due.map(|d| d.timestamp())])?;
-    let _ = now;
     Ok(false)
 }
 
@@ -687,8 +686,7 @@ pub fn resolve(r: &mut Replica, id: i64, how: Resolution, now: DateTime<Utc>) ->
         let (ticket_id, undo): (i64, String) = tx.query_row("SELECT ticket_id, undo FROM outbox WHERE op_id = ?1", [&c.op_id], |x| Ok((x.get(0)?, x.get(1)?)))?;
         match how {
             Resolution::Mine => {
-                let (line, external): (u8, Option<String>) = tx.query_row("SELECT line, external_id FROM tickets WHERE id = ?1", [ticket_id], |x| Ok((x.get(0)?, x.get(1)?)))?;
-                let _ = external;
+                let line: u8 = tx.query_row("SELECT line FROM tickets WHERE id = ?1", [ticket_id], |x| x.get(0))?;
                 let line = Line::try_from(line).unwrap_or(Line::FIRST);
                 // The base becomes the ITSM's value, stored as the replica stores the field.
                 let (column, value) = match c.field.as_str() {
@@ -719,11 +717,6 @@ pub fn resolve(r: &mut Replica, id: i64, how: Resolution, now: DateTime<Utc>) ->
 /// Operations refused by the ITSM, and the tickets not in it.
 pub fn failed(r: &Replica) -> Result<Vec<crate::store::outbox::OutboxEntry>, SyncError> {
     Ok(crate::store::outbox::list(r)?.into_iter().filter(|e| e.state == "failed").collect())
-}
-
-#[allow(dead_code)]
-fn kind_is_incident(k: Kind) -> bool {
-    k == Kind::Incident
 }
 
 /// Ties a staff member to their ITSM login (taking over the tickets of the placeholder a

@@ -133,6 +133,14 @@ pub enum ItsmError {
     Refused(String),
 }
 
+/// The connector for a connection: Request Tracker today.
+pub fn connector(c: &credentials::Connection, secret: &str) -> Result<Box<dyn ItsmApi>, String> {
+    match c.kind.as_str() {
+        "rt" => Ok(Box::new(rt::Rt::new(&c.url, secret).map_err(|e| e.to_string())?)),
+        other => Err(format!("the {other} connector is not built yet; connect to Request Tracker (rt)")),
+    }
+}
+
 /// An ITSM connector.
 pub trait ItsmApi {
     /// Checks the URL and credentials (logs in where the ITSM has a login).
