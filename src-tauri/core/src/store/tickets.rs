@@ -140,6 +140,12 @@ pub fn classify(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Re
 /// Stores a new ticket; priority and deadline are computed by [`classify`], and an e-mail
 /// from an address the client did not authorise is flagged. Returns the ticket's id.
 pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
+    insert_ticket_into(conn, "tickets", matrix, t)
+}
+
+/// [`insert_ticket`] into `table`, a table with the tickets' columns: the pull stages a
+/// page's new tickets in a temporary one and moves them over in one statement.
+pub fn insert_ticket_into(conn: &Connection, table: &str, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
     let (mut priority, mut due_at) = classify(conn, matrix, t)?;
     let mut mismatch = false;
     let authorised = match &t.imported {
@@ -154,14 +160,14 @@ pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) 
     };
     let src = t.imported.as_ref();
     let inserted = conn
-        .prepare_cached(
-            "INSERT INTO tickets (number, kind, client_id, contact_name, contact_email, contact_authorised, channel,
+        .prepare_cached(&format!(
+            "INSERT INTO {table} (number, kind, client_id, contact_name, contact_email, contact_authorised, channel,
                 service, request_type, subject, description, urgency, impact, priority, status, line, assignee_id,
                 created_at, updated_at, first_response_at, completed_at, closed_at, due_at, closure_code,
                 source, server_version, source_priority, priority_mismatch, location, category, assignment_group)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
-        )?
+                ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
+        ))?
         .execute(params![
             t.number,
             t.kind,

@@ -1,5 +1,5 @@
-//! Two-way sync with the central ITSM: a connector per ITSM (Request Tracker 5 over REST2;
-//! SimpleOne by its Table API to come), the engine that pushes the outbox and pulls changes,
+//! Two-way sync with the central ITSM: a connector per ITSM (Request Tracker 5 over REST2,
+//! SimpleOne over its Table API), the engine that pushes the outbox and pulls changes,
 //! conflicts kept for the user, and the credentials in the OS keyring.
 //!
 //! Writes are read-compare-write: before an operation is sent, the ticket is read from the
@@ -11,16 +11,19 @@
 pub mod credentials;
 pub mod engine;
 pub mod rt;
+pub mod simpleone;
 
-use crate::domain::{Kind, Level, Line, Status};
+use crate::domain::{Kind, Level, Line, Priority, Status};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A ticket as the ITSM holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteTicket {
-    /// The ITSM's id.
+    /// The ITSM's id (what the connector finds the ticket by again).
     pub id: String,
+    /// The number people know it by (`RT-12`, `INC0000012`): the replica's number for it.
+    pub number: String,
     /// Subject.
     pub subject: String,
     /// Status.
@@ -33,6 +36,8 @@ pub struct RemoteTicket {
     pub line: Line,
     /// Owner's ITSM login, if any.
     pub owner: Option<String>,
+    /// The priority the ITSM computed with its own matrix, where it has one.
+    pub priority: Option<Priority>,
     /// Incident or request.
     pub kind: Kind,
     /// The requester's address, if any.
@@ -133,12 +138,68 @@ pub enum ItsmError {
     Refused(String),
 }
 
-/// The connector for a connection: Request Tracker today.
+/// The connector for a connection.
 pub fn connector(c: &credentials::Connection, secret: &str) -> Result<Box<dyn ItsmApi>, String> {
     match c.kind.as_str() {
         "rt" => Ok(Box::new(rt::Rt::new(&c.url, secret).map_err(|e| e.to_string())?)),
-        other => Err(format!("the {other} connector is not built yet; connect to Request Tracker (rt)")),
+        "simpleone" => {
+            let user = c.user.as_deref().filter(|u| !u.is_empty()).ok_or("SimpleOne logs in with a user name: give --user NAME")?;
+            Ok(Box::new(simpleone::SimpleOne::new(&c.url, user, secret).map_err(|e| e.to_string())?))
+        }
+        other => Err(format!("no connector for '{other}'; connect to Request Tracker (rt) or SimpleOne (simpleone)")),
     }
+}
+
+/// Attempts for a request that met a 5xx, 429 or a network error.
+const ATTEMPTS: u32 = 3;
+
+/// How long to wait for the ITSM: to connect, and for a whole answer. `SMENA_ITSM_TIMEOUT`
+/// (seconds) shortens the second for tests of a server that stops answering.
+fn http_client() -> Result<reqwest::blocking::Client, ItsmError> {
+    let secs = std::env::var("SMENA_ITSM_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    reqwest::blocking::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(secs))
+        .build()
+        .map_err(|e| ItsmError::Unreachable(e.to_string()))
+}
+
+/// Pause before retry `n` (0-based): 0.5 s, 1 s, 2 s … with up to 25 % jitter.
+fn default_backoff(n: u32) -> std::time::Duration {
+    let base = 500u64 << n.min(5);
+    let jitter = u64::from(Utc::now().timestamp_subsec_nanos()) % (base / 4 + 1);
+    std::time::Duration::from_millis(base + jitter)
+}
+
+/// Sends with up to `tries` attempts (one for requests that must not be repeated blindly),
+/// waiting `backoff` between them; a network error, 5xx or 429 is tried again, any other
+/// answer (401 too) is the caller's.
+fn send_retrying(
+    http: &reqwest::blocking::Client,
+    tries: u32,
+    backoff: fn(u32) -> std::time::Duration,
+    build: &dyn Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
+) -> Result<reqwest::blocking::Response, ItsmError> {
+    let mut last = String::new();
+    for attempt in 0..tries {
+        if attempt > 0 {
+            std::thread::sleep(backoff(attempt - 1));
+        }
+        match build(http).send() {
+            Err(e) => last = e.without_url().to_string(),
+            Ok(r) if r.status().is_server_error() || r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => last = format!("HTTP {}", r.status()),
+            Ok(r) => return Ok(r),
+        }
+    }
+    Err(ItsmError::Unreachable(last))
+}
+
+/// Reads a JSON body; a body cut short or not JSON is the network's fault, not the ticket's.
+fn json_of(r: reqwest::blocking::Response) -> Result<(reqwest::StatusCode, serde_json::Value), ItsmError> {
+    let status = r.status();
+    let text = r.text().map_err(|e| ItsmError::Unreachable(format!("the answer was cut off: {}", e.without_url())))?;
+    let value = serde_json::from_str(&text).map_err(|_| ItsmError::Unreachable(format!("HTTP {status} with a body that is not JSON")))?;
+    Ok((status, value))
 }
 
 /// An ITSM connector.

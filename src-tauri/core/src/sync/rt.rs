@@ -5,7 +5,7 @@
 //! involved); every write carries `If-Match` with the ETag just read; refusals that RT
 //! reports inside a 200 are read from its messages.
 
-use super::{Change, ChangePage, ItsmApi, ItsmError, RemoteTicket, WriteOutcome};
+use super::{default_backoff, http_client, json_of, send_retrying, Change, ChangePage, ItsmApi, ItsmError, RemoteTicket, WriteOutcome, ATTEMPTS};
 use crate::domain::{Kind, Level, Line, Status};
 use chrono::{DateTime, Utc};
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -16,8 +16,6 @@ use std::time::Duration;
 
 /// Tickets per listing page, and ids per batch read.
 const PAGE: usize = 100;
-/// Attempts for a request that met a 5xx, 429 or a network error.
-const ATTEMPTS: u32 = 3;
 
 /// A Request Tracker 5 server.
 pub struct Rt {
@@ -29,22 +27,10 @@ pub struct Rt {
     pub backoff: fn(u32) -> Duration,
 }
 
-fn default_backoff(n: u32) -> Duration {
-    // 0.5 s, 1 s, 2 s … with up to 25 % jitter from the clock's nanoseconds.
-    let base = 500u64 << n.min(5);
-    let jitter = u64::from(Utc::now().timestamp_subsec_nanos()) % (base / 4 + 1);
-    Duration::from_millis(base + jitter)
-}
-
 impl Rt {
     /// A connector for the RT at `url` (e.g. `http://127.0.0.1:8391`) with an auth token.
     pub fn new(url: &str, token: &str) -> Result<Rt, ItsmError> {
-        let http = Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| ItsmError::Unreachable(e.to_string()))?;
-        Ok(Rt { rest: format!("{}/REST/2.0", url.trim_end_matches('/')), token: token.to_string(), http, queues: HashMap::new(), backoff: default_backoff })
+        Ok(Rt { rest: format!("{}/REST/2.0", url.trim_end_matches('/')), token: token.to_string(), http: http_client()?, queues: HashMap::new(), backoff: default_backoff })
     }
 
     fn send(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
@@ -53,27 +39,15 @@ impl Rt {
 
     /// Sends with up to `tries` attempts (one for requests that must not be repeated blindly).
     fn send_tries(&self, tries: u32, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
-        let mut last = String::new();
-        for attempt in 0..tries {
-            if attempt > 0 {
-                std::thread::sleep((self.backoff)(attempt - 1));
-            }
-            match build(&self.http).header("Authorization", format!("token {}", self.token)).send() {
-                Err(e) => last = e.without_url().to_string(),
-                Ok(r) if r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS => last = format!("HTTP {}", r.status()),
-                Ok(r) if r.status() == StatusCode::UNAUTHORIZED => return Err(ItsmError::Unauthorized("the auth token was refused (401)".into())),
-                Ok(r) => return Ok(r),
-            }
+        let r = send_retrying(&self.http, tries, self.backoff, &|c| build(c).header("Authorization", format!("token {}", self.token)))?;
+        if r.status() == StatusCode::UNAUTHORIZED {
+            return Err(ItsmError::Unauthorized("the auth token was refused (401)".into()));
         }
-        Err(ItsmError::Unreachable(last))
+        Ok(r)
     }
 
-    /// Reads a JSON body; a body cut short or not JSON is the network's fault, not the ticket's.
     fn json(r: Response) -> Result<(StatusCode, Value), ItsmError> {
-        let status = r.status();
-        let text = r.text().map_err(|e| ItsmError::Unreachable(format!("the answer was cut off: {}", e.without_url())))?;
-        let value = serde_json::from_str(&text).map_err(|_| ItsmError::Unreachable(format!("HTTP {status} with a body that is not JSON")))?;
-        Ok((status, value))
+        json_of(r)
     }
 
     fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ItsmError> {
@@ -114,6 +88,8 @@ impl Rt {
         let line = *self.queues.get(&queue).ok_or_else(|| bad(&format!("queue {queue} is not a line")))?;
         let owner = v["Owner"]["id"].as_str().filter(|o| *o != "Nobody" && !o.is_empty()).map(str::to_string);
         Ok(RemoteTicket {
+            number: format!("RT-{id}"),
+            priority: None,
             subject: v["Subject"].as_str().unwrap_or_default().to_string(),
             status,
             urgency: cf("Urgency").map_or(Level::Medium, |s| level_of(&s)),

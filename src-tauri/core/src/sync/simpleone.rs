@@ -1,0 +1,462 @@
+//! SimpleOne over its Table API (`/rest/v1/table/{table}`), as its public documentation
+//! describes it: a key from `POST /rest/v1/auth/login` sent as `Authorization: Bearer`, and a
+//! new login when a call answers 401; incidents in `itsm_incident`, service requests in
+//! `itsm_request`; the support lines are the assignment groups `Line 1..3`; the states,
+//! urgencies, impacts and priorities are the instance's own choice values, read from
+//! `sys_choice` by their titles, and the priority is the one the instance computed with its
+//! own matrix. SimpleOne has no version on a record and no conditional write: a write is
+//! read-compare-write on `sys_updated_at`, and the engine reads the record back after it.
+//! Changes are pulled by `sys_updated_at` (whole seconds) with an overlap window, and a record
+//! already applied at the same `sys_updated_at` is not pulled twice. Comments go into the
+//! journal field `additional_comments` with the operation's tag, looked up in the activity
+//! feed before anything is sent.
+
+use super::{default_backoff, http_client, json_of, send_retrying, Change, ChangePage, ItsmApi, ItsmError, RemoteTicket, WriteOutcome, ATTEMPTS};
+use crate::domain::{Kind, Level, Line, Priority, Status};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+/// Records per page.
+const PAGE: usize = 100;
+/// The tables the desk's tickets live in, and what they hold.
+const TABLES: [(&str, Kind); 2] = [("itsm_incident", Kind::Incident), ("itsm_request", Kind::Request)];
+/// How far back each pull looks again: a record written in the same second as the last one
+/// pulled, or whose transaction ended after a later one, is still found.
+const OVERLAP_SECONDS: i64 = 5;
+/// The fields a pull reads (`caller.email` and `assigned_user.username` walk the references).
+const FIELDS: &str = "sys_id,number,subject,state,urgency,impact,priority,assigned_user.username,assignment_group,caller.email,sys_created_at,sys_updated_at";
+/// SimpleOne's time format (UTC).
+const TIME: &str = "%Y-%m-%d %H:%M:%S";
+
+/// The instance's choice values of one table, by what they mean to the desk.
+#[derive(Debug, Default, Clone)]
+struct Choices {
+    state: Vec<(String, Status)>,
+    urgency: Vec<(String, Level)>,
+    impact: Vec<(String, Level)>,
+    priority: Vec<(String, Priority)>,
+}
+
+/// A SimpleOne instance.
+pub struct SimpleOne {
+    base: String,
+    user: String,
+    password: String,
+    key: Option<String>,
+    http: Client,
+    choices: HashMap<&'static str, Choices>,
+    groups: HashMap<String, Line>,
+    users: HashMap<String, String>,
+    /// Pause before retry `n` (0-based); tests make it short.
+    pub backoff: fn(u32) -> Duration,
+}
+
+/// Where a pull stands, kept in the replica between pages (as JSON).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cursor {
+    /// Per table: the newest `sys_updated_at` pulled.
+    newest: BTreeMap<String, String>,
+    /// The table being read in this round (an index into `TABLES`).
+    table: usize,
+    /// Where this round reads that table from, and which page of it.
+    from: String,
+    page: u64,
+    /// Records applied at or after `from`, with their `sys_updated_at`: not pulled twice.
+    seen: BTreeMap<String, String>,
+}
+
+impl SimpleOne {
+    /// A connector for the instance at `url`, logging in as `user`.
+    pub fn new(url: &str, user: &str, password: &str) -> Result<SimpleOne, ItsmError> {
+        Ok(SimpleOne {
+            base: url.trim_end_matches('/').to_string(),
+            user: user.to_string(),
+            password: password.to_string(),
+            key: None,
+            http: http_client()?,
+            choices: HashMap::new(),
+            groups: HashMap::new(),
+            users: HashMap::new(),
+            backoff: default_backoff,
+        })
+    }
+
+    fn login(&mut self) -> Result<(), ItsmError> {
+        let url = format!("{}/rest/v1/auth/login", self.base);
+        let body = json!({ "username": self.user, "password": self.password });
+        let r = send_retrying(&self.http, ATTEMPTS, self.backoff, &|c| c.post(&url).json(&body))?;
+        let (status, v) = json_of(r)?;
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(ItsmError::Unauthorized(format!("SimpleOne refused the login of '{}': {}", self.user, message(&v, status))));
+        }
+        let key = v["data"]["auth_key"].as_str().filter(|k| status.is_success() && !k.is_empty());
+        self.key = Some(key.ok_or_else(|| ItsmError::Refused(format!("the login answered without a key: {}", message(&v, status))))?.to_string());
+        Ok(())
+    }
+
+    /// Sends with the current key, logging in first when there is none and again once when
+    /// the key is refused (it expires with the session).
+    fn send(&mut self, tries: u32, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
+        for fresh in [false, true] {
+            if self.key.is_none() || fresh {
+                self.login()?;
+            }
+            let key = self.key.clone().unwrap_or_default();
+            let r = send_retrying(&self.http, tries, self.backoff, &|c| build(c).bearer_auth(&key))?;
+            if r.status() != StatusCode::UNAUTHORIZED {
+                return Ok(r);
+            }
+        }
+        Err(ItsmError::Unauthorized("SimpleOne refused a fresh key (401)".into()))
+    }
+
+    /// A Table API read: the records of `data`.
+    fn get(&mut self, path: &str, query: &[(&str, String)]) -> Result<Vec<Value>, ItsmError> {
+        let url = format!("{}/rest/v1/table/{path}", self.base);
+        let (status, v) = json_of(self.send(ATTEMPTS, |c| c.get(&url).query(query))?)?;
+        if !status.is_success() || v["status"] != "OK" {
+            return Err(ItsmError::Refused(message(&v, status)));
+        }
+        Ok(v["data"].as_array().cloned().unwrap_or_default())
+    }
+
+    fn load(&mut self) -> Result<(), ItsmError> {
+        if self.groups.is_empty() {
+            let rows = self.get("sys_group", &[("sysparm_query", "nameINLine 1@Line 2@Line 3".into()), ("sysparm_fields", "sys_id,name".into())])?;
+            for g in rows {
+                if let Some(line) = g["name"].as_str().and_then(|n| n.strip_prefix("Line ")).and_then(|n| n.parse::<u8>().ok()).and_then(|n| Line::try_from(n).ok()) {
+                    self.groups.insert(text(&g["sys_id"]), line);
+                }
+            }
+            if self.groups.is_empty() {
+                return Err(ItsmError::Refused("SimpleOne has no groups named 'Line 1', 'Line 2', 'Line 3'".into()));
+            }
+        }
+        if self.choices.is_empty() {
+            let query = "table_id.nameINtask@itsm_incident@itsm_request^column_id.column_nameINstate@urgency@impact@priority^language=en";
+            let rows = self.get(
+                "sys_choice",
+                &[("sysparm_query", query.into()), ("sysparm_fields", "table_id.name,column_id.column_name,value,title".into()), ("sysparm_limit", "1000".into())],
+            )?;
+            let mut by_table: HashMap<String, Choices> = HashMap::new();
+            for c in &rows {
+                let (table, column, value, title) = (text(&c["table_id.name"]), text(&c["column_id.column_name"]), text(&c["value"]), text(&c["title"]));
+                let e = by_table.entry(table).or_default();
+                match column.as_str() {
+                    "state" => e.state.extend(status_of(&title).map(|s| (value, s))),
+                    "urgency" => e.urgency.extend(level_of(&title).map(|l| (value, l))),
+                    "impact" => e.impact.extend(level_of(&title).map(|l| (value, l))),
+                    "priority" => e.priority.extend(priority_of(&title).map(|p| (value, p))),
+                    _ => {}
+                }
+            }
+            // A table without its own choices for a column inherits the task table's.
+            let task = by_table.get("task").cloned().unwrap_or_default();
+            for (table, _) in TABLES {
+                let mut c = by_table.remove(table).unwrap_or_default();
+                if c.state.is_empty() {
+                    c.state.clone_from(&task.state);
+                }
+                if c.urgency.is_empty() {
+                    c.urgency.clone_from(&task.urgency);
+                }
+                if c.impact.is_empty() {
+                    c.impact.clone_from(&task.impact);
+                }
+                if c.priority.is_empty() {
+                    c.priority.clone_from(&task.priority);
+                }
+                if c.state.is_empty() || c.urgency.is_empty() || c.impact.is_empty() {
+                    return Err(ItsmError::Refused(format!("SimpleOne's choices for {table} have no states, urgencies or impacts the desk knows (read from sys_choice)")));
+                }
+                self.choices.insert(table, c);
+            }
+        }
+        Ok(())
+    }
+
+    /// A record as a ticket; `None` when it is not the desk's (another group, a state the
+    /// desk does not have, such as Postponed).
+    fn parse(&self, table: &'static str, kind: Kind, v: &Value) -> Option<RemoteTicket> {
+        let c = &self.choices[table];
+        let find = |list: &[(String, Level)], value: &Value| list.iter().find(|(v, _)| *v == text(value)).map(|x| x.1);
+        let line = *self.groups.get(&reference(&v["assignment_group"]))?;
+        let status = c.state.iter().find(|(s, _)| *s == text(&v["state"]))?.1;
+        let updated = time_of(&v["sys_updated_at"]);
+        Some(RemoteTicket {
+            id: format!("{table}:{}", text(&v["sys_id"])),
+            number: text(&v["number"]),
+            subject: text(&v["subject"]),
+            status,
+            urgency: find(&c.urgency, &v["urgency"]).unwrap_or(Level::Medium),
+            impact: find(&c.impact, &v["impact"]).unwrap_or(Level::Medium),
+            priority: c.priority.iter().find(|(p, _)| *p == text(&v["priority"])).map(|x| x.1),
+            line,
+            owner: Some(text(&v["assigned_user.username"])).filter(|o| !o.is_empty()),
+            kind,
+            requestor: Some(text(&v["caller.email"])).filter(|e| !e.is_empty()),
+            created: time_of(&v["sys_created_at"]),
+            updated,
+            version: Some(text(&v["sys_updated_at"])),
+        })
+    }
+
+    fn user_id(&mut self, login: &str) -> Result<Option<String>, ItsmError> {
+        if let Some(id) = self.users.get(login) {
+            return Ok(Some(id.clone()));
+        }
+        let rows = self.get("user", &[("sysparm_query", format!("username={login}")), ("sysparm_fields", "sys_id".into())])?;
+        let id = rows.first().map(|u| text(&u["sys_id"]));
+        if let Some(id) = &id {
+            self.users.insert(login.to_string(), id.clone());
+        }
+        Ok(id)
+    }
+}
+
+/// Splits a ticket id of this connector into its table and sys_id.
+fn split(id: &str) -> Result<(&'static str, Kind, &str), ItsmError> {
+    let (table, sys_id) = id.split_once(':').ok_or_else(|| ItsmError::Refused(format!("'{id}' is not a SimpleOne record of the desk")))?;
+    let (table, kind) = TABLES.into_iter().find(|(t, _)| *t == table).ok_or_else(|| ItsmError::Refused(format!("'{table}' is not a table of the desk")))?;
+    Ok((table, kind, sys_id))
+}
+
+/// A value as text: strings as they are, numbers written out, null empty.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A reference's sys_id, whether it came as `{value, link}` or as the plain id.
+fn reference(v: &Value) -> String {
+    match v {
+        Value::Object(o) => o.get("value").map(text).unwrap_or_default(),
+        other => text(other),
+    }
+}
+
+fn time_of(v: &Value) -> DateTime<Utc> {
+    v.as_str().and_then(|s| NaiveDateTime::parse_from_str(s, TIME).ok()).map_or(DateTime::UNIX_EPOCH, |t| t.and_utc())
+}
+
+fn message(v: &Value, status: StatusCode) -> String {
+    let errors: Vec<String> = v["errors"].as_array().into_iter().flatten().filter_map(|e| e["message"].as_str().map(str::to_string)).collect();
+    match (errors.is_empty(), v["message"].as_str()) {
+        (false, _) => format!("{} (HTTP {})", errors.join("; "), status.as_u16()),
+        (true, Some(m)) => format!("{m} (HTTP {})", status.as_u16()),
+        (true, None) => format!("HTTP {status}"),
+    }
+}
+
+fn status_of(title: &str) -> Option<Status> {
+    Some(match title.to_ascii_lowercase().as_str() {
+        "registered" => Status::Registered,
+        "assigned" => Status::Assigned,
+        "in progress" => Status::InProgress,
+        "information needed" => Status::InformationNeeded,
+        "external processing" => Status::ExternalProcessing,
+        "completed" => Status::Completed,
+        "rejected by user" => Status::RejectedByUser,
+        "closed" => Status::Closed,
+        _ => return None,
+    })
+}
+
+fn level_of(title: &str) -> Option<Level> {
+    Some(match title.to_ascii_lowercase().as_str() {
+        "very high" => Level::VeryHigh,
+        "high" => Level::High,
+        "medium" => Level::Medium,
+        "low" => Level::Low,
+        "none" => Level::None,
+        _ => return None,
+    })
+}
+
+fn priority_of(title: &str) -> Option<Priority> {
+    Some(match title.to_ascii_lowercase().as_str() {
+        "critical" => Priority::Critical,
+        "high" => Priority::High,
+        "moderate" | "medium" => Priority::Medium,
+        "low" => Priority::Low,
+        "planning" => Priority::Planning,
+        _ => return None,
+    })
+}
+
+impl ItsmApi for SimpleOne {
+    fn check(&mut self) -> Result<(), ItsmError> {
+        self.key = None;
+        self.choices.clear();
+        self.groups.clear();
+        self.login()?;
+        self.load()
+    }
+
+    fn changes(&mut self, cursor: &str) -> Result<ChangePage, ItsmError> {
+        self.load()?;
+        let mut c: Cursor = if cursor.is_empty() {
+            Cursor { page: 1, ..Default::default() }
+        } else {
+            serde_json::from_str(cursor).map_err(|_| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?
+        };
+        let (table, kind) = TABLES[c.table.min(TABLES.len() - 1)];
+        let query = if c.from.is_empty() { "^ORDERBYsys_updated_at^ORDERBYsys_id".to_string() } else { format!("sys_updated_at>={}^ORDERBYsys_updated_at^ORDERBYsys_id", c.from) };
+        let rows = self.get(
+            table,
+            &[
+                ("sysparm_query", query),
+                ("sysparm_fields", FIELDS.into()),
+                ("sysparm_exclude_reference_link", "1".into()),
+                ("sysparm_limit", PAGE.to_string()),
+                ("sysparm_page", c.page.to_string()),
+            ],
+        )?;
+        let mut tickets = Vec::new();
+        for v in &rows {
+            let (sys_id, updated) = (text(&v["sys_id"]), text(&v["sys_updated_at"]));
+            if c.seen.get(&sys_id) == Some(&updated) {
+                continue;
+            }
+            let newest = c.newest.entry(table.to_string()).or_default();
+            if updated > *newest {
+                newest.clone_from(&updated);
+            }
+            c.seen.insert(sys_id, updated);
+            tickets.extend(self.parse(table, kind, v));
+        }
+        let last = rows.last().map(|v| text(&v["sys_updated_at"])).unwrap_or_default();
+        let more = if rows.len() == PAGE {
+            // A full page: go on from its last second (the records of that second seen so
+            // far are skipped), or to the next page when the whole page is one second.
+            if last > c.from {
+                c.from = last;
+                c.page = 1;
+            } else {
+                c.page += 1;
+            }
+            true
+        } else if c.table + 1 < TABLES.len() {
+            c.table += 1;
+            c.from = since(c.newest.get(TABLES[c.table].0));
+            c.page = 1;
+            true
+        } else {
+            // The round is over: the next one starts at each table's newest change, less the overlap.
+            c.table = 0;
+            c.from = since(c.newest.get(TABLES[0].0));
+            c.page = 1;
+            false
+        };
+        // Remember only what the next reads can return again.
+        let oldest = c.newest.values().map(|n| since(Some(n))).min().unwrap_or_default().min(c.from.clone());
+        c.seen.retain(|_, at| *at >= oldest);
+        let cursor = serde_json::to_string(&c).map_err(|e| ItsmError::Refused(e.to_string()))?;
+        Ok(ChangePage { tickets, cursor, more, total: None })
+    }
+
+    fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {
+        self.load()?;
+        let (table, kind, sys_id) = split(id)?;
+        let rows = self.get(&format!("{table}/{sys_id}"), &[("sysparm_fields", FIELDS.into()), ("sysparm_exclude_reference_link", "1".into())])?;
+        let v = rows.first().ok_or_else(|| ItsmError::Refused(format!("SimpleOne has no {table} record {sys_id}")))?;
+        self.parse(table, kind, v).ok_or_else(|| ItsmError::Refused(format!("SimpleOne record {} is no longer the desk's (its group or state is not one of the lines')", text(&v["number"]))))
+    }
+
+    fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<WriteOutcome, ItsmError> {
+        let (table, _, sys_id) = split(id)?;
+        // No conditional write in SimpleOne: compare the version just before writing.
+        if self.ticket(id)?.version.as_deref() != Some(version) {
+            return Ok(WriteOutcome::Stale);
+        }
+        let c = self.choices[table].clone();
+        let value_of = |list: &[(String, Level)], l: Level, what: &str| -> Result<String, String> {
+            list.iter().find(|(_, x)| *x == l).map(|x| x.0.clone()).ok_or_else(|| format!("SimpleOne's {table} offers no {what} '{l}'"))
+        };
+        let mut body = serde_json::Map::new();
+        for change in changes {
+            let field = match change {
+                Change::Urgency(l) => value_of(&c.urgency, *l, "urgency").map(|v| ("urgency", json!(v))),
+                Change::Impact(l) => value_of(&c.impact, *l, "impact").map(|v| ("impact", json!(v))),
+                Change::Status(s) => c.state.iter().find(|(_, x)| x == s).map(|x| ("state", json!(x.0))).ok_or_else(|| format!("SimpleOne's {table} has no state '{s}'")),
+                Change::Line(l) => {
+                    self.groups.iter().find(|(_, x)| *x == l).map(|(g, _)| ("assignment_group", json!(g))).ok_or_else(|| format!("SimpleOne has no group 'Line {}'", l.number()))
+                }
+                Change::Owner(None) => Ok(("assigned_user", json!(""))),
+                Change::Owner(Some(login)) => match self.user_id(login)? {
+                    Some(u) => Ok(("assigned_user", json!(u))),
+                    None => Err(format!("SimpleOne has no user '{login}'")),
+                },
+            };
+            match field {
+                Ok((name, value)) => {
+                    body.insert(name.into(), value);
+                }
+                Err(why) => return Ok(WriteOutcome::Refused(why)),
+            }
+        }
+        let url = format!("{}/rest/v1/table/{table}/{sys_id}", self.base);
+        let body = Value::Object(body);
+        let (status, v) = json_of(self.send(ATTEMPTS, |c| c.patch(&url).json(&body))?)?;
+        if !status.is_success() || v["status"] != "OK" {
+            return Ok(WriteOutcome::Refused(message(&v, status)));
+        }
+        Ok(WriteOutcome::Done)
+    }
+
+    fn comment_once(&mut self, id: &str, op_id: &str, body: &str) -> Result<bool, ItsmError> {
+        let (table, _, sys_id) = split(id)?;
+        let tag = format!("[smena op {op_id}]");
+        let query = format!("record_id={sys_id}^type_id.name=additional_comments.{table}^contentLIKE{tag}");
+        if !self.get("sys_activity_feed_item", &[("sysparm_query", query), ("sysparm_fields", "sys_id".into()), ("sysparm_limit", "1".into())])?.is_empty() {
+            return Ok(false);
+        }
+        let url = format!("{}/rest/v1/table/{table}/{sys_id}", self.base);
+        let payload = json!({ "additional_comments": format!("{body}\n\n{tag}") });
+        // Never repeated blindly: if the answer is lost, the next sync looks for the tag first.
+        let (status, v) = json_of(self.send(1, |c| c.patch(&url).json(&payload))?)?;
+        if !status.is_success() || v["status"] != "OK" {
+            return Err(ItsmError::Refused(message(&v, status)));
+        }
+        Ok(true)
+    }
+}
+
+/// Where a round reads a table from: its newest change less the overlap (everything when
+/// nothing was pulled yet).
+fn since(newest: Option<&String>) -> String {
+    newest
+        .and_then(|n| NaiveDateTime::parse_from_str(n, TIME).ok())
+        .map(|t| (t - chrono::Duration::seconds(OVERLAP_SECONDS)).format(TIME).to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_map_to_the_desks_words_and_the_overlap_reaches_back() {
+        assert_eq!(status_of("In Progress"), Some(Status::InProgress));
+        assert_eq!(status_of("Rejected by User"), Some(Status::RejectedByUser));
+        assert_eq!(status_of("Postponed"), None, "not one of the desk's eight");
+        assert_eq!(level_of("Very High"), Some(Level::VeryHigh));
+        assert_eq!(priority_of("Moderate"), Some(Priority::Medium));
+        assert_eq!(since(Some(&"2026-11-28 09:00:03".to_string())), "2026-11-28 08:59:58");
+        assert_eq!(since(None), "");
+        assert_eq!(reference(&json!({"value": "155931135900000001", "link": "http://x/rest/v1/table/user/155931135900000001"})), "155931135900000001");
+        assert_eq!(reference(&json!("7")), "7");
+        let (table, kind, id) = split("itsm_request:166031411802010329").unwrap();
+        assert_eq!((table, kind, id), ("itsm_request", Kind::Request, "166031411802010329"));
+        assert!(split("task:1").is_err());
+        assert_eq!(message(&json!({"status": "ERROR", "errors": [{"message": "Invalid value"}]}), StatusCode::BAD_REQUEST), "Invalid value (HTTP 400)");
+    }
+}
