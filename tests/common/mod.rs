@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod rt;
+pub mod simpleone;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

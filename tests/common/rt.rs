@@ -41,8 +41,14 @@ pub fn server() -> Option<Server> {
 }
 
 /// Makes sure a Secret Service answers on this D-Bus session (starting gnome-keyring,
-/// unlocked, with its data in a private temporary folder).
-fn keyring() -> bool {
+/// unlocked, with its data in a private temporary folder, once per test binary); false
+/// where there is no D-Bus session (a failure under CI).
+pub fn keyring() -> bool {
+    static STARTED: OnceLock<bool> = OnceLock::new();
+    *STARTED.get_or_init(start_keyring)
+}
+
+fn start_keyring() -> bool {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
         assert!(std::env::var_os("CI").is_none(), "the sync tests need a D-Bus session (run them under dbus-run-session)");
         return false;

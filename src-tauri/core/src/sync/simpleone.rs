@@ -7,7 +7,8 @@
 //! own matrix. SimpleOne has no version on a record and no conditional write: a write is
 //! read-compare-write on `sys_updated_at`, and the engine reads the record back after it.
 //! Changes are pulled by `sys_updated_at` (whole seconds) with an overlap window, and a record
-//! already applied at the same `sys_updated_at` is not pulled twice. Comments go into the
+//! read again exactly as it was already applied is not pulled twice (a change made in the same
+//! second as the one pulled before it differs in its fields, so it still comes). Comments go into the
 //! journal field `additional_comments` with the operation's tag, looked up in the activity
 //! feed before anything is sent.
 
@@ -66,8 +67,9 @@ struct Cursor {
     /// Where this round reads that table from, and which page of it.
     from: String,
     page: u64,
-    /// Records applied at or after `from`, with their `sys_updated_at`: not pulled twice.
-    seen: BTreeMap<String, String>,
+    /// Records applied at or after `from`: their `sys_updated_at` and a fingerprint of the
+    /// fields read, so the same record read again is not pulled twice.
+    seen: BTreeMap<String, (String, String)>,
 }
 
 impl SimpleOne {
@@ -309,7 +311,7 @@ impl ItsmApi for SimpleOne {
             serde_json::from_str(cursor).map_err(|_| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?
         };
         let (table, kind) = TABLES[c.table.min(TABLES.len() - 1)];
-        let query = if c.from.is_empty() { "^ORDERBYsys_updated_at^ORDERBYsys_id".to_string() } else { format!("sys_updated_at>={}^ORDERBYsys_updated_at^ORDERBYsys_id", c.from) };
+        let query = if c.from.is_empty() { "ORDERBYsys_updated_at^ORDERBYsys_id".to_string() } else { format!("sys_updated_at>={}^ORDERBYsys_updated_at^ORDERBYsys_id", c.from) };
         let rows = self.get(
             table,
             &[
@@ -323,14 +325,15 @@ impl ItsmApi for SimpleOne {
         let mut tickets = Vec::new();
         for v in &rows {
             let (sys_id, updated) = (text(&v["sys_id"]), text(&v["sys_updated_at"]));
-            if c.seen.get(&sys_id) == Some(&updated) {
+            let seen = (updated.clone(), fingerprint(v));
+            if c.seen.get(&sys_id) == Some(&seen) {
                 continue;
             }
             let newest = c.newest.entry(table.to_string()).or_default();
             if updated > *newest {
                 newest.clone_from(&updated);
             }
-            c.seen.insert(sys_id, updated);
+            c.seen.insert(sys_id, seen);
             tickets.extend(self.parse(table, kind, v));
         }
         let last = rows.last().map(|v| text(&v["sys_updated_at"])).unwrap_or_default();
@@ -358,7 +361,7 @@ impl ItsmApi for SimpleOne {
         };
         // Remember only what the next reads can return again.
         let oldest = c.newest.values().map(|n| since(Some(n))).min().unwrap_or_default().min(c.from.clone());
-        c.seen.retain(|_, at| *at >= oldest);
+        c.seen.retain(|_, (at, _)| *at >= oldest);
         let cursor = serde_json::to_string(&c).map_err(|e| ItsmError::Refused(e.to_string()))?;
         Ok(ChangePage { tickets, cursor, more, total: None })
     }
@@ -430,6 +433,12 @@ impl ItsmApi for SimpleOne {
     }
 }
 
+/// A record's fields as read, as a short stable text (64-bit FNV-1a of its JSON).
+fn fingerprint(v: &Value) -> String {
+    let hash = v.to_string().bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
 /// Where a round reads a table from: its newest change less the overlap (everything when
 /// nothing was pulled yet).
 fn since(newest: Option<&String>) -> String {
@@ -454,6 +463,8 @@ mod tests {
         assert_eq!(since(None), "");
         assert_eq!(reference(&json!({"value": "155931135900000001", "link": "http://x/rest/v1/table/user/155931135900000001"})), "155931135900000001");
         assert_eq!(reference(&json!("7")), "7");
+        assert_eq!(fingerprint(&json!({"state": "2"})), fingerprint(&json!({"state": "2"})));
+        assert_ne!(fingerprint(&json!({"state": "2"})), fingerprint(&json!({"state": "3"})));
         let (table, kind, id) = split("itsm_request:166031411802010329").unwrap();
         assert_eq!((table, kind, id), ("itsm_request", Kind::Request, "166031411802010329"));
         assert!(split("task:1").is_err());
