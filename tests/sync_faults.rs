@@ -1,7 +1,9 @@
 //! Faults between Smena and a real Request Tracker, injected by a proxy on loopback that the
 //! test controls: 503s, answers cut halfway, garbage instead of JSON, 401, connections closed
-//! without an answer. After each, the replica is consistent, no operation is lost, and once
-//! the path is clear again every change lands exactly once.
+//! without an answer, answers that never come (a timeout after RT did the work). After each,
+//! the replica is consistent, no operation is lost, and once the path is clear again every
+//! change lands exactly once; a pull that fails halfway leaves the replica as it was and the
+//! next one brings everything.
 
 mod common;
 
@@ -26,7 +28,14 @@ enum Fault {
     Unauthorized,
     /// The connection is closed as soon as the request arrives.
     Hangup,
+    /// The request reaches RT, but its answer is held back longer than Smena waits.
+    Stall,
 }
+
+/// How long Smena waits for an answer in these tests (`SMENA_ITSM_TIMEOUT`, seconds), and
+/// how long a stalled answer is held back.
+const TIMEOUT: &str = "2";
+const STALL: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// A proxy in front of RT; `fault` applies to writes (PUT, POST) or to every request.
 struct Proxy {
@@ -94,11 +103,14 @@ impl Proxy {
                         Fault::Garbage => respond(&mut c, "200 OK", "<html><body>Proxy error</body></html>"),
                         Fault::Unauthorized => respond(&mut c, "401 Unauthorized", r#"{"message":"Unauthorized"}"#),
                         Fault::Hangup => {}
-                        Fault::None | Fault::CutHalf => {
+                        Fault::None | Fault::CutHalf | Fault::Stall => {
                             let mut rt = TcpStream::connect(&upstream).unwrap();
                             rt.write_all(&closing(&request)).unwrap();
                             let mut answer = Vec::new();
                             let _ = rt.read_to_end(&mut answer);
+                            if mode == Fault::Stall {
+                                std::thread::sleep(STALL);
+                            }
                             let keep = if mode == Fault::CutHalf { answer.len() / 2 } else { answer.len() };
                             let _ = c.write_all(&answer[..keep]);
                         }
@@ -132,7 +144,7 @@ impl Desk {
 
     /// `smena sync --json`: its exit code and standard error.
     fn sync(&self) -> (i32, String) {
-        let out = common::run(self.dir.path(), &self.args(&["sync", "--json"]));
+        let out = common::smena(self.dir.path()).env("SMENA_ITSM_TIMEOUT", TIMEOUT).args(self.args(&["sync", "--json"])).output().unwrap();
         (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).to_string())
     }
 
@@ -161,7 +173,7 @@ fn after_each_fault_the_change_stays_queued_and_lands_exactly_once_when_the_path
     let Some(rt) = rt::server() else { return };
     let proxy = Proxy::start(&rt.url);
     let desk = connect(&proxy, &rt);
-    let faults = [Fault::Unavailable, Fault::CutHalf, Fault::Garbage, Fault::Unauthorized, Fault::Hangup];
+    let faults = [Fault::Unavailable, Fault::CutHalf, Fault::Garbage, Fault::Unauthorized, Fault::Hangup, Fault::Stall];
     let ids: Vec<String> = faults.iter().map(|f| rt.create(&format!("Fault test: {f:?}"), "Low", "Low")).collect();
     assert_eq!(desk.sync().0, 0);
     for (fault, id) in faults.iter().zip(&ids) {
@@ -205,4 +217,45 @@ fn after_each_fault_the_change_stays_queued_and_lands_exactly_once_when_the_path
     assert_eq!(desk.sync().0, 0);
     assert_eq!(rt.comment_count(&id), 1, "not posted twice");
     assert!(desk.outbox().is_empty());
+
+    // A comment whose answer never comes (Smena gives up waiting after RT posted it).
+    let id = rt.create("Fault test: a comment's answer late", "Low", "Low");
+    assert_eq!(desk.sync().0, 0);
+    let number = format!("RT-{id}");
+    desk.ok(&["ticket", &number, "comment", "Replaced the fan"]);
+    proxy.set(Fault::Stall, true);
+    assert_eq!(desk.sync().0, 1);
+    assert_eq!(desk.outbox().len(), 1, "still queued here");
+    proxy.set(Fault::None, true);
+    assert_eq!(desk.sync().0, 0);
+    assert_eq!(rt.comment_count(&id), 1, "not posted twice");
+}
+
+#[test]
+fn a_pull_that_fails_halfway_leaves_the_replica_as_it_was_and_the_next_brings_everything() {
+    let _g = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(rt) = rt::server() else { return };
+    let proxy = Proxy::start(&rt.url);
+    let desk = connect(&proxy, &rt);
+    let ids: Vec<String> = (0..3).map(|i| rt.create(&format!("Pull fault {i}"), "Low", "Low")).collect();
+    assert_eq!(desk.sync().0, 0);
+    for fault in [Fault::CutHalf, Fault::Garbage, Fault::Unavailable, Fault::Hangup, Fault::Stall] {
+        // Another client changes every ticket; the answers to Smena's reads then fail.
+        let impact = if fault == Fault::CutHalf || fault == Fault::Unavailable || fault == Fault::Stall { "High" } else { "Medium" };
+        for id in &ids {
+            rt.put(id, serde_json::json!({"CustomFields": {"Impact": impact}}));
+        }
+        let before: Vec<Value> = ids.iter().map(|id| desk.ticket(&format!("RT-{id}"))["summary"].clone()).collect();
+        proxy.set(fault, false);
+        let (code, err) = desk.sync();
+        proxy.set(Fault::None, true);
+        assert_eq!(code, 1, "{fault:?}: {err}");
+        assert!(err.contains("stays queued"), "{fault:?}: the sync says it will try again: {err}");
+        let after: Vec<Value> = ids.iter().map(|id| desk.ticket(&format!("RT-{id}"))["summary"].clone()).collect();
+        assert_eq!(before, after, "{fault:?}: nothing half-applied");
+        assert_eq!(desk.sync().0, 0, "{fault:?}");
+        for id in &ids {
+            assert_eq!(desk.ticket(&format!("RT-{id}"))["summary"]["impact"], impact.to_lowercase(), "{fault:?}");
+        }
+    }
 }
