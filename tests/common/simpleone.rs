@@ -34,6 +34,9 @@ const SYSTEM: [&str; 4] = ["sys_created_at", "sys_updated_at", "sys_created_by",
 const READ_ONLY: [&str; 3] = ["sys_id", "number", "priority"];
 /// Journal input columns: writing one appends an entry to the feed; they read back as null.
 const JOURNALS: [&str; 2] = ["work_notes", "additional_comments"];
+/// The most records one page returns, whatever `sysparm_limit` asks (the documentation names
+/// a server constant, CRUD_API_LIMIT, without its value; third-party clients page by 50).
+const MAX_LIMIT: usize = 50;
 /// Urgency and impact choices (title, value): a higher number is more severe.
 const LEVELS: [(&str, &str); 4] = [("Low", "1"), ("Medium", "2"), ("High", "3"), ("Very High", "4")];
 /// Priority choices (title, value).
@@ -166,6 +169,20 @@ impl Fake {
         self.state().key_lifetime = Some(calls);
     }
 
+    /// Stamps every write with `at` (`YYYY-MM-DD HH:MM:SS`) from now on, or with the wall
+    /// clock again (`None`): many changes in one second, as an import or a bulk update makes.
+    pub fn freeze_clock(&self, at: Option<&str>) {
+        self.state().clock = at.map(str::to_string);
+    }
+
+    /// "Another client" changes a record right after Smena's `requests`-th request from now
+    /// is answered (in the middle of a pull, say).
+    pub fn patch_after(&self, requests: usize, table: &str, sys_id: &str, body: Value) {
+        let mut state = self.state();
+        let after = state.requests.len() + requests;
+        state.planned = Some((after, table.to_string(), sys_id.to_string(), body));
+    }
+
     /// How many successful logins of `USER` (Smena's account) the fake has answered.
     pub fn logins(&self) -> usize {
         self.state().logins
@@ -271,6 +288,15 @@ fn answer(mut request: Request, state: &Mutex<State>) {
         state.requests.push((method.clone(), path.to_string()));
     }
     let reply = if readable { state.route(&method, path, query, auth.as_deref(), &content_type, &body) } else { Some(fail(400, "The body is not UTF-8")) };
+    if state.planned.as_ref().is_some_and(|(after, ..)| *after <= state.requests.len()) {
+        if let Some((_, table, id, change)) = state.planned.take() {
+            // Made now, on the wall clock, even while the clock is frozen for Smena's records.
+            let frozen = state.clock.take();
+            let done = state.write(&table, Some(&id), &change.to_string(), AGENT.0, &Params::new());
+            state.clock = frozen;
+            assert!(done.is_ok(), "the planned change of {id} was refused");
+        }
+    }
     drop(state);
     let (status, content_type, body) = match reply {
         Some((status, json)) => (status, "application/json", json.to_string()),
@@ -304,13 +330,17 @@ struct State {
     issued: u64,
     logins: usize,
     requests: Vec<(String, String)>,
+    /// A fixed "now" for every write, when a test freezes the clock.
+    clock: Option<String>,
+    /// A change "another client" makes right after Smena's Nth request is answered.
+    planned: Option<(usize, String, String, Value)>,
 }
 
 impl State {
     /// The seed: users, groups, the data dictionary, activity types and choices.
     fn seeded(base: &str) -> State {
         let tables = TABLES.iter().map(|t| (t.to_string(), BTreeMap::new())).collect();
-        let mut state = State { base: base.to_string(), tables, next_id: 166_031_411_802_010_000, keys: HashMap::new(), key_lifetime: None, key_uses: HashMap::new(), issued: 0, logins: 0, requests: Vec::new() };
+        let mut state = State { base: base.to_string(), tables, next_id: 166_031_411_802_010_000, keys: HashMap::new(), key_lifetime: None, key_uses: HashMap::new(), issued: 0, logins: 0, requests: Vec::new(), clock: None, planned: None };
         for [username, first, last, email] in USERS {
             let fields = vec![("username", json!(username)), ("first_name", json!(first)), ("last_name", json!(last)), ("email", json!(email)), ("active", json!(true))];
             state.insert("user", "system", fields);
@@ -331,9 +361,13 @@ impl State {
         for name in kinds.chain(["history".to_string()]) {
             state.insert("sys_activity_type", "system", vec![("name", json!(name))]);
         }
-        for table in TICKETS {
+        // Urgency, impact and priority are the task table's choices, which the ticket tables
+        // inherit (as the documentation configures them); each ticket table has its own states.
+        let own = TICKETS.iter().map(|table| (*table, vec![("state", states(table))]));
+        let inherited = [("task", vec![("urgency", LEVELS.to_vec()), ("impact", LEVELS.to_vec()), ("priority", PRIORITIES.to_vec())])];
+        for (table, columns) in own.chain(inherited) {
             let table_id = json!(state.id_of("sys_db_table", "name", table));
-            for (column, options) in [("state", states(table)), ("urgency", LEVELS.to_vec()), ("impact", LEVELS.to_vec()), ("priority", PRIORITIES.to_vec())] {
+            for (column, options) in columns {
                 let column_id = json!(state.column_id(table, column));
                 for (order, (title, value)) in options.into_iter().enumerate() {
                     let fields = vec![("table_id", table_id.clone()), ("column_id", column_id.clone()), ("value", json!(value)), ("title", json!(title)),
@@ -433,7 +467,7 @@ impl State {
     fn list(&self, table: &str, params: &Params) -> Result<Value, Reply> {
         let view = view(table, params)?;
         let query = parse(table, params.get("sysparm_query").map(String::as_str).unwrap_or_default()).map_err(|message| fail(400, &message))?;
-        let (limit, page) = (count(params, "sysparm_limit", 20)?.min(1000), count(params, "sysparm_page", 1)?);
+        let (limit, page) = (count(params, "sysparm_limit", 20)?.min(MAX_LIMIT), count(params, "sysparm_page", 1)?);
         let mut rows: Vec<&Row> = self.rows(table).into_iter().filter(|row| self.matches(&query.filter, row)).collect();
         rows.sort_by(|a, b| self.order(&query.order, a, b));
         Ok(Value::Array(rows.iter().skip((page - 1).saturating_mul(limit)).take(limit).map(|row| self.render(table, row, &view)).collect()))
@@ -503,7 +537,7 @@ impl State {
         }
         let sys_id = match id {
             Some(id) => {
-                after.extend([("sys_updated_at".to_string(), json!(now())), ("sys_updated_by".to_string(), json!(user))]);
+                after.extend([("sys_updated_at".to_string(), json!(self.now())), ("sys_updated_by".to_string(), json!(user))]);
                 self.tables.entry(table.to_string()).or_default().insert(id.to_string(), after);
                 id.to_string()
             }
@@ -545,7 +579,7 @@ impl State {
 
     /// Stamps the system columns on a new record (made by `by`), stores it and returns its sys_id.
     fn insert_row(&mut self, table: &str, by: &str, mut row: Row) -> String {
-        let (id, now) = (self.next_id.to_string(), now());
+        let (id, now) = (self.next_id.to_string(), self.now());
         self.next_id += 1;
         for (column, value) in [("sys_id", id.as_str()), ("sys_created_at", now.as_str()), ("sys_updated_at", now.as_str()), ("sys_created_by", by), ("sys_updated_by", by)] {
             row.insert(column.to_string(), json!(value));
@@ -654,7 +688,10 @@ impl State {
 
     /// The choices of a table's column, as (value, title), in order.
     fn choices(&self, table: &str, column: &str) -> Vec<(String, String)> {
-        let rows = self.select("sys_choice", &format!("table_id.name={table}^column_id.column_name={column}"));
+        let mut rows = self.select("sys_choice", &format!("table_id.name={table}^column_id.column_name={column}"));
+        if rows.is_empty() {
+            rows = self.select("sys_choice", &format!("table_id.name=task^column_id.column_name={column}"));
+        }
         rows.iter().map(|c| (text(c, "value").unwrap_or_default().to_string(), text(c, "title").unwrap_or_default().to_string())).collect()
     }
 
@@ -712,18 +749,25 @@ fn referenced(column: &str) -> Option<&'static str> {
 /// State choices (title, value). The codes are undocumented; the request table's differ from
 /// the incident table's so that a client must read them per table.
 fn states(table: &str) -> Vec<(&'static str, &'static str)> {
-    let open = [("Registered", "1"), ("Assigned", "2"), ("In Progress", "3"), ("Information Needed", "4"), ("External Processing", "5"), ("Postponed", "6")];
     match table {
-        "itsm_request" => [&[("Authorization", "0")][..], &open[..], &[("Completed", "70"), ("Rejected by User", "80"), ("Closed", "100")][..]].concat(),
-        _ => [&open[..], &[("Completed", "7"), ("Rejected by User", "8"), ("Closed", "10")][..]].concat(),
+        "itsm_request" => vec![
+            ("Authorization", "0"), ("Registered", "21"), ("Assigned", "22"), ("In Progress", "23"), ("Information Needed", "24"), ("External Processing", "25"),
+            ("Postponed", "26"), ("Completed", "70"), ("Rejected by User", "80"), ("Closed", "100"),
+        ],
+        _ => vec![
+            ("Registered", "1"), ("Assigned", "2"), ("In Progress", "3"), ("Information Needed", "4"), ("External Processing", "5"), ("Postponed", "6"),
+            ("Completed", "7"), ("Rejected by User", "8"), ("Closed", "10"),
+        ],
     }
 }
 
-/// The state flow, by titles; staying in a state is not a transition.
+/// The state flow, by titles; staying in a state is not a transition. This instance's flow
+/// (flows are configured per instance) does not complete a ticket nobody took into work,
+/// which the desk's own lifecycle allows: a refusal the instance makes, not Smena.
 fn allowed(from: &str, to: &str) -> bool {
     let next: &[&str] = match from {
         "Authorization" => &["Registered"],
-        "Registered" => &["Assigned", "In Progress", "Information Needed", "Completed"],
+        "Registered" => &["Assigned", "In Progress", "Information Needed"],
         "Assigned" => &["In Progress", "Information Needed", "External Processing", "Completed", "Registered"],
         "In Progress" => &["Assigned", "Information Needed", "External Processing", "Completed", "Postponed"],
         "Information Needed" | "External Processing" => &["In Progress", "Assigned", "Completed"],
@@ -904,6 +948,13 @@ fn blank(table: &str) -> Row {
 /// Now, in UTC, as SimpleOne writes dates.
 fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+impl State {
+    /// The time a write is stamped with: the frozen clock's, or the wall clock's.
+    fn now(&self) -> String {
+        self.clock.clone().unwrap_or_else(now)
+    }
 }
 
 /// `a=1&b=2` (a query string or a form body), percent- and `+`-decoded.

@@ -172,10 +172,49 @@ fn pulled_apply() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The first pull of `n` tickets from a real Request Tracker (connector and replica both):
+/// `.ci/rt/seed-bulk` fills a second RT instance (its own data directory and port, so the
+/// sync tests' RT is left alone) once, then a fresh replica pulls everything from it.
+fn rt_first_pull(n: usize) {
+    use smena_core::sync::{engine, rt::Rt};
+    use std::process::Command;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let env = [("SMENA_RT_DIR", root.join("target/rt-bench")), ("SMENA_RT_PORT", PathBuf::from("8392"))];
+    let t = Instant::now();
+    let out = Command::new(root.join(".ci/rt/seed-bulk")).arg(n.to_string()).envs(env.clone()).output();
+    let text = out.as_ref().map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
+    let value = |key: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).map(|v| v.trim_matches(['\'', '"']).to_string());
+    let (Some(url), Some(token)) = (value("RT_URL"), value("RT_TOKEN")) else {
+        println!("sync: first pull from RT: skipped (Request Tracker could not be started: {})", out.map(|o| String::from_utf8_lossy(&o.stderr).to_string()).unwrap_or_else(|e| e.to_string()));
+        return;
+    };
+    println!("sync: RT with {n} tickets ready in {:.1} s", t.elapsed().as_secs_f64());
+    let dir = std::env::temp_dir().join(format!("smena-bench-rt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut r = Replica::open(&dir.join("first-pull.db")).unwrap();
+    let mut api = Rt::new(&url, &token).unwrap();
+    let now = Utc::now();
+    let t = Instant::now();
+    let report = engine::sync(&mut r, &mut api, "rt", now, &mut |_| {});
+    let secs = t.elapsed().as_secs_f64();
+    match report {
+        Ok(report) => println!("{:<45} {:.1} s, {:.0} tickets/s ({} tickets)", format!("sync: first pull of {n} tickets from RT"), secs, report.pulled as f64 / secs, report.pulled),
+        Err(e) => println!("sync: first pull from RT failed: {e}"),
+    }
+    drop(r);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let _ = Command::new(root.join(".ci/rt/stop")).envs(env).output();
+}
+
 fn main() {
-    // `cargo bench -p smena-core -- pulled`: only the pulled-tickets figures.
+    // `cargo bench -p smena-core -- pulled`: only the pulled-tickets figures; `-- rt-pull`:
+    // only the first pull from a real RT.
     if std::env::args().any(|a| a == "pulled") {
         pulled_apply();
+        return;
+    }
+    if std::env::args().any(|a| a == "rt-pull") {
+        rt_first_pull(20_000);
         return;
     }
     servicenow_import();

@@ -140,6 +140,7 @@ pub enum ItsmError {
 
 /// The connector for a connection.
 pub fn connector(c: &credentials::Connection, secret: &str) -> Result<Box<dyn ItsmApi>, String> {
+    check_url(&c.url)?;
     match c.kind.as_str() {
         "rt" => Ok(Box::new(rt::Rt::new(&c.url, secret).map_err(|e| e.to_string())?)),
         "simpleone" => {
@@ -147,6 +148,18 @@ pub fn connector(c: &credentials::Connection, secret: &str) -> Result<Box<dyn It
             Ok(Box::new(simpleone::SimpleOne::new(&c.url, user, secret).map_err(|e| e.to_string())?))
         }
         other => Err(format!("no connector for '{other}'; connect to Request Tracker (rt) or SimpleOne (simpleone)")),
+    }
+}
+
+/// The secret travels only over HTTPS, or over plain HTTP to this machine itself.
+fn check_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("'{url}' is not a URL: {e}"))?;
+    let local = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]" | "::1"));
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if local => Ok(()),
+        "http" => Err(format!("'{url}' is plain HTTP: the secret would cross the network unencrypted; use https://")),
+        other => Err(format!("'{url}': the ITSM is reached over https, not {other}")),
     }
 }
 
@@ -158,6 +171,8 @@ const ATTEMPTS: u32 = 3;
 fn http_client() -> Result<reqwest::blocking::Client, ItsmError> {
     let secs = std::env::var("SMENA_ITSM_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
     reqwest::blocking::Client::builder()
+        // A redirect would carry the request (a login's password too) to wherever it points.
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(5))
         .timeout(std::time::Duration::from_secs(secs))
         .build()
@@ -188,6 +203,10 @@ fn send_retrying(
         match build(http).send() {
             Err(e) => last = e.without_url().to_string(),
             Ok(r) if r.status().is_server_error() || r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => last = format!("HTTP {}", r.status()),
+            Ok(r) if r.status().is_redirection() => {
+                let to = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("elsewhere").to_string();
+                return Err(ItsmError::Refused(format!("the ITSM redirects to {to}; Smena does not follow redirects with credentials (connect to that URL)")));
+            }
             Ok(r) => return Ok(r),
         }
     }
@@ -215,4 +234,17 @@ pub trait ItsmApi {
     /// Adds a comment tagged with `op_id`, unless a comment with that tag is already there
     /// (a retry after an unknown outcome); true when it was added now.
     fn comment_once(&mut self, id: &str, op_id: &str, body: &str) -> Result<bool, ItsmError>;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_secret_goes_over_https_or_to_this_machine_only() {
+        assert!(super::check_url("https://desk.example.ru").is_ok());
+        assert!(super::check_url("http://127.0.0.1:8391").is_ok());
+        assert!(super::check_url("http://localhost:8080/").is_ok());
+        assert!(super::check_url("http://desk.example.ru").unwrap_err().contains("unencrypted"));
+        assert!(super::check_url("ftp://desk.example.ru").is_err());
+        assert!(super::check_url("desk.example.ru").is_err());
+    }
 }

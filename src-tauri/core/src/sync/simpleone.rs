@@ -6,11 +6,13 @@
 //! `sys_choice` by their titles, and the priority is the one the instance computed with its
 //! own matrix. SimpleOne has no version on a record and no conditional write: a write is
 //! read-compare-write on `sys_updated_at`, and the engine reads the record back after it.
-//! Changes are pulled by `sys_updated_at` (whole seconds) with an overlap window, and a record
-//! read again exactly as it was already applied is not pulled twice (a change made in the same
-//! second as the one pulled before it differs in its fields, so it still comes). Comments go into the
-//! journal field `additional_comments` with the operation's tag, looked up in the activity
-//! feed before anything is sent.
+//! Changes are pulled by `sys_updated_at` (whole seconds) with an overlap window, paged by key
+//! (time, then sys_id within a second; one sort key per query, no offsets, so a record changed
+//! while a pull pages cannot push another out of sight), and a record read again exactly as it
+//! was already applied is not pulled twice (a change made in the same second as the one pulled
+//! before it differs in its fields, so it still comes). Comments go into the journal field
+//! `additional_comments`; the operation's tag goes into a work note of the same write, looked
+//! up in the activity feed before anything is sent.
 
 use super::{default_backoff, http_client, json_of, send_retrying, Change, ChangePage, ItsmApi, ItsmError, RemoteTicket, WriteOutcome, ATTEMPTS};
 use crate::domain::{Kind, Level, Line, Priority, Status};
@@ -27,8 +29,9 @@ const PAGE: usize = 100;
 /// The tables the desk's tickets live in, and what they hold.
 const TABLES: [(&str, Kind); 2] = [("itsm_incident", Kind::Incident), ("itsm_request", Kind::Request)];
 /// How far back each pull looks again: a record written in the same second as the last one
-/// pulled, or whose transaction ended after a later one, is still found.
-const OVERLAP_SECONDS: i64 = 5;
+/// pulled, or whose transaction ended after a later one, is still found (records read again
+/// unchanged are skipped, so the overlap costs reads, not writes).
+const OVERLAP_SECONDS: i64 = 60;
 /// The fields a pull reads (`caller.email` and `assigned_user.username` walk the references).
 const FIELDS: &str = "sys_id,number,subject,state,urgency,impact,priority,assigned_user.username,assignment_group,caller.email,sys_created_at,sys_updated_at";
 /// SimpleOne's time format (UTC).
@@ -64,17 +67,22 @@ struct Cursor {
     newest: BTreeMap<String, String>,
     /// The table being read in this round (an index into `TABLES`).
     table: usize,
-    /// Where this round reads that table from, and which page of it.
+    /// The second the key stands at ("" before the first record).
     from: String,
-    page: u64,
-    /// Records applied at or after `from`: their `sys_updated_at` and a fingerprint of the
-    /// fields read, so the same record read again is not pulled twice.
+    /// Within that second, the last sys_id read (`Some("")`: none yet); `None` once the second
+    /// is done, when the next page reads after it.
+    after_id: Option<String>,
+    /// Records (`table:sys_id`) applied at or after `from`: their `sys_updated_at` and a
+    /// fingerprint of the fields read, so the same record read again is not pulled twice.
     seen: BTreeMap<String, (String, String)>,
 }
 
 impl SimpleOne {
     /// A connector for the instance at `url`, logging in as `user`.
     pub fn new(url: &str, user: &str, password: &str) -> Result<SimpleOne, ItsmError> {
+        if user.contains(['^', '@', '(', ')']) {
+            return Err(ItsmError::Refused(format!("user name '{user}' has a character SimpleOne's queries reserve")));
+        }
         Ok(SimpleOne {
             base: url.trim_end_matches('/').to_string(),
             user: user.to_string(),
@@ -89,9 +97,18 @@ impl SimpleOne {
     }
 
     fn login(&mut self) -> Result<(), ItsmError> {
-        let url = format!("{}/rest/v1/auth/login", self.base);
         let body = json!({ "username": self.user, "password": self.password });
-        let r = send_retrying(&self.http, ATTEMPTS, self.backoff, &|c| c.post(&url).json(&body))?;
+        let mut answer = None;
+        // Third-party clients use both paths; an instance answers one of them.
+        for path in ["/rest/v1/auth/login", "/v1/auth/login"] {
+            let url = format!("{}{path}", self.base);
+            let r = send_retrying(&self.http, ATTEMPTS, self.backoff, &|c| c.post(&url).json(&body))?;
+            if r.status() != StatusCode::NOT_FOUND {
+                answer = Some(r);
+                break;
+            }
+        }
+        let r = answer.ok_or_else(|| ItsmError::Refused(format!("{} answers no login (/rest/v1/auth/login, /v1/auth/login): is it SimpleOne?", self.base)))?;
         let (status, v) = json_of(r)?;
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(ItsmError::Unauthorized(format!("SimpleOne refused the login of '{}': {}", self.user, message(&v, status))));
@@ -140,7 +157,7 @@ impl SimpleOne {
             }
         }
         if self.choices.is_empty() {
-            let query = "table_id.nameINtask@itsm_incident@itsm_request^column_id.column_nameINstate@urgency@impact@priority^language=en";
+            let query = "table_id.nameINtask@itsm_incident@itsm_request^column_id.column_nameINstate@urgency@impact@priority";
             let rows = self.get(
                 "sys_choice",
                 &[("sysparm_query", query.into()), ("sysparm_fields", "table_id.name,column_id.column_name,value,title".into()), ("sysparm_limit", "1000".into())],
@@ -189,22 +206,21 @@ impl SimpleOne {
         let find = |list: &[(String, Level)], value: &Value| list.iter().find(|(v, _)| *v == text(value)).map(|x| x.1);
         let line = *self.groups.get(&reference(&v["assignment_group"]))?;
         let status = c.state.iter().find(|(s, _)| *s == text(&v["state"]))?.1;
-        let updated = time_of(&v["sys_updated_at"]);
         Some(RemoteTicket {
             id: format!("{table}:{}", text(&v["sys_id"])),
             number: text(&v["number"]),
             subject: text(&v["subject"]),
             status,
-            urgency: find(&c.urgency, &v["urgency"]).unwrap_or(Level::Medium),
-            impact: find(&c.impact, &v["impact"]).unwrap_or(Level::Medium),
+            urgency: find(&c.urgency, &v["urgency"])?,
+            impact: find(&c.impact, &v["impact"])?,
             priority: c.priority.iter().find(|(p, _)| *p == text(&v["priority"])).map(|x| x.1),
             line,
             owner: Some(text(&v["assigned_user.username"])).filter(|o| !o.is_empty()),
             kind,
             requestor: Some(text(&v["caller.email"])).filter(|e| !e.is_empty()),
-            created: time_of(&v["sys_created_at"]),
-            updated,
-            version: Some(text(&v["sys_updated_at"])),
+            created: time_of(&v["sys_created_at"])?,
+            updated: time_of(&v["sys_updated_at"])?,
+            version: Some(version(v)),
         })
     }
 
@@ -245,8 +261,14 @@ fn reference(v: &Value) -> String {
     }
 }
 
-fn time_of(v: &Value) -> DateTime<Utc> {
-    v.as_str().and_then(|s| NaiveDateTime::parse_from_str(s, TIME).ok()).map_or(DateTime::UNIX_EPOCH, |t| t.and_utc())
+fn time_of(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str().and_then(|s| NaiveDateTime::parse_from_str(s, TIME).ok()).map(|t| t.and_utc())
+}
+
+/// A record's version: its `sys_updated_at` and a fingerprint of the fields read, so that a
+/// change within the same whole second still tells the versions apart.
+fn version(v: &Value) -> String {
+    format!("{}|{}", text(&v["sys_updated_at"]), fingerprint(v))
 }
 
 fn message(v: &Value, status: StatusCode) -> String {
@@ -259,37 +281,37 @@ fn message(v: &Value, status: StatusCode) -> String {
 }
 
 fn status_of(title: &str) -> Option<Status> {
-    Some(match title.to_ascii_lowercase().as_str() {
-        "registered" => Status::Registered,
-        "assigned" => Status::Assigned,
-        "in progress" => Status::InProgress,
-        "information needed" => Status::InformationNeeded,
-        "external processing" => Status::ExternalProcessing,
-        "completed" => Status::Completed,
-        "rejected by user" => Status::RejectedByUser,
-        "closed" => Status::Closed,
+    Some(match title.to_lowercase().replace('ё', "е").as_str() {
+        "registered" | "зарегистрирован" | "зарегистрировано" => Status::Registered,
+        "assigned" | "назначен" | "назначено" => Status::Assigned,
+        "in progress" | "в работе" => Status::InProgress,
+        "information needed" | "требуется информация" | "запрос информации" => Status::InformationNeeded,
+        "external processing" | "внешняя обработка" | "на внешней обработке" => Status::ExternalProcessing,
+        "completed" | "выполнен" | "выполнено" | "решен" | "решено" => Status::Completed,
+        "rejected by user" | "отклонен пользователем" | "отклонено пользователем" => Status::RejectedByUser,
+        "closed" | "закрыт" | "закрыто" => Status::Closed,
         _ => return None,
     })
 }
 
 fn level_of(title: &str) -> Option<Level> {
-    Some(match title.to_ascii_lowercase().as_str() {
-        "very high" => Level::VeryHigh,
-        "high" => Level::High,
-        "medium" => Level::Medium,
-        "low" => Level::Low,
+    Some(match title.to_lowercase().replace('ё', "е").as_str() {
+        "very high" | "очень высокая" | "очень высокое" | "очень высокий" => Level::VeryHigh,
+        "high" | "высокая" | "высокое" | "высокий" => Level::High,
+        "medium" | "средняя" | "среднее" | "средний" => Level::Medium,
+        "low" | "низкая" | "низкое" | "низкий" => Level::Low,
         "none" => Level::None,
         _ => return None,
     })
 }
 
 fn priority_of(title: &str) -> Option<Priority> {
-    Some(match title.to_ascii_lowercase().as_str() {
-        "critical" => Priority::Critical,
-        "high" => Priority::High,
-        "moderate" | "medium" => Priority::Medium,
-        "low" => Priority::Low,
-        "planning" => Priority::Planning,
+    Some(match title.to_lowercase().as_str() {
+        "critical" | "критический" | "критичный" => Priority::Critical,
+        "high" | "высокий" => Priority::High,
+        "moderate" | "medium" | "средний" | "умеренный" => Priority::Medium,
+        "low" | "низкий" => Priority::Low,
+        "planning" | "планирование" => Priority::Planning,
         _ => return None,
     })
 }
@@ -299,6 +321,7 @@ impl ItsmApi for SimpleOne {
         self.key = None;
         self.choices.clear();
         self.groups.clear();
+        self.users.clear();
         self.login()?;
         self.load()
     }
@@ -306,58 +329,80 @@ impl ItsmApi for SimpleOne {
     fn changes(&mut self, cursor: &str) -> Result<ChangePage, ItsmError> {
         self.load()?;
         let mut c: Cursor = if cursor.is_empty() {
-            Cursor { page: 1, ..Default::default() }
+            Cursor::default()
         } else {
             serde_json::from_str(cursor).map_err(|_| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?
         };
         let (table, kind) = TABLES[c.table.min(TABLES.len() - 1)];
-        let query = if c.from.is_empty() { "ORDERBYsys_updated_at^ORDERBYsys_id".to_string() } else { format!("sys_updated_at>={}^ORDERBYsys_updated_at^ORDERBYsys_id", c.from) };
+        // Only the lines' records: the desk has no business with other groups' tickets.
+        let lines = self.groups.keys().cloned().collect::<Vec<_>>().join("@");
+        let (query, key) = match &c.after_id {
+            Some(id) if id.is_empty() => (format!("assignment_groupIN{lines}^sys_updated_at={}^ORDERBYsys_id", c.from), "sys_id"),
+            Some(id) => (format!("assignment_groupIN{lines}^sys_updated_at={}^sys_id>{id}^ORDERBYsys_id", c.from), "sys_id"),
+            None if c.from.is_empty() => (format!("assignment_groupIN{lines}^ORDERBYsys_updated_at"), "sys_updated_at"),
+            None => (format!("assignment_groupIN{lines}^sys_updated_at>{}^ORDERBYsys_updated_at", c.from), "sys_updated_at"),
+        };
         let rows = self.get(
             table,
-            &[
-                ("sysparm_query", query),
-                ("sysparm_fields", FIELDS.into()),
-                ("sysparm_exclude_reference_link", "1".into()),
-                ("sysparm_limit", PAGE.to_string()),
-                ("sysparm_page", c.page.to_string()),
-            ],
+            &[("sysparm_query", query), ("sysparm_fields", FIELDS.into()), ("sysparm_exclude_reference_link", "1".into()), ("sysparm_limit", PAGE.to_string())],
         )?;
+        // The key must move forward, or a pull could skip records or never end.
+        if rows.windows(2).any(|w| text(&w[0][key]) > text(&w[1][key])) {
+            return Err(ItsmError::Refused(format!("SimpleOne did not sort {table} by {key} (ORDERBY{key}); the pull stops rather than miss records")));
+        }
+        if rows.first().is_some_and(|r| r.get("assigned_user.username").is_none() || r.get("caller.email").is_none()) {
+            return Err(ItsmError::Refused("SimpleOne answered without the dot-walked fields assigned_user.username and caller.email".into()));
+        }
         let mut tickets = Vec::new();
         for v in &rows {
-            let (sys_id, updated) = (text(&v["sys_id"]), text(&v["sys_updated_at"]));
+            let updated = text(&v["sys_updated_at"]);
+            if time_of(&v["sys_updated_at"]).is_none() {
+                return Err(ItsmError::Refused(format!("SimpleOne record {}: sys_updated_at '{updated}' is not YYYY-MM-DD hh:mm:ss", text(&v["number"]))));
+            }
             let seen = (updated.clone(), fingerprint(v));
-            if c.seen.get(&sys_id) == Some(&seen) {
+            let id = format!("{table}:{}", text(&v["sys_id"]));
+            if c.seen.get(&id) == Some(&seen) {
                 continue;
             }
             let newest = c.newest.entry(table.to_string()).or_default();
             if updated > *newest {
                 newest.clone_from(&updated);
             }
-            c.seen.insert(sys_id, seen);
+            c.seen.insert(id, seen);
             tickets.extend(self.parse(table, kind, v));
         }
-        let last = rows.last().map(|v| text(&v["sys_updated_at"])).unwrap_or_default();
-        let more = if rows.len() == PAGE {
-            // A full page: go on from its last second (the records of that second seen so
-            // far are skipped), or to the next page when the whole page is one second.
-            if last > c.from {
-                c.from = last;
-                c.page = 1;
-            } else {
-                c.page += 1;
+        let more = match (rows.last(), c.after_id.is_some()) {
+            // Within a second: on after the last sys_id read, then after the second.
+            (Some(last), true) => {
+                let next = text(&last["sys_id"]);
+                if c.after_id.as_deref().is_some_and(|before| !before.is_empty() && next.as_str() <= before) {
+                    return Err(ItsmError::Refused(format!("SimpleOne answered {table} records at or before sys_id {next} again; the pull stops rather than loop")));
+                }
+                c.after_id = Some(next);
+                true
             }
-            true
-        } else if c.table + 1 < TABLES.len() {
-            c.table += 1;
-            c.from = since(c.newest.get(TABLES[c.table].0));
-            c.page = 1;
-            true
-        } else {
-            // The round is over: the next one starts at each table's newest change, less the overlap.
-            c.table = 0;
-            c.from = since(c.newest.get(TABLES[0].0));
-            c.page = 1;
-            false
+            (None, true) => {
+                c.after_id = None;
+                true
+            }
+            // After a second: the page's last second is read again by sys_id (a page may end
+            // in the middle of it), the records of it already seen being skipped.
+            (Some(last), false) => {
+                let next = text(&last["sys_updated_at"]);
+                if !c.from.is_empty() && next <= c.from {
+                    return Err(ItsmError::Refused(format!("SimpleOne answered {table} records changed at or before {next} to a query for later ones; the pull stops rather than loop")));
+                }
+                c.from = next;
+                c.after_id = Some(String::new());
+                true
+            }
+            // Nothing after: this table is done; the next, or the round is over and the next
+            // one starts at each table's newest change, less the overlap.
+            (None, false) => {
+                c.table = (c.table + 1) % TABLES.len();
+                c.from = since(c.newest.get(TABLES[c.table].0));
+                c.table != 0
+            }
         };
         // Remember only what the next reads can return again.
         let oldest = c.newest.values().map(|n| since(Some(n))).min().unwrap_or_default().min(c.from.clone());
@@ -393,7 +438,7 @@ impl ItsmApi for SimpleOne {
                 Change::Line(l) => {
                     self.groups.iter().find(|(_, x)| *x == l).map(|(g, _)| ("assignment_group", json!(g))).ok_or_else(|| format!("SimpleOne has no group 'Line {}'", l.number()))
                 }
-                Change::Owner(None) => Ok(("assigned_user", json!(""))),
+                Change::Owner(None) => Ok(("assigned_user", Value::Null)),
                 Change::Owner(Some(login)) => match self.user_id(login)? {
                     Some(u) => Ok(("assigned_user", json!(u))),
                     None => Err(format!("SimpleOne has no user '{login}'")),
@@ -418,12 +463,14 @@ impl ItsmApi for SimpleOne {
     fn comment_once(&mut self, id: &str, op_id: &str, body: &str) -> Result<bool, ItsmError> {
         let (table, _, sys_id) = split(id)?;
         let tag = format!("[smena op {op_id}]");
-        let query = format!("record_id={sys_id}^type_id.name=additional_comments.{table}^contentLIKE{tag}");
+        let query = format!("record_id={sys_id}^type_id.name=work_notes.{table}^contentLIKE{tag}");
         if !self.get("sys_activity_feed_item", &[("sysparm_query", query), ("sysparm_fields", "sys_id".into()), ("sysparm_limit", "1".into())])?.is_empty() {
             return Ok(false);
         }
         let url = format!("{}/rest/v1/table/{table}/{sys_id}", self.base);
-        let payload = json!({ "additional_comments": format!("{body}\n\n{tag}") });
+        // The comment for the caller, and the tag in a work note of the same write (the caller
+        // is not shown it): one update, so both are there or neither.
+        let payload = json!({ "additional_comments": body, "work_notes": tag });
         // Never repeated blindly: if the answer is lost, the next sync looks for the tag first.
         let (status, v) = json_of(self.send(1, |c| c.patch(&url).json(&payload))?)?;
         if !status.is_success() || v["status"] != "OK" {
@@ -459,7 +506,9 @@ mod tests {
         assert_eq!(status_of("Postponed"), None, "not one of the desk's eight");
         assert_eq!(level_of("Very High"), Some(Level::VeryHigh));
         assert_eq!(priority_of("Moderate"), Some(Priority::Medium));
-        assert_eq!(since(Some(&"2026-11-28 09:00:03".to_string())), "2026-11-28 08:59:58");
+        assert_eq!(since(Some(&"2026-11-28 09:00:03".to_string())), "2026-11-28 08:59:03");
+        assert_eq!(status_of("В работе"), Some(Status::InProgress), "Russian titles too");
+        assert_eq!(level_of("Очень высокая"), Some(Level::VeryHigh));
         assert_eq!(since(None), "");
         assert_eq!(reference(&json!({"value": "155931135900000001", "link": "http://x/rest/v1/table/user/155931135900000001"})), "155931135900000001");
         assert_eq!(reference(&json!("7")), "7");
