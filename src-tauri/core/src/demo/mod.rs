@@ -182,24 +182,37 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
         let mut rng = Rng::new(opts.seed);
         let arrivals = arrivals(&mut rng, opts);
         let mut out = DemoSummary { tickets: 0, history_entries: 0, comments: 0, clients: CLIENTS.len(), staff: STAFF.len(), from: opts.now, until: opts.now };
+        // Tickets go in by batches (see TicketBatch); their history and comments follow each batch.
+        let mut batch = tickets::TicketBatch::begin(tx)?;
+        let mut entries = Vec::new();
+        let flush = |batch: &mut tickets::TicketBatch, entries: &mut Vec<(i64, lifecycle::Sim)>| -> Result<(), StoreError> {
+            batch.flush(tx)?;
+            for (id, sim) in entries.drain(..) {
+                for h in &sim.history {
+                    tickets::add_history(tx, id, h)?;
+                }
+                for c in &sim.comments {
+                    tickets::add_comment(tx, id, c)?;
+                }
+            }
+            Ok(())
+        };
         for (seq, a) in arrivals.iter().enumerate() {
-            let sim = lifecycle::simulate(&mut rng, &desk, &matrix, &catalogue, a, CLIENTS[a.client].russian, opts.now);
+            let mut sim = lifecycle::simulate(&mut rng, &desk, &matrix, &catalogue, a, CLIENTS[a.client].russian, opts.now);
             let prefix = if sim.ticket.kind == Kind::Incident { "INC" } else { "REQ" };
-            let mut ticket = sim.ticket;
-            ticket.number = format!("{prefix}{:07}", 100_000 + seq);
-            ticket.client_id = client_ids[a.client];
-            let id = tickets::insert_ticket(tx, &matrix, &ticket)?;
-            for h in &sim.history {
-                tickets::add_history(tx, id, h)?;
-            }
-            for c in &sim.comments {
-                tickets::add_comment(tx, id, c)?;
-            }
+            sim.ticket.number = format!("{prefix}{:07}", 100_000 + seq);
+            sim.ticket.client_id = client_ids[a.client];
+            let id = batch.add(tx, &matrix, &sim.ticket)?;
             out.tickets += 1;
             out.history_entries += sim.history.len() as u64;
             out.comments += sim.comments.len() as u64;
             out.from = out.from.min(a.at);
+            entries.push((id, sim));
+            if batch.len() == 2_000 {
+                flush(&mut batch, &mut entries)?;
+            }
         }
+        flush(&mut batch, &mut entries)?;
         roster_demo(tx, opts.now)?;
         Ok(out)
     })?;

@@ -210,6 +210,68 @@ pub fn insert_ticket_into(conn: &Connection, table: &str, matrix: &PriorityMatri
     }
 }
 
+/// New tickets written many at a time (a demo, an import, a pulled page): each is staged in
+/// a temporary table with the id it will have, and [`TicketBatch::flush`] moves them into
+/// `tickets` in one statement. Every statement on `tickets` makes the trigram search index
+/// write itself out (its trigger runs inside the statement's savepoint), so one statement per
+/// batch instead of one per ticket is what makes bulk writing fast. History and comments of
+/// a staged ticket go in after its batch is flushed.
+pub struct TicketBatch {
+    next_id: i64,
+    staged: usize,
+}
+
+impl TicketBatch {
+    /// The staging table, for callers that set more columns of a staged ticket by its id.
+    pub const TABLE: &'static str = "temp.staged_tickets";
+
+    /// Starts a batch inside the caller's transaction.
+    pub fn begin(conn: &Connection) -> Result<TicketBatch> {
+        conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS staged_tickets AS SELECT * FROM main.tickets WHERE 0; DELETE FROM temp.staged_tickets;")?;
+        let next_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM main.tickets", [], |r| r.get(0))?;
+        Ok(TicketBatch { next_id, staged: 0 })
+    }
+
+    /// Stages a ticket as [`insert_ticket`] would store it; returns the id it will have.
+    pub fn add(&mut self, conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
+        let row = insert_ticket_into(conn, Self::TABLE, matrix, t)?;
+        let id = self.next_id;
+        conn.prepare_cached("UPDATE temp.staged_tickets SET id = ?2 WHERE rowid = ?1")?.execute(params![row, id])?;
+        self.next_id += 1;
+        self.staged += 1;
+        Ok(id)
+    }
+
+    /// Tickets staged and not yet flushed.
+    pub fn len(&self) -> usize {
+        self.staged
+    }
+
+    /// True when nothing waits to be flushed.
+    pub fn is_empty(&self) -> bool {
+        self.staged == 0
+    }
+
+    /// Moves the staged tickets into `tickets`, in one statement.
+    pub fn flush(&mut self, conn: &Connection) -> Result<()> {
+        if self.staged == 0 {
+            return Ok(());
+        }
+        let columns: String = conn.query_row("SELECT group_concat(name, ', ') FROM pragma_table_info('tickets')", [], |r| r.get(0))?;
+        match conn.execute(&format!("INSERT INTO main.tickets ({columns}) SELECT {columns} FROM temp.staged_tickets ORDER BY id"), []) {
+            Err(rusqlite::Error::SqliteFailure(e, Some(why))) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(StoreError::Conflict(format!("{} new tickets: {why} (a ticket with one of their numbers exists?)", self.staged)));
+            }
+            other => {
+                other?;
+            }
+        }
+        conn.execute("DELETE FROM temp.staged_tickets", [])?;
+        self.staged = 0;
+        Ok(())
+    }
+}
+
 /// Appends one entry to a ticket's history.
 pub fn add_history(conn: &Connection, ticket_id: i64, e: &HistoryEntry) -> Result<()> {
     add_history_of_op(conn, ticket_id, e, None)

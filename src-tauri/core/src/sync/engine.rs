@@ -434,19 +434,15 @@ pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result
             }
         }
         tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS pulled_new AS SELECT * FROM main.tickets WHERE 0;
-             CREATE TEMP TABLE IF NOT EXISTS pulled_changes (id INTEGER PRIMARY KEY, urgency, impact, status, line, assignee_id, priority, due_at, at, version);
-             DELETE FROM temp.pulled_new;
+            "CREATE TEMP TABLE IF NOT EXISTS pulled_changes (id INTEGER PRIMARY KEY, urgency, impact, status, line, assignee_id, priority, due_at, at, version);
              DELETE FROM temp.pulled_changes;",
         )?;
-        let mut created = 0;
+        let mut batch = tickets::TicketBatch::begin(tx)?;
         for t in &page.tickets {
-            if apply_ticket(tx, &matrix, t, &mut cache)? {
-                created += 1;
-            }
+            apply_ticket(tx, &matrix, t, &mut cache, &mut batch)?;
         }
-        let columns: String = tx.query_row("SELECT group_concat(name, ', ') FROM pragma_table_info('tickets') WHERE name <> 'id'", [], |x| x.get(0))?;
-        tx.execute(&format!("INSERT INTO main.tickets ({columns}) SELECT {columns} FROM temp.pulled_new ORDER BY rowid"), [])?;
+        let created = batch.len() as u32;
+        batch.flush(tx)?;
         // The IN makes SQLite look the page's tickets up rather than scan every ticket.
         tx.execute(
             "UPDATE main.tickets SET urgency = c.urgency, impact = c.impact, status = c.status, line = c.line, assignee_id = c.assignee_id,
@@ -459,7 +455,7 @@ pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result
              FROM temp.pulled_changes c WHERE tickets.id = c.id AND tickets.id IN (SELECT id FROM temp.pulled_changes)",
             [],
         )?;
-        tx.execute_batch("DELETE FROM temp.pulled_new; DELETE FROM temp.pulled_changes;")?;
+        tx.execute("DELETE FROM temp.pulled_changes", [])?;
         tx.execute(
             "INSERT INTO sync_state (connector, cursor) VALUES (?1, ?2) ON CONFLICT (connector) DO UPDATE SET cursor = excluded.cursor",
             params![connector, page.cursor],
@@ -566,8 +562,8 @@ fn client_of(tx: &Connection, requestor: Option<&str>) -> Result<(i64, String), 
 /// assignee, subject, created, updated, server version.
 type Stored = (i64, Level, Level, Status, u8, Option<i64>, String, i64, i64, Option<String>);
 
-/// Stages one pulled ticket as new or as a change (see [`apply_page`]); true when it is new.
-fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, t: &RemoteTicket, cache: &mut PageCache) -> Result<bool, SyncError> {
+/// Stages one pulled ticket as new (in `batch`) or as a change (see [`apply_page`]).
+fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, t: &RemoteTicket, cache: &mut PageCache, batch: &mut tickets::TicketBatch) -> Result<(), SyncError> {
     let existing: Option<Stored> = tx
         .prepare_cached("SELECT id, urgency, impact, status, line, assignee_id, subject, created_at, updated_at, server_version FROM tickets WHERE external_id = ?1")?
         .query_row([&t.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?, x.get(8)?, x.get(9)?)))
@@ -599,13 +595,13 @@ fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, t: &Rem
             closure_code: None,
             imported: None,
         };
-        let staged = tickets::insert_ticket_into(tx, "temp.pulled_new", matrix, &new)?;
+        let staged = batch.add(tx, matrix, &new)?;
         // The ITSM's own priority, where it computes one, wins over our matrix's.
         let priority = t.priority.filter(|_| t.kind == Kind::Incident);
         let due = priority.map(|p| (t.created + chrono::Duration::hours(tickets::default_resolution_hours(p))).timestamp());
-        tx.prepare_cached("UPDATE temp.pulled_new SET external_id = ?2, server_version = ?3, priority = coalesce(?4, priority), due_at = coalesce(?5, due_at) WHERE rowid = ?1")?
+        tx.prepare_cached("UPDATE temp.staged_tickets SET external_id = ?2, server_version = ?3, priority = coalesce(?4, priority), due_at = coalesce(?5, due_at) WHERE id = ?1")?
             .execute(params![staged, t.id, t.version, priority.map(|p| p.rank()), due])?;
-        return Ok(true);
+        return Ok(());
     };
     let keep = cache.held.get(&id).cloned().unwrap_or_default();
     let entry = |field: &str, old: String, new: String| -> Result<(), SyncError> {
@@ -645,14 +641,14 @@ fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, t: &Rem
         && t.updated.timestamp() <= updated_at
         && (t.version.is_none() || t.version == version);
     if unchanged {
-        return Ok(false);
+        return Ok(());
     }
     let priority = if keep.contains("priority") { None } else { Some(t.priority.unwrap_or_else(|| matrix.priority(new_urgency, new_impact))) };
     let due = priority.map(|p| from_ts(created_at) + chrono::Duration::hours(tickets::default_resolution_hours(p)));
     let at = t.updated.timestamp();
     tx.prepare_cached("INSERT OR REPLACE INTO temp.pulled_changes (id, urgency, impact, status, line, assignee_id, priority, due_at, at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?
         .execute(params![id, new_urgency, new_impact, new_status, new_line, new_assignee, priority.map(|p| p.rank()), due.map(|d| d.timestamp()), at, t.version])?;
-    Ok(false)
+    Ok(())
 }
 
 /// A conflict waiting for the user.
