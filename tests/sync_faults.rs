@@ -7,12 +7,11 @@
 
 mod common;
 
+use common::desk::Replica;
 use common::rt::{self, Server, ONE_SERVER};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,44 +125,28 @@ impl Proxy {
     }
 }
 
-struct Desk {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+/// The replica, and its sync with the short timeout these tests give the ITSM.
+struct Desk(Replica);
+
+impl std::ops::Deref for Desk {
+    type Target = Replica;
+    fn deref(&self) -> &Replica {
+        &self.0
+    }
 }
 
 impl Desk {
-    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
-        let mut v = args.to_vec();
-        v.extend(["--db", self.db.to_str().unwrap()]);
-        v
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        common::ok(self.dir.path(), &self.args(args))
-    }
-
     /// `smena sync --json`: its exit code and standard error.
     fn sync(&self) -> (i32, String) {
-        let out = common::smena(self.dir.path()).env("SMENA_ITSM_TIMEOUT", TIMEOUT).args(self.args(&["sync", "--json"])).output().unwrap();
+        let out = common::smena(self.home()).env("SMENA_ITSM_TIMEOUT", TIMEOUT).args(self.args(&["sync", "--json"])).output().unwrap();
         (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).to_string())
-    }
-
-    fn outbox(&self) -> Vec<Value> {
-        common::json(self.dir.path(), &self.args(&["outbox", "--json"]))["operations"].as_array().unwrap().clone()
-    }
-
-    fn ticket(&self, number: &str) -> Value {
-        common::json(self.dir.path(), &self.args(&["ticket", number, "--json"]))
     }
 }
 
 fn connect(proxy: &Proxy, rt: &Server) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("replica.db");
-    let desk = Desk { dir, db };
-    let mut c = common::smena(desk.dir.path()).args(desk.args(&["connect", "rt", "--url", &proxy.url])).stdin(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
-    c.stdin.take().unwrap().write_all(format!("{}\n", rt.token).as_bytes()).unwrap();
-    assert!(c.wait().unwrap().success(), "connect through the proxy");
+    let desk = Desk(Replica::new());
+    let out = desk.run_with_stdin(&["connect", "rt", "--url", &proxy.url], &format!("{}\n", rt.token));
+    assert!(out.status.success(), "connect through the proxy: {}", String::from_utf8_lossy(&out.stderr));
     desk
 }
 

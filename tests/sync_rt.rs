@@ -5,72 +5,30 @@
 
 mod common;
 
+use common::desk::Replica;
 use common::rt::{self, Server, ONE_SERVER};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
 
 /// A fresh replica connected to RT, with the lead and two engineers tied to RT logins.
 struct Desk {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+    replica: Replica,
     rt: Server,
+}
+
+impl std::ops::Deref for Desk {
+    type Target = Replica;
+    fn deref(&self) -> &Replica {
+        &self.replica
+    }
 }
 
 impl Desk {
     fn new(rt: Server) -> Desk {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("replica.db");
-        let d = Desk { dir, db, rt };
+        let d = Desk { replica: Replica::new(), rt };
         let out = d.run_with_stdin(&["connect", "rt", "--url", &d.rt.url], &format!("{}\n", d.rt.token));
         assert!(out.status.success(), "connect: {}", String::from_utf8_lossy(&out.stderr));
-        let people = d.dir.path().join("people.csv");
-        std::fs::write(&people, "name,role,time_zone\nMaria Lead,lead,Europe/Moscow\nAnna Petrova,1,Europe/Moscow\nViktor Sokolov,2,Europe/Moscow\n").unwrap();
-        d.ok(&["roster", "import", "--people", people.to_str().unwrap()]);
-        d.sync(0);
-        d.ok(&["staff", "login", "Anna Petrova", "l1-anna"]);
-        d.ok(&["staff", "login", "Viktor Sokolov", "l2-viktor"]);
+        d.staff(["l1-anna", "l2-viktor"]);
         d
-    }
-
-    fn home(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
-        let mut v = args.to_vec();
-        v.extend(["--db", self.db.to_str().unwrap()]);
-        v
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = common::smena(self.home()).args(self.args(args)).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        common::ok(self.home(), &self.args(args))
-    }
-
-    /// `smena sync --json`, which must exit with `code`; its report.
-    fn sync(&self, code: i32) -> Value {
-        let out = common::run(self.home(), &self.args(&["sync", "--json"]));
-        assert_eq!(out.status.code(), Some(code), "sync: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
-    }
-
-    fn ticket(&self, number: &str) -> Value {
-        common::json(self.home(), &self.args(&["ticket", number, "--json"]))
-    }
-
-    fn outbox(&self) -> Vec<Value> {
-        common::json(self.home(), &self.args(&["outbox", "--json"]))["operations"].as_array().unwrap().clone()
-    }
-
-    fn conflicts(&self) -> Value {
-        common::json(self.home(), &self.args(&["conflicts", "--json"]))
     }
 }
 

@@ -6,16 +6,21 @@
 
 mod common;
 
+use common::desk::Replica;
 use common::simpleone::{Fake, PASSWORD, USER};
-use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use serde_json::json;
 
 /// A fresh replica connected to the fake, with the lead and two engineers tied to its users.
 struct Desk {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+    replica: Replica,
     s1: Fake,
+}
+
+impl std::ops::Deref for Desk {
+    type Target = Replica;
+    fn deref(&self) -> &Replica {
+        &self.replica
+    }
 }
 
 impl Desk {
@@ -23,16 +28,9 @@ impl Desk {
         if !common::rt::keyring() {
             return None;
         }
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("replica.db");
-        let d = Desk { dir, db, s1: Fake::start() };
+        let d = Desk { replica: Replica::new(), s1: Fake::start() };
         d.connect(PASSWORD).expect("connect");
-        let people = d.home().join("people.csv");
-        std::fs::write(&people, "name,role,time_zone\nMaria Lead,lead,Europe/Moscow\nAnna Petrova,1,Europe/Moscow\nViktor Sokolov,2,Europe/Moscow\n").unwrap();
-        d.ok(&["roster", "import", "--people", people.to_str().unwrap()]);
-        d.sync(0);
-        d.ok(&["staff", "login", "Anna Petrova", "l1-anna"]);
-        d.ok(&["staff", "login", "Viktor Sokolov", "l2-viktor"]);
+        d.staff(["l1-anna", "l2-viktor"]);
         Some(d)
     }
 
@@ -40,46 +38,6 @@ impl Desk {
     fn connect(&self, password: &str) -> Result<(), String> {
         let out = self.run_with_stdin(&["connect", "simpleone", "--url", &self.s1.url, "--user", USER], &format!("{password}\n"));
         out.status.success().then_some(()).ok_or_else(|| String::from_utf8_lossy(&out.stderr).to_string())
-    }
-
-    fn home(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
-        let mut v = args.to_vec();
-        v.extend(["--db", self.db.to_str().unwrap()]);
-        v
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = common::smena(self.home()).args(self.args(args)).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        common::ok(self.home(), &self.args(args))
-    }
-
-    /// `smena sync --json`, which must exit with `code`; its report.
-    fn sync(&self, code: i32) -> Value {
-        let out = common::run(self.home(), &self.args(&["sync", "--json"]));
-        assert_eq!(out.status.code(), Some(code), "sync: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
-    }
-
-    fn ticket(&self, number: &str) -> Value {
-        common::json(self.home(), &self.args(&["ticket", number, "--json"]))
-    }
-
-    fn outbox(&self) -> Vec<Value> {
-        common::json(self.home(), &self.args(&["outbox", "--json"]))["operations"].as_array().unwrap().clone()
-    }
-
-    fn conflicts(&self) -> Value {
-        common::json(self.home(), &self.args(&["conflicts", "--json"]))
     }
 
     /// An incident in `Line 1`, created by another client; (sys_id, number).

@@ -2,6 +2,7 @@
 //! own data directory, and demo replicas.
 #![allow(dead_code)]
 
+pub mod desk;
 pub mod rt;
 pub mod simpleone;
 pub mod webdriver;

@@ -1,0 +1,79 @@
+//! A replica in a temporary home, driven through the `smena` command line as a lead would:
+//! what the sync tests against Request Tracker and SimpleOne share.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+/// A fresh replica file in its own home directory.
+pub struct Replica {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Replica {
+    /// An empty replica (it is created on first use).
+    pub fn new() -> Replica {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("replica.db");
+        Replica { dir, db }
+    }
+
+    /// The home its data, config and cache directories live in.
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `args` with `--db` for this replica.
+    pub fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut v = args.to_vec();
+        v.extend(["--db", self.db.to_str().unwrap()]);
+        v
+    }
+
+    /// Runs `smena ARGS` with `stdin` piped in (a secret, say).
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        use std::io::Write;
+        let mut child = super::smena(self.home()).args(self.args(args)).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Runs `smena ARGS`, insisting on success; its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        super::ok(self.home(), &self.args(args))
+    }
+
+    /// `smena sync --json`, which must exit with `code`; its report.
+    pub fn sync(&self, code: i32) -> Value {
+        let out = super::run(self.home(), &self.args(&["sync", "--json"]));
+        assert_eq!(out.status.code(), Some(code), "sync: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    }
+
+    /// A ticket with its history, as `smena ticket N --json` shows it.
+    pub fn ticket(&self, number: &str) -> Value {
+        super::json(self.home(), &self.args(&["ticket", number, "--json"]))
+    }
+
+    /// The operations waiting in the outbox.
+    pub fn outbox(&self) -> Vec<Value> {
+        super::json(self.home(), &self.args(&["outbox", "--json"]))["operations"].as_array().unwrap().clone()
+    }
+
+    /// Conflicts and refused operations.
+    pub fn conflicts(&self) -> Value {
+        super::json(self.home(), &self.args(&["conflicts", "--json"]))
+    }
+
+    /// Imports the lead and two engineers; `logins` ties Anna Petrova and Viktor Sokolov to
+    /// their ITSM logins after a first sync.
+    pub fn staff(&self, logins: [&str; 2]) {
+        let people = self.home().join("people.csv");
+        std::fs::write(&people, "name,role,time_zone\nMaria Lead,lead,Europe/Moscow\nAnna Petrova,1,Europe/Moscow\nViktor Sokolov,2,Europe/Moscow\n").unwrap();
+        self.ok(&["roster", "import", "--people", people.to_str().unwrap()]);
+        self.sync(0);
+        self.ok(&["staff", "login", "Anna Petrova", logins[0]]);
+        self.ok(&["staff", "login", "Viktor Sokolov", logins[1]]);
+    }
+}
