@@ -228,25 +228,5 @@ fn a_comment_whose_first_attempt_reached_rt_is_not_sent_again() {
 #[test]
 fn the_secret_is_in_the_keyring_and_nowhere_in_the_replica_logs_or_config() {
     let Some((_g, desk)) = setup() else { return };
-    let out = common::run(desk.home(), &desk.args(&["sync"]));
-    assert!(out.status.success());
-    let token = desk.rt.token.as_bytes();
-    let contains = |bytes: &[u8]| bytes.windows(token.len()).any(|w| w == token);
-    assert!(!contains(&out.stdout) && !contains(&out.stderr), "not in the output");
-    let mut files = vec![];
-    let mut stack = vec![desk.home().to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap().flatten() {
-            if e.path().is_dir() { stack.push(e.path()) } else { files.push(e.path()) }
-        }
-    }
-    assert!(files.iter().any(|f| f.file_name().unwrap() == "replica.db"));
-    for f in &files {
-        assert!(!contains(&std::fs::read(f).unwrap()), "the secret is in {}", f.display());
-    }
-    // Disconnecting removes it from the keyring: a sync now says so.
-    desk.ok(&["disconnect"]);
-    let out = common::run(desk.home(), &desk.args(&["sync"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no ITSM is connected"), "{}", String::from_utf8_lossy(&out.stderr));
+    desk.assert_secret_kept_out(&desk.rt.token);
 }

@@ -283,24 +283,5 @@ fn an_expired_session_means_a_new_login_and_a_wrong_password_stores_nothing() {
 fn the_password_is_in_the_keyring_and_nowhere_in_the_replica_logs_or_config() {
     let Some(desk) = Desk::new() else { return };
     desk.incident("Any ticket", "Low", "Low");
-    let out = common::run(desk.home(), &desk.args(&["sync"]));
-    assert!(out.status.success());
-    let secret = PASSWORD.as_bytes();
-    let contains = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret);
-    assert!(!contains(&out.stdout) && !contains(&out.stderr), "not in the output");
-    let mut files = vec![];
-    let mut stack = vec![desk.home().to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap().flatten() {
-            if e.path().is_dir() { stack.push(e.path()) } else { files.push(e.path()) }
-        }
-    }
-    assert!(files.iter().any(|f| f.file_name().unwrap() == "replica.db"));
-    for f in &files {
-        assert!(!contains(&std::fs::read(f).unwrap()), "the password is in {}", f.display());
-    }
-    desk.ok(&["disconnect"]);
-    let out = common::run(desk.home(), &desk.args(&["sync"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no ITSM is connected"), "{}", String::from_utf8_lossy(&out.stderr));
+    desk.assert_secret_kept_out(PASSWORD);
 }

@@ -76,4 +76,34 @@ impl Replica {
         self.ok(&["staff", "login", "Anna Petrova", logins[0]]);
         self.ok(&["staff", "login", "Viktor Sokolov", logins[1]]);
     }
+
+    /// Syncs, then checks that `secret` is in neither the sync's output nor any file the app
+    /// wrote under its home (the replica and its WAL included); then disconnects and checks
+    /// that a sync says nothing is connected (the keyring no longer has it).
+    pub fn assert_secret_kept_out(&self, secret: &str) {
+        let out = super::run(self.home(), &self.args(&["sync"]));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let secret = secret.as_bytes();
+        let contains = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret);
+        assert!(!contains(&out.stdout) && !contains(&out.stderr), "not in the output");
+        let mut files = vec![];
+        let mut stack = vec![self.home().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap().flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path())
+                } else {
+                    files.push(e.path())
+                }
+            }
+        }
+        assert!(files.iter().any(|f| f.file_name().unwrap() == "replica.db"));
+        for f in &files {
+            assert!(!contains(&std::fs::read(f).unwrap()), "the secret is in {}", f.display());
+        }
+        self.ok(&["disconnect"]);
+        let out = super::run(self.home(), &self.args(&["sync"]));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no ITSM is connected"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 }
