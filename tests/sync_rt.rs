@@ -226,6 +226,24 @@ fn a_comment_whose_first_attempt_reached_rt_is_not_sent_again() {
 }
 
 #[test]
+fn a_comment_written_in_rt_arrives_once_and_smenas_own_is_not_pulled_back() {
+    let Some((_g, desk)) = setup() else { return };
+    let id = desk.rt.create("VPN drops every hour", "Medium", "Low");
+    desk.sync(0);
+    let n = number(&id);
+    desk.ok(&["ticket", &n, "comment", "Collecting the logs"]);
+    desk.rt.comment(&id, "Client: it dropped again at 10:05");
+    desk.sync(0);
+    desk.sync(0);
+    let comments = desk.ticket(&n)["comments"].as_array().unwrap().clone();
+    let bodies: Vec<&str> = comments.iter().map(|c| c["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies.iter().filter(|b| **b == "Client: it dropped again at 10:05").count(), 1, "{comments:?}");
+    assert_eq!(bodies.iter().filter(|b| **b == "Collecting the logs").count(), 1, "ours once, not pulled back: {comments:?}");
+    let pulled = comments.iter().find(|c| c["body"] == "Client: it dropped again at 10:05").unwrap();
+    assert_eq!(pulled["author"], "smena-sync", "RT's author (the test's client uses the same account)");
+}
+
+#[test]
 fn the_secret_is_in_the_keyring_and_nowhere_in_the_replica_logs_or_config() {
     let Some((_g, desk)) = setup() else { return };
     desk.assert_secret_kept_out(&desk.rt.token);

@@ -260,6 +260,23 @@ fn a_comment_whose_first_attempt_reached_simpleone_is_not_sent_again() {
 }
 
 #[test]
+fn a_comment_written_in_simpleone_arrives_once_and_smenas_own_is_not_pulled_back() {
+    let Some(desk) = Desk::new() else { return };
+    let (id, n) = desk.incident("VPN drops every hour", "Medium", "Low");
+    desk.sync(0);
+    desk.ok(&["ticket", &n, "comment", "Collecting the logs"]);
+    desk.s1.patch("itsm_incident", &id, json!({"additional_comments": "Client: it dropped again at 10:05"}));
+    desk.sync(0);
+    desk.sync(0);
+    let comments = desk.ticket(&n)["comments"].as_array().unwrap().clone();
+    let bodies: Vec<&str> = comments.iter().map(|c| c["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies.iter().filter(|b| **b == "Client: it dropped again at 10:05").count(), 1, "{comments:?}");
+    assert_eq!(bodies.iter().filter(|b| **b == "Collecting the logs").count(), 1, "ours once, not pulled back: {comments:?}");
+    let pulled = comments.iter().find(|c| c["body"] == "Client: it dropped again at 10:05").unwrap();
+    assert_eq!(pulled["author"], "agent");
+}
+
+#[test]
 fn an_expired_session_means_a_new_login_and_a_wrong_password_stores_nothing() {
     let Some(desk) = Desk::new() else { return };
     for i in 0..30 {

@@ -129,7 +129,15 @@ impl Server {
 
     /// Adds a comment tagged as Smena would tag operation `op_id`.
     pub fn comment_as(&self, id: &str, op_id: &str, text: &str) {
-        let body = json!({"Subject": format!("smena op {op_id}"), "Content": text, "ContentType": "text/plain"});
+        self.comment_with(id, json!({"Subject": format!("smena op {op_id}"), "Content": text, "ContentType": "text/plain"}));
+    }
+
+    /// Adds a comment as another client of RT would.
+    pub fn comment(&self, id: &str, text: &str) {
+        self.comment_with(id, json!({"Content": text, "ContentType": "text/plain"}));
+    }
+
+    fn comment_with(&self, id: &str, body: Value) {
         let r = Self::client().post(format!("{}/ticket/{id}/comment", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap();
         assert!(r.status().is_success(), "comment: {}", r.status());
     }

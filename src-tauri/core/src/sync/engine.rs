@@ -410,6 +410,36 @@ fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, report: &mut Sy
         progress(Progress { done, total });
         cursor = page.cursor;
         if !page.more {
+            return pull_comments(r, api, connector, holder);
+        }
+    }
+}
+
+/// Pulls the comments others wrote in the ITSM since the last sync (from the first sync on:
+/// earlier ones stay in the ITSM), each page in one transaction with its cursor.
+fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, holder: &str) -> Result<(), SyncError> {
+    let key = format!("{connector}:comments");
+    let mut cursor: String = r.conn().query_row("SELECT cursor FROM sync_state WHERE connector = ?1", [&key], |x| x.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_default();
+    loop {
+        lease(r, holder)?;
+        let page = api.comments(&cursor)?;
+        r.write_with(|tx| -> Result<(), SyncError> {
+            for c in &page.comments {
+                let ticket: Option<i64> = tx.prepare_cached("SELECT id FROM tickets WHERE external_id = ?1")?.query_row([&c.ticket], |x| x.get(0)).optional()?;
+                // A comment on a ticket that is not the desk's (another queue or group) stays there.
+                let Some(ticket) = ticket else { continue };
+                let author: String = tx.prepare_cached("SELECT name FROM staff WHERE itsm_login = ?1")?.query_row([&c.author], |x| x.get(0)).optional()?.unwrap_or_else(|| c.author.clone());
+                tx.prepare_cached("INSERT OR IGNORE INTO comments (ticket_id, at, author, body, external_id) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![ticket, c.at.timestamp(), author, c.body, format!("{connector}:{}", c.id)])?;
+            }
+            tx.execute(
+                "INSERT INTO sync_state (connector, cursor) VALUES (?1, ?2) ON CONFLICT (connector) DO UPDATE SET cursor = excluded.cursor",
+                params![key, page.cursor],
+            )?;
+            Ok(())
+        })?;
+        cursor = page.cursor;
+        if !page.more {
             return Ok(());
         }
     }

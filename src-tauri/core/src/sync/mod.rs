@@ -63,6 +63,32 @@ pub struct ChangePage {
     pub total: Option<u64>,
 }
 
+/// A comment someone wrote in the ITSM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteComment {
+    /// The ticket's id in the ITSM (as [`RemoteTicket::id`]).
+    pub ticket: String,
+    /// The comment's own id in the ITSM.
+    pub id: String,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    /// Who wrote it (their ITSM login).
+    pub author: String,
+    /// The text.
+    pub body: String,
+}
+
+/// One page of comments written in the ITSM.
+#[derive(Debug, Clone, Default)]
+pub struct CommentPage {
+    /// The comments, oldest first; Smena's own are left out.
+    pub comments: Vec<RemoteComment>,
+    /// Where the next read continues from once this page is stored.
+    pub cursor: String,
+    /// More pages wait.
+    pub more: bool,
+}
+
 /// A field an operation writes, with its value as text (the ITSM's own words are the
 /// connector's business).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +260,9 @@ pub trait ItsmApi {
     /// Adds a comment tagged with `op_id`, unless a comment with that tag is already there
     /// (a retry after an unknown outcome); true when it was added now.
     fn comment_once(&mut self, id: &str, op_id: &str, body: &str) -> Result<bool, ItsmError>;
+    /// Comments written by others after `cursor`; an empty cursor starts from now (the
+    /// comments written before the replica was connected stay in the ITSM).
+    fn comments(&mut self, cursor: &str) -> Result<CommentPage, ItsmError>;
 }
 
 #[cfg(test)]

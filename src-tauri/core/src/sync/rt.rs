@@ -5,7 +5,7 @@
 //! involved); every write carries `If-Match` with the ETag just read; refusals that RT
 //! reports inside a 200 are read from its messages.
 
-use super::{default_backoff, http_client, json_of, send_retrying, Change, ChangePage, ItsmApi, ItsmError, RemoteTicket, WriteOutcome, ATTEMPTS};
+use super::{default_backoff, http_client, json_of, send_retrying, Change, ChangePage, CommentPage, ItsmApi, ItsmError, RemoteComment, RemoteTicket, WriteOutcome, ATTEMPTS};
 use crate::domain::{Kind, Level, Line, Status};
 use chrono::{DateTime, Utc};
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -116,6 +116,12 @@ impl Rt {
         Ok(out)
     }
 
+    /// Where RT's transaction feed stands now.
+    fn top_transaction(&self) -> Result<String, ItsmError> {
+        let v = self.get("/transactions", &[("query", "id > 0".into()), ("orderby", "id".into()), ("order", "DESC".into()), ("per_page", "1".into())])?;
+        Ok(v["items"].as_array().and_then(|a| a.first()).map(|t| id_of(&t["id"])).unwrap_or_else(|| "0".into()))
+    }
+
     /// The page's tickets; one the desk cannot read (a status outside its lifecycle) is left
     /// out rather than stopping the sync for every other ticket.
     fn parse_all(&self, v: &Value) -> Vec<RemoteTicket> {
@@ -192,9 +198,7 @@ impl ItsmApi for Rt {
         self.load_queues()?;
         // The first pull lists every ticket by id, remembering where the feed stood before it.
         let listing = if cursor.is_empty() {
-            let v = self.get("/transactions", &[("query", "id > 0".into()), ("orderby", "id".into()), ("order", "DESC".into()), ("per_page", "1".into())])?;
-            let top = v["items"].as_array().and_then(|a| a.first()).map(|t| id_of(&t["id"])).unwrap_or_else(|| "0".into());
-            Some((0u64, top))
+            Some((0u64, self.top_transaction()?))
         } else if let Some(rest) = cursor.strip_prefix("list:") {
             let (last, top) = rest.split_once(':').ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
             Some((last.parse().unwrap_or(0), top.to_string()))
@@ -294,6 +298,37 @@ impl ItsmApi for Rt {
             return Err(ItsmError::Refused(message(&v, status)));
         }
         Ok(true)
+    }
+
+    fn comments(&mut self, cursor: &str) -> Result<CommentPage, ItsmError> {
+        if cursor.is_empty() {
+            return Ok(CommentPage { comments: Vec::new(), cursor: format!("tx:{}", self.top_transaction()?), more: false });
+        }
+        let after: u64 = cursor.strip_prefix("tx:").and_then(|n| n.parse().ok()).ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
+        let v = self.get(
+            "/transactions",
+            &[
+                ("query", format!("ObjectType = 'RT::Ticket' AND id > {after} AND (Type = 'Comment' OR Type = 'Correspond')")),
+                ("orderby", "id".into()),
+                ("order", "ASC".into()),
+                ("per_page", PAGE.to_string()),
+                ("fields", "ObjectId,Created,Creator,Data".into()),
+            ],
+        )?;
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        let mut comments = Vec::new();
+        for t in &items {
+            // Smena's own comments carry their operation's tag as the subject.
+            if t["Data"].as_str().is_some_and(|d| d.trim().starts_with("smena op ")) {
+                continue;
+            }
+            let id = id_of(&t["id"]);
+            let parts = self.get(&format!("/transaction/{id}/attachments"), &[("fields", "Content,ContentType".into())])?;
+            let body = parts["items"].as_array().into_iter().flatten().filter(|a| a["ContentType"] == "text/plain").filter_map(|a| a["Content"].as_str()).collect::<Vec<_>>().join("\n");
+            comments.push(RemoteComment { ticket: id_of(&t["ObjectId"]), id, at: time_of(&t["Created"]), author: t["Creator"]["id"].as_str().unwrap_or_default().to_string(), body: body.trim().to_string() });
+        }
+        let top = items.iter().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
+        Ok(CommentPage { comments, cursor: format!("tx:{top}"), more: v["next_page"].is_string() })
     }
 }
 

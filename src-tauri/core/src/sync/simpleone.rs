@@ -14,7 +14,7 @@
 //! `additional_comments`; the operation's tag goes into a work note of the same write, looked
 //! up in the activity feed before anything is sent.
 
-use super::{default_backoff, http_client, json_of, send_retrying, Change, ChangePage, ItsmApi, ItsmError, RemoteTicket, WriteOutcome, ATTEMPTS};
+use super::{default_backoff, http_client, json_of, send_retrying, Change, ChangePage, CommentPage, ItsmApi, ItsmError, RemoteComment, RemoteTicket, WriteOutcome, ATTEMPTS};
 use crate::domain::{Kind, Level, Line, Priority, Status};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -477,6 +477,47 @@ impl ItsmApi for SimpleOne {
             return Err(ItsmError::Refused(message(&v, status)));
         }
         Ok(true)
+    }
+
+    fn comments(&mut self, cursor: &str) -> Result<CommentPage, ItsmError> {
+        // The activity feed's entries of the tickets' comment journals, by sys_id (which
+        // grows with time), after the cursor's.
+        let feed = "sys_activity_feed_item";
+        if cursor.is_empty() {
+            let rows = self.get(feed, &[("sysparm_query", "ORDERBYDESCsys_id".into()), ("sysparm_fields", "sys_id".into()), ("sysparm_limit", "1".into())])?;
+            let top = rows.first().map(|r| text(&r["sys_id"])).unwrap_or_default();
+            return Ok(CommentPage { comments: Vec::new(), cursor: format!("feed:{top}"), more: false });
+        }
+        let after = cursor.strip_prefix("feed:").ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?.to_string();
+        let types = TABLES.map(|(t, _)| format!("additional_comments.{t}")).join("@");
+        let query = if after.is_empty() { format!("type_id.nameIN{types}^ORDERBYsys_id") } else { format!("type_id.nameIN{types}^sys_id>{after}^ORDERBYsys_id") };
+        let rows = self.get(
+            feed,
+            &[
+                ("sysparm_query", query),
+                ("sysparm_fields", "sys_id,record_id,type_id.name,content,sys_created_at,sys_created_by".into()),
+                ("sysparm_exclude_reference_link", "1".into()),
+                ("sysparm_limit", PAGE.to_string()),
+            ],
+        )?;
+        if rows.windows(2).any(|w| text(&w[0]["sys_id"]) >= text(&w[1]["sys_id"])) || rows.first().is_some_and(|r| !after.is_empty() && text(&r["sys_id"]) <= after) {
+            return Err(ItsmError::Refused("SimpleOne did not answer the activity feed in sys_id order after the cursor; the pull stops rather than loop".into()));
+        }
+        let mut comments = Vec::new();
+        for v in &rows {
+            // Smena's own comments were written by the account it logs in with.
+            if text(&v["sys_created_by"]) == self.user {
+                continue;
+            }
+            let Some(table) = text(&v["type_id.name"]).strip_prefix("additional_comments.").map(str::to_string) else { continue };
+            let content: Value = serde_json::from_str(&text(&v["content"])).unwrap_or(Value::Null);
+            let message = &content["message"];
+            let body = message.as_str().map(str::to_string).unwrap_or_else(|| text(&message["display_value"]));
+            let Some(at) = time_of(&v["sys_created_at"]) else { continue };
+            comments.push(RemoteComment { ticket: format!("{table}:{}", text(&v["record_id"])), id: text(&v["sys_id"]), at, author: text(&v["sys_created_by"]), body });
+        }
+        let cursor = rows.last().map_or(after, |r| text(&r["sys_id"]));
+        Ok(CommentPage { comments, cursor: format!("feed:{cursor}"), more: !rows.is_empty() })
     }
 }
 
