@@ -233,14 +233,8 @@ fn a_comment_written_in_rt_arrives_once_and_smenas_own_is_not_pulled_back() {
     let n = number(&id);
     desk.ok(&["ticket", &n, "comment", "Collecting the logs"]);
     desk.rt.comment(&id, "Client: it dropped again at 10:05");
-    desk.sync(0);
-    desk.sync(0);
-    let comments = desk.ticket(&n)["comments"].as_array().unwrap().clone();
-    let bodies: Vec<&str> = comments.iter().map(|c| c["body"].as_str().unwrap()).collect();
-    assert_eq!(bodies.iter().filter(|b| **b == "Client: it dropped again at 10:05").count(), 1, "{comments:?}");
-    assert_eq!(bodies.iter().filter(|b| **b == "Collecting the logs").count(), 1, "ours once, not pulled back: {comments:?}");
-    let pulled = comments.iter().find(|c| c["body"] == "Client: it dropped again at 10:05").unwrap();
-    assert_eq!(pulled["author"], "smena-sync", "RT's author (the test's client uses the same account)");
+    // RT's author: the test's client uses the same account as Smena.
+    desk.assert_comments_pulled_once(&n, "Client: it dropped again at 10:05", "Collecting the logs", "smena-sync");
 }
 
 #[test]

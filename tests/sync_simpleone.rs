@@ -266,14 +266,7 @@ fn a_comment_written_in_simpleone_arrives_once_and_smenas_own_is_not_pulled_back
     desk.sync(0);
     desk.ok(&["ticket", &n, "comment", "Collecting the logs"]);
     desk.s1.patch("itsm_incident", &id, json!({"additional_comments": "Client: it dropped again at 10:05"}));
-    desk.sync(0);
-    desk.sync(0);
-    let comments = desk.ticket(&n)["comments"].as_array().unwrap().clone();
-    let bodies: Vec<&str> = comments.iter().map(|c| c["body"].as_str().unwrap()).collect();
-    assert_eq!(bodies.iter().filter(|b| **b == "Client: it dropped again at 10:05").count(), 1, "{comments:?}");
-    assert_eq!(bodies.iter().filter(|b| **b == "Collecting the logs").count(), 1, "ours once, not pulled back: {comments:?}");
-    let pulled = comments.iter().find(|c| c["body"] == "Client: it dropped again at 10:05").unwrap();
-    assert_eq!(pulled["author"], "agent");
+    desk.assert_comments_pulled_once(&n, "Client: it dropped again at 10:05", "Collecting the logs", "agent");
 }
 
 #[test]

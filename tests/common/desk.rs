@@ -77,6 +77,19 @@ impl Replica {
         self.ok(&["staff", "login", "Viktor Sokolov", logins[1]]);
     }
 
+    /// Syncs twice, then checks that ticket `number` holds `theirs` (a comment written in the
+    /// ITSM) once, by `author`, and `ours` (written here) once, not pulled back.
+    pub fn assert_comments_pulled_once(&self, number: &str, theirs: &str, ours: &str, author: &str) {
+        self.sync(0);
+        self.sync(0);
+        let comments = self.ticket(number)["comments"].as_array().unwrap().clone();
+        let count = |body: &str| comments.iter().filter(|c| c["body"] == body).count();
+        assert_eq!(count(theirs), 1, "{comments:?}");
+        assert_eq!(count(ours), 1, "ours once, not pulled back: {comments:?}");
+        let pulled = comments.iter().find(|c| c["body"] == theirs).unwrap();
+        assert_eq!(pulled["author"], author);
+    }
+
     /// Syncs, then checks that `secret` is in neither the sync's output nor any file the app
     /// wrote under its home (the replica and its WAL included); then disconnects and checks
     /// that a sync says nothing is connected (the keyring no longer has it).

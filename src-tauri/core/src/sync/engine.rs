@@ -379,9 +379,20 @@ fn record_conflict(r: &mut Replica, op: &Op, mine: &Change, theirs: &Change, now
     Ok(())
 }
 
+/// Where the pull of `key` (a connector's tickets, or `connector:comments`) stopped ("" before the first).
+fn saved_cursor(conn: &Connection, key: &str) -> Result<String, SyncError> {
+    Ok(conn.query_row("SELECT cursor FROM sync_state WHERE connector = ?1", [key], |x| x.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_default())
+}
+
+/// Moves the pull of `key` on, in the transaction that stores what it pulled.
+fn save_cursor(tx: &Connection, key: &str, cursor: &str) -> Result<(), SyncError> {
+    tx.execute("INSERT INTO sync_state (connector, cursor) VALUES (?1, ?2) ON CONFLICT (connector) DO UPDATE SET cursor = excluded.cursor", params![key, cursor])?;
+    Ok(())
+}
+
 /// Pulls every page of changes after the saved cursor.
 fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, report: &mut SyncReport, progress: &mut dyn FnMut(Progress), holder: &str) -> Result<(), SyncError> {
-    let mut cursor: String = r.conn().query_row("SELECT cursor FROM sync_state WHERE connector = ?1", [connector], |x| x.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_default();
+    let mut cursor = saved_cursor(r.conn(), connector)?;
     // Tickets whose conflict the user settled with the ITSM's value: read them again first.
     let refetch: Vec<String> = {
         let mut stmt = r.conn().prepare_cached("SELECT external_id FROM sync_refetch")?;
@@ -419,7 +430,7 @@ fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, report: &mut Sy
 /// earlier ones stay in the ITSM), each page in one transaction with its cursor.
 fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, holder: &str) -> Result<(), SyncError> {
     let key = format!("{connector}:comments");
-    let mut cursor: String = r.conn().query_row("SELECT cursor FROM sync_state WHERE connector = ?1", [&key], |x| x.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_default();
+    let mut cursor = saved_cursor(r.conn(), &key)?;
     loop {
         lease(r, holder)?;
         let page = api.comments(&cursor)?;
@@ -432,11 +443,7 @@ fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, holder
                 tx.prepare_cached("INSERT OR IGNORE INTO comments (ticket_id, at, author, body, external_id) VALUES (?1, ?2, ?3, ?4, ?5)")?
                     .execute(params![ticket, c.at.timestamp(), author, c.body, format!("{connector}:{}", c.id)])?;
             }
-            tx.execute(
-                "INSERT INTO sync_state (connector, cursor) VALUES (?1, ?2) ON CONFLICT (connector) DO UPDATE SET cursor = excluded.cursor",
-                params![key, page.cursor],
-            )?;
-            Ok(())
+            save_cursor(tx, &key, &page.cursor)
         })?;
         cursor = page.cursor;
         if !page.more {
@@ -486,10 +493,7 @@ pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result
             [],
         )?;
         tx.execute("DELETE FROM temp.pulled_changes", [])?;
-        tx.execute(
-            "INSERT INTO sync_state (connector, cursor) VALUES (?1, ?2) ON CONFLICT (connector) DO UPDATE SET cursor = excluded.cursor",
-            params![connector, page.cursor],
-        )?;
+        save_cursor(tx, connector, &page.cursor)?;
         Ok((page.tickets.len() as u32, created))
     })
 }

@@ -46,13 +46,9 @@ impl Rt {
         Ok(r)
     }
 
-    fn json(r: Response) -> Result<(StatusCode, Value), ItsmError> {
-        json_of(r)
-    }
-
     fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ItsmError> {
         let url = format!("{}{path}", self.rest);
-        let (status, v) = Self::json(self.send(|c| c.get(&url).query(query))?)?;
+        let (status, v) = json_of(self.send(|c| c.get(&url).query(query))?)?;
         if !status.is_success() {
             return Err(ItsmError::Refused(message(&v, status)));
         }
@@ -114,6 +110,26 @@ impl Rt {
             out.extend(self.parse_all(&v));
         }
         Ok(out)
+    }
+
+    /// RT's transaction feed after a `tx:N` cursor, narrowed by `filter` (a TicketSQL
+    /// condition to AND in, or empty): the page's transactions with `fields`, the cursor after
+    /// them, and whether more wait.
+    fn feed(&self, cursor: &str, filter: &str, per_page: usize, fields: &str) -> Result<(Vec<Value>, String, bool), ItsmError> {
+        let after: u64 = cursor.strip_prefix("tx:").and_then(|n| n.parse().ok()).ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
+        let v = self.get(
+            "/transactions",
+            &[
+                ("query", format!("ObjectType = 'RT::Ticket' AND id > {after}{filter}")),
+                ("orderby", "id".into()),
+                ("order", "ASC".into()),
+                ("per_page", per_page.to_string()),
+                ("fields", fields.into()),
+            ],
+        )?;
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        let top = items.iter().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
+        Ok((items, format!("tx:{top}"), v["next_page"].is_string()))
     }
 
     /// Where RT's transaction feed stands now.
@@ -214,22 +230,10 @@ impl ItsmApi for Rt {
             // The total is what remains after `after`: progress counts pages from here.
             return Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64() });
         }
-        let after: u64 = cursor.strip_prefix("tx:").and_then(|n| n.parse().ok()).ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
-        let v = self.get(
-            "/transactions",
-            &[
-                ("query", format!("ObjectType = 'RT::Ticket' AND id > {after}")),
-                ("orderby", "id".into()),
-                ("order", "ASC".into()),
-                ("per_page", "500".into()),
-                ("fields", "ObjectId".into()),
-            ],
-        )?;
-        let items = v["items"].as_array().cloned().unwrap_or_default();
-        let top = items.iter().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
+        let (items, cursor, more) = self.feed(cursor, "", 500, "ObjectId")?;
         let ids: BTreeSet<u64> = items.iter().filter_map(|t| id_of(&t["ObjectId"]).parse().ok()).collect();
         let tickets = self.tickets(&ids.iter().map(u64::to_string).collect::<Vec<_>>())?;
-        Ok(ChangePage { tickets, cursor: format!("tx:{top}"), more: v["next_page"].is_string(), total: None })
+        Ok(ChangePage { tickets, cursor, more, total: None })
     }
 
     fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {
@@ -237,7 +241,7 @@ impl ItsmApi for Rt {
         let url = format!("{}/ticket/{id}", self.rest);
         let r = self.send(|c| c.get(&url))?;
         let etag = r.headers().get("etag").and_then(|e| e.to_str().ok()).map(|e| e.trim_matches('"').to_string());
-        let (status, v) = Self::json(r)?;
+        let (status, v) = json_of(r)?;
         if !status.is_success() {
             return Err(ItsmError::Refused(message(&v, status)));
         }
@@ -268,7 +272,7 @@ impl ItsmApi for Rt {
         if r.status() == StatusCode::PRECONDITION_FAILED {
             return Ok(WriteOutcome::Stale);
         }
-        let (status, v) = Self::json(r)?;
+        let (status, v) = json_of(r)?;
         if !status.is_success() {
             return Ok(WriteOutcome::Refused(message(&v, status)));
         }
@@ -293,7 +297,7 @@ impl ItsmApi for Rt {
         let url = format!("{}/ticket/{id}/comment", self.rest);
         let payload = json!({ "Subject": tag, "Content": body, "ContentType": "text/plain" });
         // Never repeated blindly: if the answer is lost, the next sync looks for the tag first.
-        let (status, v) = Self::json(self.send_tries(1, |c| c.post(&url).json(&payload))?)?;
+        let (status, v) = json_of(self.send_tries(1, |c| c.post(&url).json(&payload))?)?;
         if !status.is_success() {
             return Err(ItsmError::Refused(message(&v, status)));
         }
@@ -304,18 +308,7 @@ impl ItsmApi for Rt {
         if cursor.is_empty() {
             return Ok(CommentPage { comments: Vec::new(), cursor: format!("tx:{}", self.top_transaction()?), more: false });
         }
-        let after: u64 = cursor.strip_prefix("tx:").and_then(|n| n.parse().ok()).ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
-        let v = self.get(
-            "/transactions",
-            &[
-                ("query", format!("ObjectType = 'RT::Ticket' AND id > {after} AND (Type = 'Comment' OR Type = 'Correspond')")),
-                ("orderby", "id".into()),
-                ("order", "ASC".into()),
-                ("per_page", PAGE.to_string()),
-                ("fields", "ObjectId,Created,Creator,Data".into()),
-            ],
-        )?;
-        let items = v["items"].as_array().cloned().unwrap_or_default();
+        let (items, cursor, more) = self.feed(cursor, " AND (Type = 'Comment' OR Type = 'Correspond')", PAGE, "ObjectId,Created,Creator,Data")?;
         let mut comments = Vec::new();
         for t in &items {
             // Smena's own comments carry their operation's tag as the subject.
@@ -327,8 +320,7 @@ impl ItsmApi for Rt {
             let body = parts["items"].as_array().into_iter().flatten().filter(|a| a["ContentType"] == "text/plain").filter_map(|a| a["Content"].as_str()).collect::<Vec<_>>().join("\n");
             comments.push(RemoteComment { ticket: id_of(&t["ObjectId"]), id, at: time_of(&t["Created"]), author: t["Creator"]["id"].as_str().unwrap_or_default().to_string(), body: body.trim().to_string() });
         }
-        let top = items.iter().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
-        Ok(CommentPage { comments, cursor: format!("tx:{top}"), more: v["next_page"].is_string() })
+        Ok(CommentPage { comments, cursor, more })
     }
 }
 
