@@ -9,6 +9,7 @@ mod lifecycle;
 mod rng;
 
 use crate::domain::{Channel, Contact, Kind, Level, RequestType, StaffMember};
+use crate::store::bulk::Rows;
 use crate::store::{reference, settings, tickets, Replica, StoreError};
 use catalog::{DemoClient, CLIENTS, STAFF};
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
@@ -61,6 +62,9 @@ pub enum DemoError {
 }
 
 const MOSCOW: Tz = chrono_tz::Europe::Moscow;
+
+/// Tickets simulated, then written, at a time.
+const BATCH: usize = 10_000;
 
 /// The longest demo: about 12 years, some 1,000,000 tickets.
 pub const MAX_DAYS: u32 = 4600;
@@ -182,41 +186,67 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
         let mut rng = Rng::new(opts.seed);
         let arrivals = arrivals(&mut rng, opts);
         let mut out = DemoSummary { tickets: 0, history_entries: 0, comments: 0, clients: CLIENTS.len(), staff: STAFF.len(), from: opts.now, until: opts.now };
-        // Tickets go in by batches (see TicketBatch); their history and comments follow each batch.
-        let mut batch = tickets::TicketBatch::begin(tx)?;
-        let mut entries = Vec::new();
-        let flush = |batch: &mut tickets::TicketBatch, entries: &mut Vec<(i64, lifecycle::Sim)>| -> Result<(), StoreError> {
-            batch.flush(tx)?;
-            for (id, sim) in entries.drain(..) {
-                for h in &sim.history {
-                    tickets::add_history(tx, id, h)?;
+        // Tickets' lives are simulated on a second thread while this one writes them: by
+        // batches of tickets (see TicketBatch), their history and comments many rows per
+        // statement, with a cache big enough to hold what the batch touches.
+        let cache: i64 = tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        tx.execute_batch("PRAGMA cache_size = -262144")?;
+        let (send, lives) = std::sync::mpsc::sync_channel::<Vec<lifecycle::Sim>>(1);
+        let written = std::thread::scope(|scope| {
+            let (desk, matrix, catalogue, arrivals) = (&desk, &matrix, &catalogue, &arrivals);
+            scope.spawn(move || {
+                for (n, chunk) in arrivals.chunks(BATCH).enumerate() {
+                    let lives = chunk.iter().enumerate().map(|(i, a)| {
+                        let mut sim = lifecycle::simulate(&mut rng, desk, matrix, catalogue, a, CLIENTS[a.client].russian, opts.now);
+                        let prefix = if sim.ticket.kind == Kind::Incident { "INC" } else { "REQ" };
+                        sim.ticket.number = format!("{prefix}{:07}", 100_000 + n * BATCH + i);
+                        sim.ticket.client_id = client_ids[a.client];
+                        sim
+                    });
+                    if send.send(lives.collect()).is_err() {
+                        return; // the writer stopped on an error
+                    }
                 }
-                for c in &sim.comments {
-                    tickets::add_comment(tx, id, c)?;
-                }
-            }
-            Ok(())
-        };
-        for (seq, a) in arrivals.iter().enumerate() {
-            let mut sim = lifecycle::simulate(&mut rng, &desk, &matrix, &catalogue, a, CLIENTS[a.client].russian, opts.now);
-            let prefix = if sim.ticket.kind == Kind::Incident { "INC" } else { "REQ" };
-            sim.ticket.number = format!("{prefix}{:07}", 100_000 + seq);
-            sim.ticket.client_id = client_ids[a.client];
-            let id = batch.add(tx, &matrix, &sim.ticket)?;
-            out.tickets += 1;
-            out.history_entries += sim.history.len() as u64;
-            out.comments += sim.comments.len() as u64;
-            out.from = out.from.min(a.at);
-            entries.push((id, sim));
-            if batch.len() == 2_000 {
-                flush(&mut batch, &mut entries)?;
-            }
-        }
-        flush(&mut batch, &mut entries)?;
+            });
+            write_lives(tx, matrix, lives, &mut out)
+        });
+        tx.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+        written?;
+        out.from = arrivals.first().map_or(opts.now, |a| a.at);
         roster_demo(tx, opts.now)?;
         Ok(out)
     })?;
     Ok(summary)
+}
+
+/// Writes simulated tickets, their history and their comments as they arrive.
+fn write_lives(tx: &rusqlite::Connection, matrix: &crate::domain::PriorityMatrix, lives: std::sync::mpsc::Receiver<Vec<lifecycle::Sim>>, out: &mut DemoSummary) -> Result<(), StoreError> {
+    let mut batch = tickets::TicketBatch::begin(tx)?;
+    let mut history = Rows::new("ticket_history (ticket_id, at, actor, field, old_value, new_value, reason)", 7);
+    let mut comments = Rows::new("comments (ticket_id, at, author, body)", 4);
+    // The tickets first: history and comments refer to them.
+    let flush = |batch: &mut tickets::TicketBatch, history: &mut Rows, comments: &mut Rows| -> Result<(), StoreError> {
+        batch.flush(tx)?;
+        history.flush(tx)?;
+        comments.flush(tx)?;
+        Ok(())
+    };
+    for sim in lives.into_iter().flatten() {
+        let id = batch.add(tx, matrix, &sim.ticket)?;
+        out.tickets += 1;
+        out.history_entries += sim.history.len() as u64;
+        out.comments += sim.comments.len() as u64;
+        for h in sim.history {
+            history.push([id.into(), h.at.timestamp().into(), h.actor.into(), h.field.into(), h.old_value.into(), h.new_value.into(), h.reason.into()]);
+        }
+        for c in sim.comments {
+            comments.push([id.into(), c.at.timestamp().into(), c.author.into(), c.body.into()]);
+        }
+        if batch.len() == BATCH {
+            flush(&mut batch, &mut history, &mut comments)?;
+        }
+    }
+    flush(&mut batch, &mut history, &mut comments)
 }
 
 /// The demo's rosters: the Russian holidays, the nine first- and second-line engineers spread

@@ -1,6 +1,7 @@
 //! The local SQLite replica of the ticket queue: opening it safely, its schema, and one
 //! module of queries per table or aggregate.
 
+pub mod bulk;
 mod migrations;
 pub mod outbox;
 pub mod queue;

@@ -140,12 +140,12 @@ pub fn classify(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Re
 /// Stores a new ticket; priority and deadline are computed by [`classify`], and an e-mail
 /// from an address the client did not authorise is flagged. Returns the ticket's id.
 pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
-    insert_ticket_into(conn, "tickets", matrix, t)
+    insert_ticket_into(conn, "tickets", None, matrix, t)
 }
 
-/// [`insert_ticket`] into `table`, a table with the tickets' columns: the pull stages a
-/// page's new tickets in a temporary one and moves them over in one statement.
-pub fn insert_ticket_into(conn: &Connection, table: &str, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
+/// [`insert_ticket`] into `table`, a table with the tickets' columns, with the given id or
+/// the next free one: [`TicketBatch`] stages new tickets in a temporary table.
+fn insert_ticket_into(conn: &Connection, table: &str, id: Option<i64>, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
     let (mut priority, mut due_at) = classify(conn, matrix, t)?;
     let mut mismatch = false;
     let authorised = match &t.imported {
@@ -161,11 +161,11 @@ pub fn insert_ticket_into(conn: &Connection, table: &str, matrix: &PriorityMatri
     let src = t.imported.as_ref();
     let inserted = conn
         .prepare_cached(&format!(
-            "INSERT INTO {table} (number, kind, client_id, contact_name, contact_email, contact_authorised, channel,
+            "INSERT INTO {table} (id, number, kind, client_id, contact_name, contact_email, contact_authorised, channel,
                 service, request_type, subject, description, urgency, impact, priority, status, line, assignee_id,
                 created_at, updated_at, first_response_at, completed_at, closed_at, due_at, closure_code,
                 source, server_version, source_priority, priority_mismatch, location, category, assignment_group)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+             VALUES (?32, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
                 ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
         ))?
         .execute(params![
@@ -200,9 +200,10 @@ pub fn insert_ticket_into(conn: &Connection, table: &str, matrix: &PriorityMatri
             src.and_then(|x| x.location.as_ref()),
             src.and_then(|x| x.category.as_ref()),
             src.and_then(|x| x.assignment_group.as_ref()),
+            id,
         ]);
     match inserted {
-        Ok(_) => Ok(conn.last_insert_rowid()),
+        Ok(_) => Ok(id.unwrap_or_else(|| conn.last_insert_rowid())),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
             Err(StoreError::Conflict(format!("ticket {}: a ticket with this number exists, or its client or assignee does not", t.number)))
         }
@@ -227,16 +228,18 @@ impl TicketBatch {
 
     /// Starts a batch inside the caller's transaction.
     pub fn begin(conn: &Connection) -> Result<TicketBatch> {
-        conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS staged_tickets AS SELECT * FROM main.tickets WHERE 0; DELETE FROM temp.staged_tickets;")?;
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS staged_tickets AS SELECT * FROM main.tickets WHERE 0;
+             CREATE INDEX IF NOT EXISTS temp.staged_tickets_id ON staged_tickets (id);
+             DELETE FROM temp.staged_tickets;",
+        )?;
         let next_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM main.tickets", [], |r| r.get(0))?;
         Ok(TicketBatch { next_id, staged: 0 })
     }
 
     /// Stages a ticket as [`insert_ticket`] would store it; returns the id it will have.
     pub fn add(&mut self, conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
-        let row = insert_ticket_into(conn, Self::TABLE, matrix, t)?;
-        let id = self.next_id;
-        conn.prepare_cached("UPDATE temp.staged_tickets SET id = ?2 WHERE rowid = ?1")?.execute(params![row, id])?;
+        let id = insert_ticket_into(conn, Self::TABLE, Some(self.next_id), matrix, t)?;
         self.next_id += 1;
         self.staged += 1;
         Ok(id)
