@@ -175,14 +175,39 @@ const ROW_COLUMNS: &str = "t.number, t.subject, t.kind, t.status, t.urgency, t.i
     t.lead_rank IS NOT NULL, EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = t.id)";
 const FROM: &str = "FROM tickets t JOIN clients c ON c.id = t.client_id LEFT JOIN staff s ON s.id = t.assignee_id";
 
-/// The tables a count needs: the client only when the search looks at its name.
-fn count_from(f: &QueueFilter) -> &'static str {
-    if f.search.as_deref().is_some_and(|s| !s.trim().is_empty() && s.trim().chars().count() < 3) {
+/// The tables a count needs: the client only when the search reads the tickets (and so
+/// looks at the client's name itself).
+fn count_from(scan: bool) -> &'static str {
+    if scan {
         "FROM tickets t JOIN clients c ON c.id = t.client_id"
     } else {
         "FROM tickets t"
     }
 }
+
+/// A search among at most this many tickets (those of the filter's statuses) reads them
+/// rather than the search index: the index's cost grows with the matches over every status
+/// (a client's name in a million tickets: some 30 ms per look), reading costs some 5 µs a
+/// ticket (the open queue of a million-ticket replica: 2 ms).
+const SCAN_AT_MOST: u32 = 5_000;
+
+/// Whether the filter's search reads the tickets (`LIKE`) rather than the search index:
+/// always for one or two characters (the index knows trigrams only), and when the statuses
+/// the query keeps hold few tickets (counted by the rollup).
+fn scan_search(r: &Replica, f: &QueueFilter, status_applied: bool) -> Result<bool> {
+    let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) else { return Ok(false) };
+    if text.chars().count() < 3 {
+        return Ok(true);
+    }
+    let among = match f.status {
+        _ if !status_applied => return Ok(false),
+        Some(s) => r.conn().prepare_cached("SELECT coalesce(sum(tickets), 0) FROM queue_counts WHERE status = ?1")?.query_row([s.as_str()], |x| x.get::<_, u32>(0))?,
+        None if !f.include_done => r.conn().prepare_cached("SELECT coalesce(sum(tickets), 0) FROM queue_counts WHERE status NOT IN ('completed', 'closed')")?.query_row([], |x| x.get::<_, u32>(0))?,
+        None => return Ok(false),
+    };
+    Ok(among <= SCAN_AT_MOST)
+}
+
 /// The lead's order: tickets the lead placed by hand first, then priority, then SLA
 /// deadline, then age (oldest first).
 const ORDER: &str = "ORDER BY t.lead_rank IS NULL, t.lead_rank, t.priority, t.due_at IS NULL, t.due_at, t.created_at, t.id";
@@ -219,11 +244,13 @@ pub fn row_by_number(r: &Replica, number: &str) -> Result<QueueRow> {
     r.conn().prepare_cached(&sql)?.query_row([number.trim()], row).optional()?.ok_or_else(|| StoreError::TicketNotFound(number.trim().to_string()))
 }
 
-/// Which parts of the filter a query applies.
+/// Which parts of the filter a query applies, and how it searches.
 #[derive(Clone, Copy)]
 struct Apply {
     status: bool,
     line: bool,
+    /// Search by reading the tickets (see [`scan_search`]), not through the search index.
+    scan: bool,
 }
 
 /// Builds the WHERE clause and its parameters for a filter.
@@ -262,10 +289,10 @@ fn where_clause(f: &QueueFilter, apply: Apply) -> (String, Vec<Value>) {
         eq(&mut conds, "t.channel", Value::Text(ch.as_str().into()));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        if text.chars().count() >= 3 {
+        if !apply.scan {
             // The trigram index finds substrings of three characters or more, in any case.
             params.push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
-            // Within the open queue (or one status) the few tickets of that status are probed
+            // Within the open queue (or one status) the tickets of that status are probed
             // against the matches (`+t.id`: not looked up match by match); over every status
             // the matches drive.
             let driver = if apply.status && (f.status.is_some() || !f.include_done) { "+t.id" } else { "t.id" };
@@ -287,11 +314,10 @@ fn where_clause(f: &QueueFilter, apply: Apply) -> (String, Vec<Value>) {
     (sql, params)
 }
 
-const ALL: Apply = Apply { status: true, line: true };
-
 /// Rows `offset..offset+limit` of the filtered queue in the lead's order, and the total.
 pub fn page(r: &Replica, f: &QueueFilter, offset: u32, limit: u32) -> Result<QueuePage> {
-    let (cond, mut params) = where_clause(f, ALL);
+    let scan = scan_search(r, f, true)?;
+    let (cond, mut params) = where_clause(f, Apply { status: true, line: true, scan });
     // A text search over every ticket and nothing else: the search index alone counts it.
     let search_only = QueueFilter { search: None, ..f.clone() } == QueueFilter { include_done: true, ..Default::default() }
         && f.search.as_deref().is_some_and(|s| s.trim().chars().count() >= 3);
@@ -301,12 +327,12 @@ pub fn page(r: &Replica, f: &QueueFilter, offset: u32, limit: u32) -> Result<Que
         // Filtered by status and line only, the rollup counts them.
         format!("SELECT coalesce(sum(t.tickets), 0) FROM queue_counts t {cond}")
     } else {
-        format!("SELECT count(*) {} {cond}", count_from(f))
+        format!("SELECT count(*) {} {cond}", count_from(scan))
     };
     let total: u32 = r.conn().prepare_cached(&total_sql)?.query_row(rusqlite::params_from_iter(&params), |x| x.get(0))?;
     // Many matches: walk the lead's order and keep the matching tickets until the page is
     // full, instead of sorting tens of thousands of them (few matches sort faster).
-    let from = if search_only && total > 2_000 { "FROM tickets t INDEXED BY tickets_lead_order" } else { count_from(f) };
+    let from = if search_only && total > 2_000 { "FROM tickets t INDEXED BY tickets_lead_order" } else { count_from(scan) };
     params.push(Value::Integer(limit.into()));
     params.push(Value::Integer(offset.into()));
     let n = params.len();
@@ -329,21 +355,24 @@ fn only_status_line(f: &QueueFilter) -> bool {
 }
 
 /// Counts per status (ignoring the status filter) and per line (ignoring the line filter).
+/// One pass counts the matching tickets per status and line, with neither filter; both
+/// rows of chips are summed from it (under a search, finding the matches' statuses is the
+/// cost, so it is paid once).
 pub fn counts(r: &Replica, f: &QueueFilter) -> Result<QueueCounts> {
     // Filtered by status and line only (the usual view): the rollup kept by triggers answers.
-    let (from, count) = if only_status_line(f) { ("FROM queue_counts t", "sum(t.tickets)") } else { (count_from(f), "count(*)") };
-    let everything = QueueFilter { include_done: true, ..f.clone() };
-    let (cond, params) = where_clause(&everything, Apply { status: false, line: true });
-    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.status, {count} {from} {cond} GROUP BY t.status"))?;
-    let found: Vec<(Status, u32)> = stmt.query_map(rusqlite::params_from_iter(&params), |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    let by_status = Status::ALL.iter().map(|&s| (s, found.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n))).collect();
-
-    let (cond, params) = where_clause(f, Apply { status: true, line: false });
-    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.line, {count} {from} {cond} GROUP BY t.line"))?;
-    let found: Vec<(u8, u32)> = stmt.query_map(rusqlite::params_from_iter(&params), |x| Ok((x.get(0)?, x.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let scan = scan_search(r, f, false)?;
+    let (from, count) = if only_status_line(f) { ("FROM queue_counts t", "sum(t.tickets)") } else { (count_from(scan), "count(*)") };
+    let (cond, params) = where_clause(f, Apply { status: false, line: false, scan });
+    let mut stmt = r.conn().prepare_cached(&format!("SELECT t.status, t.line, {count} {from} {cond} GROUP BY t.status, t.line"))?;
+    let cells: Vec<(Status, u8, u32)> = stmt.query_map(rusqlite::params_from_iter(&params), |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    let status_shown = |s: Status| match f.status {
+        Some(wanted) => s == wanted,
+        None => f.include_done || s.is_open(),
+    };
+    let by_status = Status::ALL.iter().map(|&s| (s, cells.iter().filter(|c| c.0 == s && f.line.is_none_or(|l| l.number() == c.1)).map(|c| c.2).sum())).collect();
     let by_line = [Line::FIRST, Line::SECOND, Line::THIRD]
         .into_iter()
-        .map(|l| (l, found.iter().find(|(k, _)| *k == l.number()).map_or(0, |(_, n)| *n)))
+        .map(|l| (l, cells.iter().filter(|c| c.1 == l.number() && status_shown(c.0)).map(|c| c.2).sum()))
         .collect();
     Ok(QueueCounts { by_status, by_line })
 }
@@ -472,6 +501,9 @@ mod tests {
             QueueFilter { status: Some(Status::InProgress), ..Default::default() },
             QueueFilter { include_done: true, ..Default::default() },
             QueueFilter { priority: Some(Priority::High), line: Some(Line::SECOND), ..Default::default() },
+            QueueFilter { search: Some("hudson".into()), ..Default::default() },
+            QueueFilter { search: Some("hudson".into()), include_done: true, line: Some(Line::SECOND), ..Default::default() },
+            QueueFilter { search: Some("ве".into()), status: Some(Status::Closed), ..Default::default() },
         ];
         for f in &filters {
             counts_match_pages(&r, f);
@@ -554,6 +586,27 @@ mod tests {
         let one = page(&r, &QueueFilter { include_done: true, ..Default::default() }, 0, 1).unwrap().rows[0].clone();
         let across = format!("{}{}", &one.number[one.number.len() - 2..], one.subject.chars().take(2).collect::<String>());
         assert!(page(&r, &f(&across), 0, u32::MAX).unwrap().rows.iter().all(|x| x.number != one.number || x.subject.contains(&across)));
+    }
+
+    #[test]
+    fn a_search_among_few_tickets_reads_them_and_finds_what_the_index_finds() {
+        let r = demo();
+        let mut found_open = 0;
+        for text in ["диск", "ДИСК", "Hudson", "support@", "INC0100", "недоступ"] {
+            let everywhere = QueueFilter { search: Some(text.into()), include_done: true, ..Default::default() };
+            assert!(!scan_search(&r, &everywhere, true).unwrap(), "over every status the index answers");
+            let indexed = page(&r, &everywhere, 0, u32::MAX).unwrap().rows;
+            for status in [None, Some(Status::InProgress), Some(Status::Closed)] {
+                let within = QueueFilter { search: Some(text.into()), status, ..Default::default() };
+                assert!(scan_search(&r, &within, true).unwrap(), "{text} {status:?}: few tickets are read");
+                let read = page(&r, &within, 0, u32::MAX).unwrap();
+                let want: Vec<QueueRow> = indexed.iter().filter(|x| status.map_or(x.status.is_open(), |s| x.status == s)).cloned().collect();
+                assert_eq!(read.rows, want, "{text} {status:?}");
+                assert_eq!(read.total as usize, want.len());
+                found_open += usize::from(status.is_none()) * want.len();
+            }
+        }
+        assert!(found_open > 0, "some search finds open tickets");
     }
 
     #[test]
