@@ -3,9 +3,11 @@
 //!
 //! Launches the real `smena` window on the benchmark replica through tauri-driver five times
 //! and times launch → the first queue row rendered (the driver's own start-up included, so
-//! the figure is an upper bound); then lets one window idle for 10 seconds and sums the
-//! resident memory of the app and every process under it (WebKit's web and network
-//! processes).
+//! the figure is an upper bound); then launches it as a user does, leaves it idle for 15
+//! seconds and sums the memory of the app and every process under it (WebKit's web and
+//! network processes), both as the proportional set size (shared pages divided among the
+//! processes that share them) and as the plain sum of resident set sizes (shared pages
+//! counted in every process).
 
 #[path = "../tests/common/mod.rs"]
 #[allow(dead_code)]
@@ -16,18 +18,33 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Resident set sizes (KiB) of a process and all its descendants, read from /proc.
-fn tree_rss_kib(root: u32) -> (u64, Vec<(u32, String, u64)>) {
+/// How long the app is left alone before its memory is read: the first page is shown well
+/// within this, and the first sync attempt and notification check have run.
+const IDLE_SECONDS: u64 = 15;
+
+/// One process of the app's tree: pid, name, resident set size and proportional set size
+/// (KiB). The RSS counts every shared page (WebKit's libraries, mapped in each process) in
+/// full in every process that maps it; the PSS divides a shared page among the processes
+/// sharing it, so the PSS of the tree adds up to the memory the app really holds.
+struct Resident {
+    pid: u32,
+    name: String,
+    rss: u64,
+    pss: u64,
+}
+
+/// The app's process and all its descendants, read from /proc.
+fn tree(root: u32) -> Vec<Resident> {
     let mut parent: HashMap<u32, u32> = HashMap::new();
-    let mut info: HashMap<u32, (String, u64)> = HashMap::new();
+    let mut info: HashMap<u32, Resident> = HashMap::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
         let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
-        let field = |k: &str| status.lines().find(|l| l.starts_with(k)).map(|l| l[k.len()..].trim().to_string());
-        let ppid = field("PPid:").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let rss = field("VmRSS:").and_then(|v| v.trim_end_matches(" kB").trim().parse().ok()).unwrap_or(0);
-        parent.insert(pid, ppid);
-        info.insert(pid, (field("Name:").unwrap_or_default(), rss));
+        let rollup = std::fs::read_to_string(entry.path().join("smaps_rollup")).unwrap_or_default();
+        let field = |text: &str, k: &str| text.lines().find(|l| l.starts_with(k)).map(|l| l[k.len()..].trim().to_string());
+        let kib = |text: &str, k: &str| field(text, k).and_then(|v| v.trim_end_matches(" kB").trim().parse().ok()).unwrap_or(0);
+        parent.insert(pid, field(&status, "PPid:").and_then(|v| v.parse().ok()).unwrap_or(0));
+        info.insert(pid, Resident { pid, name: field(&status, "Name:").unwrap_or_default(), rss: kib(&status, "VmRSS:"), pss: kib(&rollup, "Pss:") });
     }
     let mut tree = vec![root];
     let mut i = 0;
@@ -36,17 +53,7 @@ fn tree_rss_kib(root: u32) -> (u64, Vec<(u32, String, u64)>) {
         tree.extend(parent.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
         i += 1;
     }
-    let rows: Vec<(u32, String, u64)> = tree.iter().filter_map(|p| info.get(p).map(|(n, r)| (*p, n.clone(), *r))).collect();
-    (rows.iter().map(|r| r.2).sum(), rows)
-}
-
-/// The app's process: the `smena` whose executable is the one cargo built.
-fn app_pid() -> Option<u32> {
-    let bin = std::fs::canonicalize(common::bin()).ok()?;
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
-        let pid = e.file_name().to_string_lossy().parse::<u32>().ok()?;
-        (std::fs::read_link(e.path().join("exe")).ok()? == bin).then_some(pid)
-    })
+    tree.iter().filter_map(|p| info.remove(p)).collect()
 }
 
 #[tokio::main]
@@ -78,18 +85,21 @@ async fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("window: launch to the first queue row ({tickets} tickets)  n=5  median {:.0} ms   max {:.0} ms", ms(samples[2]), ms(samples[4]));
 
-    let w = Window::open(&db).await;
-    w.find("[data-testid=queue-row]").await;
-    tokio::time::sleep(Duration::from_secs(10)).await;
-    match app_pid() {
-        Some(pid) => {
-            let (total, rows) = tree_rss_kib(pid);
-            println!("window: resident memory idle after 10 s, app + webview processes: {:.0} MiB", total as f64 / 1024.0);
-            for (pid, name, rss) in rows {
-                println!("    {pid:>7} {name:<24} {:>7.1} MiB", rss as f64 / 1024.0);
-            }
-        }
-        None => println!("window: the app's process was not found"),
+    // Memory: the app launched as a user launches it (not through the driver, whose
+    // automation session changes how WebKit renders), left idle.
+    let home = tempfile::tempdir().unwrap();
+    let mut app = common::smena(home.path()).env("SMENA_DB", &db).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("the app starts");
+    tokio::time::sleep(Duration::from_secs(IDLE_SECONDS)).await;
+    let rows = tree(app.id());
+    let _ = app.kill();
+    let _ = app.wait();
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    println!(
+        "window: memory idle {IDLE_SECONDS} s after launch, app + webview processes: {:.0} MiB proportional (PSS), {:.0} MiB summed resident (RSS)",
+        mib(rows.iter().map(|r| r.pss).sum()),
+        mib(rows.iter().map(|r| r.rss).sum())
+    );
+    for r in rows {
+        println!("    {:>7} {:<24} PSS {:>6.1} MiB   RSS {:>6.1} MiB", r.pid, r.name, mib(r.pss), mib(r.rss));
     }
-    w.close().await;
 }
