@@ -172,6 +172,41 @@ fn pulled_apply() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Writes a demo of about `tickets` tickets into a new file at `path`, timed.
+fn build_demo(path: &std::path::Path, tickets: u64) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+    let days = (tickets / PER_DAY).max(1) as u32;
+    let _ = std::fs::remove_file(path);
+    let t = Instant::now();
+    let mut r = Replica::open(path).unwrap();
+    let s = write_demo(&mut r, &DemoOptions { days, seed: 1, now }).unwrap();
+    drop(r);
+    println!("demo: {} tickets, {} history entries, {} comments written in {:.1} s", s.tickets, s.history_entries, s.comments, t.elapsed().as_secs_f64());
+}
+
+/// The floor for writing the demo: `sqlite3` copying the demo's finished rows (no simulation)
+/// into an empty replica of the same schema, in one transaction, with the plainest SQL.
+fn demo_floor(demo: &std::path::Path) {
+    let empty = demo.with_extension("floor");
+    let _ = std::fs::remove_file(&empty);
+    drop(Replica::open(&empty).unwrap());
+    let tables = ["clients", "contacts", "staff", "request_types", "tickets", "ticket_history", "comments"];
+    let copy: String = tables.iter().map(|t| format!("INSERT INTO {t} SELECT * FROM demo.{t};\n")).collect();
+    let script = format!("ATTACH '{}' AS demo;\nBEGIN;\n{copy}COMMIT;\n", demo.display());
+    let t = Instant::now();
+    let done = std::process::Command::new("sqlite3").arg(&empty).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().and_then(|mut child| {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(script.as_bytes())?;
+        child.wait()
+    });
+    if done.is_ok_and(|s| s.success()) {
+        println!("{:<45} {:.1} s", "  sqlite3 floor: copying the demo's rows", t.elapsed().as_secs_f64());
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", empty.display()));
+    }
+}
+
 /// The first pull of `n` tickets from a real Request Tracker (connector and replica both):
 /// `.ci/rt/seed-bulk` fills a second RT instance (its own data directory and port, so the
 /// sync tests' RT is left alone) once, then a fresh replica pulls everything from it.
@@ -217,6 +252,14 @@ fn main() {
         rt_first_pull(20_000);
         return;
     }
+    if std::env::args().any(|a| a == "demo") {
+        let tickets: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
+        let dir = std::env::temp_dir().join(format!("smena-bench-demo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        build_demo(&dir.join("demo.db"), tickets);
+        std::fs::remove_dir_all(&dir).unwrap();
+        return;
+    }
     servicenow_import();
     pulled_apply();
     let tickets: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
@@ -224,16 +267,12 @@ fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("replica-{tickets}.db"));
-    if !path.exists() {
-        let days = (tickets / PER_DAY).max(1) as u32;
+    // Written afresh each run (`-- reuse` keeps the last one), so the run times the demo too.
+    if !path.exists() || !std::env::args().any(|a| a == "reuse") {
         let building = dir.join(format!("replica-{tickets}.db.building"));
-        let _ = std::fs::remove_file(&building);
-        let t = Instant::now();
-        let mut r = Replica::open(&building).unwrap();
-        let s = write_demo(&mut r, &DemoOptions { days, seed: 1, now }).unwrap();
-        drop(r);
+        build_demo(&building, tickets);
+        demo_floor(&building);
         std::fs::rename(&building, &path).unwrap();
-        println!("built {}: {} tickets, {} history entries, {} comments in {:.1} s", path.display(), s.tickets, s.history_entries, s.comments, t.elapsed().as_secs_f64());
     }
     let t = Instant::now();
     let mut r = Replica::open(&path).unwrap();
@@ -252,6 +291,7 @@ fn main() {
     let short = QueueFilter { search: Some("Ве".into()), ..Default::default() };
     stats("queue: 2-letter search in the open queue", time(10, |_| queue::page(&r, &short, 0, 100).unwrap()));
     stats("queue: counts per status and line", time(20, |_| queue::counts(&r, &QueueFilter::default()).unwrap()));
+    stats("queue: counts under a search over all tickets", time(10, |_| queue::counts(&r, &search).unwrap()));
 
     // One lead action: validate, write the row, its history and the outbox entry, commit.
     let actor = Actor::resolve(&r, None).unwrap();
@@ -330,6 +370,16 @@ fn against_sqlite3(r: &Replica, path: &std::path::Path) {
         name: "queue: counts per status",
         ours: median(time(10, |_| queue::counts(r, &open).unwrap())),
         floor: floor(path, "SELECT status, count(*) FROM tickets GROUP BY status ORDER BY status;", 10),
+        ours_answer: by_status.join("\n"),
+    });
+    // The chips under a search: every match's status and line (the floor: its statuses only).
+    let searched = queue::counts(r, &search).unwrap();
+    let mut by_status: Vec<String> = searched.by_status.iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{}|{n}", s.as_str())).collect();
+    by_status.sort();
+    rows.push(Versus {
+        name: "queue: counts under the search \"Hudson\"",
+        ours: median(time(5, |_| queue::counts(r, &search).unwrap())),
+        floor: floor(path, "SELECT status, count(*) FROM tickets WHERE id IN (SELECT rowid FROM tickets_search WHERE tickets_search MATCH '\"Hudson\"') GROUP BY status ORDER BY status;", 5),
         ours_answer: by_status.join("\n"),
     });
     let moscow = chrono_tz::Europe::Moscow;
