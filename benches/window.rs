@@ -1,5 +1,7 @@
-//! The desktop app end to end: `cargo bench --bench window [-- TICKETS]` (needs a display:
-//! run it under `xvfb-run`; and the replica `cargo bench -p smena-core -- TICKETS` builds).
+//! The desktop app end to end: `cargo bench --bench window [-- TICKETS]`, or with every other
+//! bench by `cargo bench --workspace`. Without a display it runs itself again inside
+//! `xvfb-run`; without the replica `cargo bench -p smena-core -- TICKETS` writes, it writes the
+//! same demo.
 //!
 //! Launches the real `smena` window on the benchmark replica through tauri-driver five times
 //! and times launch → the first queue row rendered (the driver's own start-up included, so
@@ -60,13 +62,32 @@ fn tree(root: u32) -> Vec<Resident> {
 async fn main() {
     let tickets: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
     let db = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench/replica-{tickets}.db"));
-    if !db.exists() {
-        eprintln!("no {}: build it first with `cargo bench -p smena-core -- {tickets}`", db.display());
-        std::process::exit(1);
-    }
     if std::env::var_os("DISPLAY").is_none() {
-        eprintln!("no display: run under xvfb-run");
-        std::process::exit(1);
+        // `cargo bench --workspace` runs this without a display: run again inside Xvfb.
+        let again = std::process::Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24"]).arg(std::env::current_exe().unwrap()).args(std::env::args_os().skip(1)).status();
+        match again {
+            Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+            Err(e) => {
+                eprintln!("no display, and xvfb-run could not start ({e}): run ./.ci/setup, or run this under a display");
+                std::process::exit(1);
+            }
+        }
+    }
+    if !db.exists() {
+        // The same demo the core's bench writes (which writes it afresh each run unless told
+        // `reuse`: on a fresh checkout `cargo bench --workspace` may write it twice).
+        std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+        let building = db.with_extension("db.building");
+        for file in [&building, &db] {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+        let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 28, 9, 0, 0).unwrap();
+        let mut r = smena_core::store::Replica::open(&building).unwrap();
+        smena_core::demo::write_demo(&mut r, &smena_core::demo::DemoOptions { days: smena_core::demo::days_for(tickets), seed: 1, now }).unwrap();
+        drop(r);
+        std::fs::rename(&building, &db).unwrap();
     }
     // A first launch applies any pending migration and warms the page cache.
     let w = Window::open(&db).await;
@@ -91,8 +112,11 @@ async fn main() {
     let mut app = common::smena(home.path()).env("SMENA_DB", &db).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("the app starts");
     tokio::time::sleep(Duration::from_secs(IDLE_SECONDS)).await;
     let rows = tree(app.id());
+    let exited = app.try_wait().ok().flatten();
     let _ = app.kill();
     let _ = app.wait();
+    assert!(exited.is_none(), "the app exited before its memory was read ({exited:?})");
+    assert!(rows.len() >= 3 && rows.iter().all(|r| r.pss > 0), "the app and its WebKit processes were not all found: {:?}", rows.iter().map(|r| &r.name).collect::<Vec<_>>());
     let mib = |kib: u64| kib as f64 / 1024.0;
     println!(
         "window: memory idle {IDLE_SECONDS} s after launch, app + webview processes: {:.0} MiB proportional (PSS), {:.0} MiB summed resident (RSS)",

@@ -36,10 +36,10 @@ fn open(db: &PathBuf) -> Result<Replica, String> {
 
 /// Runs the window until it is closed; returns the process exit code.
 pub fn run(db: PathBuf) -> i32 {
-    // WebKitGTK composites pages through OpenGL (in software where there is no GPU), which
-    // costs the web process some 95 MiB more for a page with no 3-D, video or animation to
-    // accelerate (measured idle on the million-ticket replica: 341 → 246 MiB for the whole
-    // app). Set before any thread starts; a user's own setting wins.
+    // WebKitGTK composites pages through OpenGL, GPU or not; a page with no 3-D, video or
+    // animation to accelerate gains nothing from it, and measured without a GPU (llvmpipe)
+    // it cost the web process some 95 MiB (idle on the million-ticket replica: 341 → 242 MiB
+    // for the whole app). Set before any thread starts; a user's own setting wins.
     if cfg!(target_os = "linux") && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }

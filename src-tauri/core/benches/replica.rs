@@ -15,8 +15,12 @@ use smena_core::FixedClock;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Demo tickets per day, on average (the demo writes 180–260 a day).
-const PER_DAY: u64 = 220;
+/// Removes an SQLite file and the write-ahead log and index beside it.
+fn remove_db(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -175,8 +179,8 @@ fn pulled_apply() {
 /// Writes a demo of about `tickets` tickets into a new file at `path`, timed.
 fn build_demo(path: &std::path::Path, tickets: u64) {
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
-    let days = (tickets / PER_DAY).max(1) as u32;
-    let _ = std::fs::remove_file(path);
+    let days = smena_core::demo::days_for(tickets);
+    remove_db(path);
     let t = Instant::now();
     let mut r = Replica::open(path).unwrap();
     let s = write_demo(&mut r, &DemoOptions { days, seed: 1, now }).unwrap();
@@ -188,23 +192,23 @@ fn build_demo(path: &std::path::Path, tickets: u64) {
 /// into an empty replica of the same schema, in one transaction, with the plainest SQL.
 fn demo_floor(demo: &std::path::Path) {
     let empty = demo.with_extension("floor");
-    let _ = std::fs::remove_file(&empty);
+    remove_db(&empty);
     drop(Replica::open(&empty).unwrap());
     let tables = ["clients", "contacts", "staff", "request_types", "tickets", "ticket_history", "comments"];
     let copy: String = tables.iter().map(|t| format!("INSERT INTO {t} SELECT * FROM demo.{t};\n")).collect();
-    let script = format!("ATTACH '{}' AS demo;\nBEGIN;\n{copy}COMMIT;\n", demo.display());
+    let script = format!("ATTACH '{}' AS demo;\nBEGIN;\n{copy}COMMIT;\n", demo.display().to_string().replace('\'', "''"));
     let t = Instant::now();
     let done = std::process::Command::new("sqlite3").arg(&empty).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().and_then(|mut child| {
         use std::io::Write;
         child.stdin.take().unwrap().write_all(script.as_bytes())?;
         child.wait()
     });
-    if done.is_ok_and(|s| s.success()) {
-        println!("{:<45} {:.1} s", "  sqlite3 floor: copying the demo's rows", t.elapsed().as_secs_f64());
+    match done {
+        Ok(status) if status.success() => println!("{:<45} {:.1} s", "  sqlite3 floor: copying the demo's rows", t.elapsed().as_secs_f64()),
+        Ok(status) => println!("  sqlite3 floor for the demo: sqlite3 failed ({status})"),
+        Err(e) => println!("  sqlite3 floor for the demo: sqlite3 could not run ({e})"),
     }
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", empty.display()));
-    }
+    remove_db(&empty);
 }
 
 /// The first pull of `n` tickets from a real Request Tracker (connector and replica both):
@@ -272,6 +276,7 @@ fn main() {
         let building = dir.join(format!("replica-{tickets}.db.building"));
         build_demo(&building, tickets);
         demo_floor(&building);
+        remove_db(&path);
         std::fs::rename(&building, &path).unwrap();
     }
     let t = Instant::now();

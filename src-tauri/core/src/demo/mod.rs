@@ -10,7 +10,7 @@ mod rng;
 
 use crate::domain::{Channel, Contact, Kind, Level, RequestType, StaffMember};
 use crate::store::bulk::Rows;
-use crate::store::{reference, settings, tickets, Replica, StoreError};
+use crate::store::{reference, settings, tickets, to_ts, Replica, StoreError};
 use catalog::{DemoClient, CLIENTS, STAFF};
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
@@ -65,6 +65,11 @@ const MOSCOW: Tz = chrono_tz::Europe::Moscow;
 
 /// Tickets simulated, then written, at a time.
 const BATCH: usize = 10_000;
+
+/// Days of demo that hold about `tickets` tickets (some 220 a day).
+pub fn days_for(tickets: u64) -> u32 {
+    u32::try_from(tickets / 220).unwrap_or(MAX_DAYS).clamp(1, MAX_DAYS)
+}
 
 /// The longest demo: about 12 years, some 1,000,000 tickets.
 pub const MAX_DAYS: u32 = 4600;
@@ -210,8 +215,9 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
             });
             write_lives(tx, matrix, lives, &mut out)
         });
-        tx.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+        let restored = tx.execute_batch(&format!("PRAGMA cache_size = {cache}"));
         written?;
+        restored?;
         out.from = arrivals.first().map_or(opts.now, |a| a.at);
         roster_demo(tx, opts.now)?;
         Ok(out)
@@ -237,10 +243,10 @@ fn write_lives(tx: &rusqlite::Connection, matrix: &crate::domain::PriorityMatrix
         out.history_entries += sim.history.len() as u64;
         out.comments += sim.comments.len() as u64;
         for h in sim.history {
-            history.push([id.into(), h.at.timestamp().into(), h.actor.into(), h.field.into(), h.old_value.into(), h.new_value.into(), h.reason.into()]);
+            history.push([id.into(), to_ts(h.at).into(), h.actor.into(), h.field.into(), h.old_value.into(), h.new_value.into(), h.reason.into()]);
         }
         for c in sim.comments {
-            comments.push([id.into(), c.at.timestamp().into(), c.author.into(), c.body.into()]);
+            comments.push([id.into(), to_ts(c.at).into(), c.author.into(), c.body.into()]);
         }
         if batch.len() == BATCH {
             flush(&mut batch, &mut history, &mut comments)?;
@@ -446,6 +452,29 @@ mod tests {
         zones.sort();
         zones.dedup();
         assert_eq!(zones, ["America/New_York", "America/Toronto", "Asia/Almaty", "Europe/Moscow"]);
+    }
+
+    #[test]
+    fn the_same_seed_writes_the_same_replica_across_batches_numbered_without_gaps() {
+        let days = days_for(BATCH as u64 * 3 / 2);
+        let (a, b) = (demo(days), demo(days));
+        let digest = |r: &Replica, sql: &str| column::<String>(r, sql);
+        for sql in [
+            "SELECT number || '|' || status || '|' || line || '|' || coalesce(assignee_id, '') || '|' || created_at || '|' || subject FROM tickets ORDER BY id",
+            "SELECT ticket_id || '|' || at || '|' || field || '|' || coalesce(new_value, '') FROM ticket_history ORDER BY id",
+            "SELECT ticket_id || '|' || at || '|' || author || '|' || body FROM comments ORDER BY id",
+        ] {
+            let (x, y) = (digest(&a, sql), digest(&b, sql));
+            assert_eq!(x.len(), y.len(), "{sql}");
+            assert!(x == y, "{sql}: the same seed wrote something else");
+        }
+        let numbers: Vec<i64> = column(&a, "SELECT CAST(substr(number, 4) AS INTEGER) FROM tickets ORDER BY id");
+        assert!(numbers.len() > BATCH, "more than one batch: {}", numbers.len());
+        assert!(numbers.iter().enumerate().all(|(i, n)| *n == 100_000 + i as i64), "numbered in order without gaps");
+        let orphans: Vec<i64> = column(&a, "SELECT count(*) FROM ticket_history h LEFT JOIN tickets t ON t.id = h.ticket_id WHERE t.id IS NULL");
+        assert_eq!(orphans[0], 0);
+        let first_history: Vec<i64> = column(&a, "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_history h WHERE h.ticket_id = t.id)");
+        assert_eq!(first_history[0], 0, "every ticket, in every batch, has its history");
     }
 
     #[test]

@@ -18,6 +18,7 @@ impl Rows {
 
     /// Rows for `into`, a table and its columns (`comments (ticket_id, at, author, body)`).
     pub fn new(into: &'static str, width: usize) -> Rows {
+        debug_assert!(width * Self::PER_STATEMENT <= 32_766, "{into}: more values per statement than SQLite binds");
         Rows { into, width, values: Vec::new() }
     }
 
