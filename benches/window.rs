@@ -64,7 +64,8 @@ async fn main() {
     let db = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench/replica-{tickets}.db"));
     if std::env::var_os("DISPLAY").is_none() {
         // `cargo bench --workspace` runs this without a display: run again inside Xvfb.
-        let again = std::process::Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24"]).arg(std::env::current_exe().unwrap()).args(std::env::args_os().skip(1)).status();
+        let again =
+            std::process::Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24"]).arg(std::env::current_exe().unwrap()).args(std::env::args_os().skip(1)).status();
         match again {
             Ok(status) => std::process::exit(status.code().unwrap_or(1)),
             Err(e) => {

@@ -2,16 +2,16 @@
 //! hands it to the commands, and runs Tauri.
 
 use crate::commands;
-use smena_core::demo::{self, DemoOptions};
 use smena_core::charts::Language;
+use smena_core::demo::{self, DemoOptions};
 use smena_core::sla::notify::{self, Notice, Watcher};
 use smena_core::sla::TimerKind;
 use smena_core::store::Replica;
-use tauri::Manager;
-use tauri_plugin_notification::NotificationExt;
 use smena_core::{Clock, SystemClock};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use tauri::Manager;
+use tauri_plugin_notification::NotificationExt;
 
 /// What every command shares: the replica, or why it could not be opened (shown in the window).
 pub struct AppState {

@@ -104,10 +104,8 @@ fn tickets_are_listed_in_the_leads_order_with_the_promised_fields() {
     assert!(!tickets.is_empty());
     assert_eq!(out["total"].as_u64().unwrap() as usize, tickets.len());
     let rank = |p: &str| ["critical", "high", "medium", "low", "planning"].iter().position(|x| *x == p).unwrap();
-    let keys: Vec<(usize, String, String)> = tickets
-        .iter()
-        .map(|t| (rank(t["priority"].as_str().unwrap()), t["due_at"].as_str().unwrap().to_string(), t["created_at"].as_str().unwrap().to_string()))
-        .collect();
+    let keys: Vec<(usize, String, String)> =
+        tickets.iter().map(|t| (rank(t["priority"].as_str().unwrap()), t["due_at"].as_str().unwrap().to_string(), t["created_at"].as_str().unwrap().to_string())).collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "priority, then deadline, then age");

@@ -24,12 +24,8 @@ fn killing_the_process_mid_action_loses_nothing_it_reported_and_half_applies_not
     let mut seed: u64 = 0x5eed;
     let mut reported_total = 0;
     for round in 0..50 {
-        let mut child = common::smena(dir.path())
-            .args(["stress-actions", "--count", "100000", "--db", db.to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child =
+            common::smena(dir.path()).args(["stress-actions", "--count", "100000", "--db", db.to_str().unwrap()]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let delay = 40 + (seed >> 33) % 260;
         std::thread::sleep(Duration::from_millis(delay));

@@ -420,11 +420,8 @@ fn load_by_day_its_week_totals_and_channel_series_match_utc_dates_in_sql() {
          WHERE date(created_at, 'unixepoch') BETWEEN ?1 AND ?2 GROUP BY 1",
         params![from, to],
     );
-    let channels: BTreeMap<String, u64> = grouped(
-        &conn,
-        "SELECT channel, count(*) FROM tickets WHERE date(created_at, 'unixepoch') BETWEEN ?1 AND ?2 GROUP BY 1",
-        params![from, to],
-    );
+    let channels: BTreeMap<String, u64> =
+        grouped(&conn, "SELECT channel, count(*) FROM tickets WHERE date(created_at, 'unixepoch') BETWEEN ?1 AND ?2 GROUP BY 1", params![from, to]);
     let series = arr(&stacked["series"]);
     let names: BTreeSet<&str> = series.iter().map(|s| s["name"].as_str().expect("a channel")).collect();
     assert_eq!(names, channels.keys().map(String::as_str).collect::<BTreeSet<_>>(), "one series per channel seen in the period");
@@ -686,7 +683,8 @@ fn a_round_the_clock_clients_october_counts_its_tickets_and_availability_from_pr
     assert_eq!((m["month"].as_str(), m["time_zone"].as_str()), (Some("2026-10"), Some("Europe/Moscow")));
 
     let month = clocks(&conn, "t.client_id = ?2 AND t.created_at >= ?3 AND t.created_at < ?4", &[&client_id, &lo, &hi]);
-    let tickets: i64 = conn.query_row("SELECT count(*) FROM tickets WHERE client_id = ?1 AND created_at >= ?2 AND created_at < ?3", params![client_id, lo, hi], |r| r.get(0)).unwrap();
+    let tickets: i64 =
+        conn.query_row("SELECT count(*) FROM tickets WHERE client_id = ?1 AND created_at >= ?2 AND created_at < ?3", params![client_id, lo, hi], |r| r.get(0)).unwrap();
     assert_eq!(num(&m["tickets"]), tickets as u64, "{client}'s tickets registered in October (Moscow): report vs SQL");
     assert_eq!(month.len() as u64, tickets as u64, "every ticket of the month has a contract and a history");
     let want = summarise(&month, now);

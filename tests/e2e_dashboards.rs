@@ -102,7 +102,13 @@ async fn each_dashboard_shows_the_cli_numbers_switches_zone_theme_and_language_a
     assert_ne!(eval_str(&w, "return document.title").await, "pwned");
     // Clicking a client narrows the breach list to that client's breaches.
     let all = w.find("[data-testid=sla-breach-count]").await.text().await.unwrap();
-    let theirs = sla["by_client"].as_array().unwrap().iter().find(|g| g["key"] == HOSTILE).map(|g| g["reaction"]["breached"].as_u64().unwrap() + g["resolution"]["breached"].as_u64().unwrap()).unwrap();
+    let theirs = sla["by_client"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == HOSTILE)
+        .map(|g| g["reaction"]["breached"].as_u64().unwrap() + g["resolution"]["breached"].as_u64().unwrap())
+        .unwrap();
     w.eval(&format!("document.querySelector({}).scrollIntoView({{block: 'center'}})", serde_json::to_string(&hostile_row).unwrap())).await;
     w.find(&format!("{hostile_row} td")).await.click().await.unwrap();
     if theirs.to_string() != all {

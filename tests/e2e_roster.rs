@@ -79,7 +79,12 @@ async fn the_month_grid_swaps_two_shifts_and_a_vacation_shows_its_gap_in_red_wit
     assert_eq!(after["state"], "draft");
 
     // A vacation on a fully staffed shift makes a gap, red, with suggestions.
-    let full = after["report"]["shifts"].as_array().unwrap().iter().find(|s| s["code"] == "D" && missing(s) == 0 && s["day"] != d1.as_str() && s["day"] != d2.as_str()).expect("a fully staffed day shift");
+    let full = after["report"]["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "D" && missing(s) == 0 && s["day"] != d1.as_str() && s["day"] != d2.as_str())
+        .expect("a fully staffed day shift");
     let day = full["day"].as_str().unwrap();
     let who = after["people"]
         .as_array()

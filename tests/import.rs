@@ -120,11 +120,11 @@ fn a_broken_copy_imports_everything_else_and_names_each_bad_line() {
         row("INC1", "New", 0, "1/3/2016 09:00", "2 - Medium"),
         row("INC1", "Active", 1, "1/3/2016 10:00", "1 - High"),
         row("INC2", "New", 0, "1/3/2016 09:30", "2 - Medium"),
-        "INC3,New,true,0,0,0,true,Caller 1".to_string(),               // line 5: truncated
-        row("INC4", "New", 0, "31/2/2016 09:00", "2 - Medium"),       // line 6: impossible date
-        row("INC5", "New", 0, "1/3/2016 09:00", "0 - Urgent"),        // line 7: unknown urgency
-        row("INC1", "-100", 2, "1/3/2016 11:00", "2 - Medium"),      // line 8: impossible state
-        format!("INC6,\"New,{}", &row("X", "", 0, "", "")[4..]),       // line 9: stray quote to the end
+        "INC3,New,true,0,0,0,true,Caller 1".to_string(),         // line 5: truncated
+        row("INC4", "New", 0, "31/2/2016 09:00", "2 - Medium"),  // line 6: impossible date
+        row("INC5", "New", 0, "1/3/2016 09:00", "0 - Urgent"),   // line 7: unknown urgency
+        row("INC1", "-100", 2, "1/3/2016 11:00", "2 - Medium"),  // line 8: impossible state
+        format!("INC6,\"New,{}", &row("X", "", 0, "", "")[4..]), // line 9: stray quote to the end
     ];
     std::fs::write(&file, lines.join("\n") + "\n").unwrap();
     let db = dir.path().join("b.db");
@@ -179,7 +179,13 @@ fn a_newer_export_updates_keeping_the_leads_pin_and_an_older_one_changes_nothing
     std::fs::write(&old, [HEADER.to_string(), row("INC1", "New", 0, "1/3/2016 09:00", "2 - Medium"), row("INC2", "New", 0, "1/3/2016 09:00", "2 - Medium")].join("\n")).unwrap();
     std::fs::write(
         &new,
-        [HEADER.to_string(), row("INC1", "New", 0, "1/3/2016 09:00", "2 - Medium"), row("INC1", "Active", 1, "1/3/2016 10:00", "1 - High"), row("INC2", "New", 0, "1/3/2016 09:00", "2 - Medium")].join("\n"),
+        [
+            HEADER.to_string(),
+            row("INC1", "New", 0, "1/3/2016 09:00", "2 - Medium"),
+            row("INC1", "Active", 1, "1/3/2016 10:00", "1 - High"),
+            row("INC2", "New", 0, "1/3/2016 09:00", "2 - Medium"),
+        ]
+        .join("\n"),
     )
     .unwrap();
     import(dir.path(), &db, &old, &[]);

@@ -216,7 +216,8 @@ fn december_coverage_states_exactly_which_shifts_are_short_and_of_whom() {
 #[test]
 fn twelve_engineers_in_four_crews_leave_no_gaps() {
     let r = Replica::new(2);
-    let people = r.file("people.csv", "name,role,time_zone,skills\nНовый Первый,1,Europe/Moscow,linux\nНовая Вторая,1,Asia/Novosibirsk,networks\nНовый Третий,2,Europe/Moscow,microsoft\n");
+    let people =
+        r.file("people.csv", "name,role,time_zone,skills\nНовый Первый,1,Europe/Moscow,linux\nНовая Вторая,1,Asia/Novosibirsk,networks\nНовый Третий,2,Europe/Moscow,microsoft\n");
     r.ok(&["import", "--people", people.to_str().unwrap()]);
     r.ok(&["generate", "--month", "2026-12"]);
     let coverage = r.coverage("2026-12");

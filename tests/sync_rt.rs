@@ -97,7 +97,9 @@ fn urgency_impact_escalation_reassignment_status_walk_and_a_comment_reach_rt() {
     desk.sync(0);
     let t = desk.rt.get(&id);
     assert_eq!((t["Owner"]["id"].as_str(), t["Queue"]["id"].as_str()), (Some("l2-viktor"), Some(queue_id(&desk.rt, "Line 2").as_str())));
-    for (status, extra) in [("in-progress", vec![]), ("information-needed", vec!["--comment", "Which VLAN exactly?"]), ("in-progress", vec![]), ("completed", vec!["--closure-code", "resolved"])] {
+    for (status, extra) in
+        [("in-progress", vec![]), ("information-needed", vec!["--comment", "Which VLAN exactly?"]), ("in-progress", vec![]), ("completed", vec!["--closure-code", "resolved"])]
+    {
         let mut args = vec!["ticket", &n, "status", status];
         args.extend(extra);
         desk.ok(&args);
@@ -112,7 +114,13 @@ fn urgency_impact_escalation_reassignment_status_walk_and_a_comment_reach_rt() {
 }
 
 fn queue_id(rt: &Server, name: &str) -> String {
-    let v: Value = reqwest::blocking::Client::new().get(format!("{}/queue/{}", rt.rest, name.replace(' ', "%20"))).header("Authorization", format!("token {}", rt.token)).send().unwrap().json().unwrap();
+    let v: Value = reqwest::blocking::Client::new()
+        .get(format!("{}/queue/{}", rt.rest, name.replace(' ', "%20")))
+        .header("Authorization", format!("token {}", rt.token))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     v["id"].to_string().trim_matches('"').to_string()
 }
 

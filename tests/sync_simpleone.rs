@@ -147,7 +147,9 @@ fn urgency_impact_escalation_reassignment_status_walk_and_a_comment_reach_simple
     desk.sync(0);
     assert_eq!(desk.assignee(t, &id), "l2-viktor");
     assert_eq!(desk.s1.get(t, &id)["assignment_group"]["value"].as_str().unwrap(), desk.s1.group_id("Line 2"));
-    for (status, extra) in [("in-progress", vec![]), ("information-needed", vec!["--comment", "Which VLAN exactly?"]), ("in-progress", vec![]), ("completed", vec!["--closure-code", "resolved"])] {
+    for (status, extra) in
+        [("in-progress", vec![]), ("information-needed", vec!["--comment", "Which VLAN exactly?"]), ("in-progress", vec![]), ("completed", vec!["--closure-code", "resolved"])]
+    {
         let mut args = vec!["ticket", &n, "status", status];
         args.extend(extra);
         desk.ok(&args);

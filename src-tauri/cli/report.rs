@@ -282,7 +282,13 @@ fn sla_cmd(a: SlaArgs, db: &Path) -> CliResult {
     }
     println!("SLA {} … {} ({}): {} tickets", report.from, report.to, report.time_zone, report.tickets);
     println!("reaction   {:>8}  met {:>6}  breached {:>5}  pending {:>5}", pct(report.reaction.percent), report.reaction.met, report.reaction.breached, report.reaction.pending);
-    println!("resolution {:>8}  met {:>6}  breached {:>5}  pending {:>5}", pct(report.resolution.percent), report.resolution.met, report.resolution.breached, report.resolution.pending);
+    println!(
+        "resolution {:>8}  met {:>6}  breached {:>5}  pending {:>5}",
+        pct(report.resolution.percent),
+        report.resolution.met,
+        report.resolution.breached,
+        report.resolution.pending
+    );
     println!("by priority:");
     for g in &report.by_priority {
         println!("  {:<3} {:>6} tickets  reaction {:>8}  resolution {:>8}", g.key, g.tickets, pct(g.reaction.percent), pct(g.resolution.percent));

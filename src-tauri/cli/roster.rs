@@ -356,7 +356,6 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
     }
 }
 
-
 fn print_summary(r: &roster::CoverageReport) {
     let s = &r.summary;
     println!(

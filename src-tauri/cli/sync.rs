@@ -105,7 +105,11 @@ fn set_echo(on: bool) -> Option<libc::termios> {
             return None;
         }
         let old = t;
-        if on { t.c_lflag |= libc::ECHO } else { t.c_lflag &= !libc::ECHO }
+        if on {
+            t.c_lflag |= libc::ECHO
+        } else {
+            t.c_lflag &= !libc::ECHO
+        }
         libc::tcsetattr(0, libc::TCSANOW, &t);
         Some(old)
     }
@@ -192,7 +196,12 @@ pub fn conflicts(a: ConflictsArgs, db: &Path) -> CliResult {
         Some(ConflictCommand::Resolve { id, how }) => {
             let how = if how == "mine" { Resolution::Mine } else { Resolution::Theirs };
             let c = engine::resolve(&mut r, id, how, SystemClock.now()).map_err(|e| e.to_string())?;
-            println!("conflict {id} on {} ({}): {}", c.ticket, c.field, if how == Resolution::Mine { "mine kept, sent at the next sync" } else { "theirs taken, mine rolled back" });
+            println!(
+                "conflict {id} on {} ({}): {}",
+                c.ticket,
+                c.field,
+                if how == Resolution::Mine { "mine kept, sent at the next sync" } else { "theirs taken, mine rolled back" }
+            );
             Ok(())
         }
         None => {

@@ -58,23 +58,14 @@ pub fn list(a: TicketsArgs, db: &Path) -> CliResult {
         None => None,
         Some(name) => {
             let clients = reference::clients(&replica).map_err(|e| e.to_string())?;
-            let found = clients.iter().find(|c| c.name == *name).ok_or_else(|| {
-                format!("--client: no client named '{name}' (known: {})", clients.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "))
-            })?;
+            let found = clients
+                .iter()
+                .find(|c| c.name == *name)
+                .ok_or_else(|| format!("--client: no client named '{name}' (known: {})", clients.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")))?;
             Some(found.id)
         }
     };
-    let filter = QueueFilter {
-        status,
-        include_done,
-        line: a.line,
-        priority: a.priority,
-        kind: a.kind,
-        client_id,
-        assignee_id: None,
-        channel: a.channel,
-        search: a.search,
-    };
+    let filter = QueueFilter { status, include_done, line: a.line, priority: a.priority, kind: a.kind, client_id, assignee_id: None, channel: a.channel, search: a.search };
     let page = queue::page(&replica, &filter, 0, a.limit.unwrap_or(u32::MAX)).map_err(|e| e.to_string())?;
     if a.json {
         return print_json(&TicketList { total: page.total, tickets: page.rows });

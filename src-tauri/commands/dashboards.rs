@@ -1,6 +1,7 @@
 //! The dashboards: load, heatmap, SLA and staffing charts drawn by the core, the at-risk
 //! list, a client's monthly SLA report, and exports into the user's download folder.
 
+use super::{with_replica, with_replica_mut};
 use crate::app::AppState;
 use crate::ipc_error::IpcError;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,7 +9,6 @@ use smena_core::charts::{Language, Style, Theme};
 use smena_core::dashboard::{self, DashboardData, DashboardQuery};
 use smena_core::sla::notify::{self, NotifySettings};
 use smena_core::sla::{self, ClientMonth, TimerRow};
-use super::{with_replica, with_replica_mut};
 use smena_core::{Clock, SystemClock};
 use tauri::State;
 
@@ -57,10 +57,12 @@ fn month(text: &str) -> Result<NaiveDate, IpcError> {
 #[tauri::command(async)]
 pub fn sla_month(state: State<'_, AppState>, client: String, month: String) -> Result<ClientMonth, IpcError> {
     let first = self::month(&month)?;
-    with_replica(&state, |r| sla::client_month(r, &client, first, SystemClock.now()).map_err(|e| match e {
-        sla::SlaError::UnknownClient(_) => IpcError::not_found(e.to_string()),
-        other => bad(other),
-    }))
+    with_replica(&state, |r| {
+        sla::client_month(r, &client, first, SystemClock.now()).map_err(|e| match e {
+            sla::SlaError::UnknownClient(_) => IpcError::not_found(e.to_string()),
+            other => bad(other),
+        })
+    })
 }
 
 /// Writes a chart (`png`, `svg`) or its data (`csv`) into the export folder; returns the path.

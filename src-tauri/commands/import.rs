@@ -60,7 +60,11 @@ pub fn import_upload(uploads: State<'_, Uploads>, request: Request<'_>) -> Resul
         return Err(IpcError::invalid_input("the file's bytes are missing"));
     };
     if bytes.len() > MAX_BYTES {
-        return Err(IpcError::invalid_input(format!("the file is {} MiB; at most {} MiB can be imported from the window (use smena import servicenow)", bytes.len() >> 20, MAX_BYTES >> 20)));
+        return Err(IpcError::invalid_input(format!(
+            "the file is {} MiB; at most {} MiB can be imported from the window (use smena import servicenow)",
+            bytes.len() >> 20,
+            MAX_BYTES >> 20
+        )));
     }
     let raw = request.headers().get("x-file-name").and_then(|v| v.to_str().ok()).unwrap_or("");
     let name = safe_name(&percent_decode(raw))?;
@@ -72,8 +76,20 @@ pub fn import_upload(uploads: State<'_, Uploads>, request: Request<'_>) -> Resul
 }
 
 #[tauri::command(async)]
-pub fn import_run(state: State<'_, AppState>, uploads: State<'_, Uploads>, token: String, tz: String, dry_run: bool, on_progress: Channel<Progress>) -> Result<ImportReport, IpcError> {
-    let (dir, name) = uploads.0.lock().map_err(|_| IpcError::internal("the upload list is poisoned"))?.remove(&token).ok_or_else(|| IpcError::not_found("no such file handed over for import"))?;
+pub fn import_run(
+    state: State<'_, AppState>,
+    uploads: State<'_, Uploads>,
+    token: String,
+    tz: String,
+    dry_run: bool,
+    on_progress: Channel<Progress>,
+) -> Result<ImportReport, IpcError> {
+    let (dir, name) = uploads
+        .0
+        .lock()
+        .map_err(|_| IpcError::internal("the upload list is poisoned"))?
+        .remove(&token)
+        .ok_or_else(|| IpcError::not_found("no such file handed over for import"))?;
     let result = (|| {
         let tz = tz.parse().map_err(|_| IpcError::invalid_input(format!("'{tz}' is not an IANA time zone name")))?;
         let path = dir.join(&name);
@@ -86,7 +102,9 @@ pub fn import_run(state: State<'_, AppState>, uploads: State<'_, Uploads>, token
             }
         };
         let opts = ImportOptions { tz, dry_run, mapping: Default::default() };
-        super::with_replica_mut(&state, |replica| servicenow::import(replica, &path, &opts, &mut progress).map_err(|e| IpcError::invalid_input(e.to_string().replace(&path.display().to_string(), &name))))
+        super::with_replica_mut(&state, |replica| {
+            servicenow::import(replica, &path, &opts, &mut progress).map_err(|e| IpcError::invalid_input(e.to_string().replace(&path.display().to_string(), &name)))
+        })
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result

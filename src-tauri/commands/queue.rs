@@ -1,11 +1,10 @@
 //! Reading the queue: pages, counts, one ticket, the replica's status, filter choices.
 
+use super::with_replica;
 use crate::app::AppState;
 use crate::ipc_error::IpcError;
 use smena_core::store::queue::{self, Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDetail};
-use super::with_replica;
 use tauri::State;
-
 
 /// At most this many rows per page: the window asks for what it shows.
 const MAX_PAGE: u32 = 500;

@@ -95,4 +95,3 @@ pub fn roster_export(state: State<'_, AppState>, month: String, format: String, 
     std::fs::write(&path, text).map_err(|e| IpcError::storage(format!("cannot write {}: {e}", path.display())))?;
     Ok(path.display().to_string())
 }
-

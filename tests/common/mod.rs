@@ -18,10 +18,7 @@ pub fn bin() -> PathBuf {
 /// A `smena` command whose data, config and cache directories live in `home`.
 pub fn smena(home: &Path) -> Command {
     let mut c = Command::new(bin());
-    c.env_remove("SMENA_DB")
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"));
+    c.env_remove("SMENA_DB").env("XDG_DATA_HOME", home.join("data")).env("XDG_CONFIG_HOME", home.join("config")).env("XDG_CACHE_HOME", home.join("cache"));
     c
 }
 

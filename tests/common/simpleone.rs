@@ -340,7 +340,19 @@ impl State {
     /// The seed: users, groups, the data dictionary, activity types and choices.
     fn seeded(base: &str) -> State {
         let tables = TABLES.iter().map(|t| (t.to_string(), BTreeMap::new())).collect();
-        let mut state = State { base: base.to_string(), tables, next_id: 166_031_411_802_010_000, keys: HashMap::new(), key_lifetime: None, key_uses: HashMap::new(), issued: 0, logins: 0, requests: Vec::new(), clock: None, planned: None };
+        let mut state = State {
+            base: base.to_string(),
+            tables,
+            next_id: 166_031_411_802_010_000,
+            keys: HashMap::new(),
+            key_lifetime: None,
+            key_uses: HashMap::new(),
+            issued: 0,
+            logins: 0,
+            requests: Vec::new(),
+            clock: None,
+            planned: None,
+        };
         for [username, first, last, email] in USERS {
             let fields = vec![("username", json!(username)), ("first_name", json!(first)), ("last_name", json!(last)), ("email", json!(email)), ("active", json!(true))];
             state.insert("user", "system", fields);
@@ -370,8 +382,14 @@ impl State {
             for (column, options) in columns {
                 let column_id = json!(state.column_id(table, column));
                 for (order, (title, value)) in options.into_iter().enumerate() {
-                    let fields = vec![("table_id", table_id.clone()), ("column_id", column_id.clone()), ("value", json!(value)), ("title", json!(title)),
-                        ("language", json!("en")), ("order", json!((order * 100 + 100).to_string()))];
+                    let fields = vec![
+                        ("table_id", table_id.clone()),
+                        ("column_id", column_id.clone()),
+                        ("value", json!(value)),
+                        ("title", json!(title)),
+                        ("language", json!("en")),
+                        ("order", json!((order * 100 + 100).to_string())),
+                    ];
                     state.insert("sys_choice", "system", fields);
                 }
             }
@@ -664,7 +682,11 @@ impl State {
     fn order(&self, keys: &[(String, bool)], a: &Row, b: &Row) -> Ordering {
         let by_key = keys.iter().map(|(field, descending)| {
             let ordering = self.resolve(a, field).cmp(&self.resolve(b, field));
-            if *descending { ordering.reverse() } else { ordering }
+            if *descending {
+                ordering.reverse()
+            } else {
+                ordering
+            }
         });
         by_key.fold(Ordering::Equal, Ordering::then).then(text(a, "sys_id").cmp(&text(b, "sys_id")))
     }
@@ -721,9 +743,9 @@ impl State {
 /// The columns of a table, `sys_id` first and `SYSTEM` last; `None` for a table the instance lacks.
 fn columns(table: &str) -> Option<Vec<&'static str>> {
     let own: &[&str] = match table {
-        "task" | "itsm_incident" | "itsm_request" => &[
-            "number", "subject", "description", "state", "urgency", "impact", "priority", "assigned_user", "assignment_group", "caller", "work_notes", "additional_comments",
-        ],
+        "task" | "itsm_incident" | "itsm_request" => {
+            &["number", "subject", "description", "state", "urgency", "impact", "priority", "assigned_user", "assignment_group", "caller", "work_notes", "additional_comments"]
+        }
         "user" => &["username", "first_name", "last_name", "email", "active"],
         "sys_group" | "sys_db_table" | "sys_activity_type" => &["name"],
         "sys_db_column" => &["table_id", "column_name"],
@@ -751,12 +773,27 @@ fn referenced(column: &str) -> Option<&'static str> {
 fn states(table: &str) -> Vec<(&'static str, &'static str)> {
     match table {
         "itsm_request" => vec![
-            ("Authorization", "0"), ("Registered", "21"), ("Assigned", "22"), ("In Progress", "23"), ("Information Needed", "24"), ("External Processing", "25"),
-            ("Postponed", "26"), ("Completed", "70"), ("Rejected by User", "80"), ("Closed", "100"),
+            ("Authorization", "0"),
+            ("Registered", "21"),
+            ("Assigned", "22"),
+            ("In Progress", "23"),
+            ("Information Needed", "24"),
+            ("External Processing", "25"),
+            ("Postponed", "26"),
+            ("Completed", "70"),
+            ("Rejected by User", "80"),
+            ("Closed", "100"),
         ],
         _ => vec![
-            ("Registered", "1"), ("Assigned", "2"), ("In Progress", "3"), ("Information Needed", "4"), ("External Processing", "5"), ("Postponed", "6"),
-            ("Completed", "7"), ("Rejected by User", "8"), ("Closed", "10"),
+            ("Registered", "1"),
+            ("Assigned", "2"),
+            ("In Progress", "3"),
+            ("Information Needed", "4"),
+            ("External Processing", "5"),
+            ("Postponed", "6"),
+            ("Completed", "7"),
+            ("Rejected by User", "8"),
+            ("Closed", "10"),
         ],
     }
 }

@@ -224,7 +224,10 @@ fn rt_first_pull(n: usize) {
     let text = out.as_ref().map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
     let value = |key: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).map(|v| v.trim_matches(['\'', '"']).to_string());
     let (Some(url), Some(token)) = (value("RT_URL"), value("RT_TOKEN")) else {
-        println!("sync: first pull from RT: skipped (Request Tracker could not be started: {})", out.map(|o| String::from_utf8_lossy(&o.stderr).to_string()).unwrap_or_else(|e| e.to_string()));
+        println!(
+            "sync: first pull from RT: skipped (Request Tracker could not be started: {})",
+            out.map(|o| String::from_utf8_lossy(&o.stderr).to_string()).unwrap_or_else(|e| e.to_string())
+        );
         return;
     };
     println!("sync: RT with {n} tickets ready in {:.1} s", t.elapsed().as_secs_f64());
@@ -237,7 +240,9 @@ fn rt_first_pull(n: usize) {
     let report = engine::sync(&mut r, &mut api, "rt", now, &mut |_| {});
     let secs = t.elapsed().as_secs_f64();
     match report {
-        Ok(report) => println!("{:<45} {:.1} s, {:.0} tickets/s ({} tickets)", format!("sync: first pull of {n} tickets from RT"), secs, report.pulled as f64 / secs, report.pulled),
+        Ok(report) => {
+            println!("{:<45} {:.1} s, {:.0} tickets/s ({} tickets)", format!("sync: first pull of {n} tickets from RT"), secs, report.pulled as f64 / secs, report.pulled)
+        }
         Err(e) => println!("sync: first pull from RT failed: {e}"),
     }
     drop(r);
@@ -384,18 +389,27 @@ fn against_sqlite3(r: &Replica, path: &std::path::Path) {
     rows.push(Versus {
         name: "queue: counts under the search \"Hudson\"",
         ours: median(time(5, |_| queue::counts(r, &search).unwrap())),
-        floor: floor(path, "SELECT status, count(*) FROM tickets WHERE id IN (SELECT rowid FROM tickets_search WHERE tickets_search MATCH '\"Hudson\"') GROUP BY status ORDER BY status;", 5),
+        floor: floor(
+            path,
+            "SELECT status, count(*) FROM tickets WHERE id IN (SELECT rowid FROM tickets_search WHERE tickets_search MATCH '\"Hudson\"') GROUP BY status ORDER BY status;",
+            5,
+        ),
         ours_answer: by_status.join("\n"),
     });
     let moscow = chrono_tz::Europe::Moscow;
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let q90 = LoadQuery { by: Bucketing::Hour, tz: moscow, from: Some(day("2026-08-30")), to: Some(day("2026-11-27")), client_local: false, stack: None };
-    let hours = |q: &LoadQuery| load_report(r, q).unwrap().buckets.iter().enumerate().filter(|(_, b)| b.count > 0).map(|(i, b)| format!("{i}|{}", b.count)).collect::<Vec<_>>().join("\n");
+    let hours =
+        |q: &LoadQuery| load_report(r, q).unwrap().buckets.iter().enumerate().filter(|(_, b)| b.count > 0).map(|(i, b)| format!("{i}|{}", b.count)).collect::<Vec<_>>().join("\n");
     let (lo, hi) = (smena_core::analytics::start_of_day(moscow, day("2026-08-30")).timestamp(), smena_core::analytics::start_of_day(moscow, day("2026-11-28")).timestamp());
     rows.push(Versus {
         name: "load: by hour in Moscow, 90 days",
         ours: median(time(10, |_| load_report(r, &q90).unwrap())),
-        floor: floor(path, &format!("SELECT (created_at + 10800) / 3600 % 24 AS h, count(*) FROM tickets WHERE created_at >= {lo} AND created_at < {hi} GROUP BY h ORDER BY h;"), 20),
+        floor: floor(
+            path,
+            &format!("SELECT (created_at + 10800) / 3600 % 24 AS h, count(*) FROM tickets WHERE created_at >= {lo} AND created_at < {hi} GROUP BY h ORDER BY h;"),
+            20,
+        ),
         ours_answer: hours(&q90),
     });
     // All time in UTC: Moscow itself was UTC+4 in 2011–2014, which a fixed offset in SQL misses.

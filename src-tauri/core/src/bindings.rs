@@ -3,14 +3,14 @@
 //! `UPDATE_BINDINGS=1` to rewrite them.
 
 use crate::actions::picker::Candidate;
-use crate::analytics::LoadReport;
 use crate::analytics::staffing::StaffingReport;
+use crate::analytics::LoadReport;
 use crate::charts::{Language, Theme};
 use crate::dashboard::{DashboardData, DashboardQuery};
-use crate::sla::{ClientMonth, Contract, SlaReport, TimerRow};
 use crate::domain::Action;
-use crate::store::outbox::OutboxEntry;
 use crate::domain::{Client, Contact, PriorityMatrix, RequestType, StaffMember};
+use crate::sla::{ClientMonth, Contract, SlaReport, TimerRow};
+use crate::store::outbox::OutboxEntry;
 use crate::store::queue::{Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDetail};
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};

@@ -164,11 +164,7 @@ pub fn write_chart(kind: ChartKind, d: &DashboardData, style: &Style, path: &Pat
 /// Where exports go: `SMENA_EXPORT_DIR`, else the user's download folder, else the home
 /// folder; created when missing.
 pub fn export_dir() -> std::io::Result<std::path::PathBuf> {
-    let dir = std::env::var_os("SMENA_EXPORT_DIR")
-        .map(std::path::PathBuf::from)
-        .or_else(dirs::download_dir)
-        .or_else(dirs::home_dir)
-        .unwrap_or_else(std::env::temp_dir);
+    let dir = std::env::var_os("SMENA_EXPORT_DIR").map(std::path::PathBuf::from).or_else(dirs::download_dir).or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
@@ -221,7 +217,9 @@ pub fn csv(d: &DashboardData) -> String {
             }
         }
         DashboardData::Sla(s) => {
-            out.push_str("period,tickets,reaction_met,reaction_breached,reaction_pending,reaction_percent,resolution_met,resolution_breached,resolution_pending,resolution_percent\n");
+            out.push_str(
+                "period,tickets,reaction_met,reaction_breached,reaction_pending,reaction_percent,resolution_met,resolution_breached,resolution_pending,resolution_percent\n",
+            );
             for g in &s.trend {
                 out.push_str(&format!(
                     "{},{},{},{},{},{},{},{},{},{}\n",

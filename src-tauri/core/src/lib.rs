@@ -5,9 +5,9 @@
 
 pub mod actions;
 pub mod analytics;
-pub mod charts;
 #[cfg(test)]
 mod bindings;
+pub mod charts;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;

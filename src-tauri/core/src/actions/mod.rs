@@ -210,10 +210,7 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
     after.updated_at = now;
     let op_id = action.goes_to_itsm().then(new_op_id);
     after.save(tx)?;
-    let comment_id = comment
-        .as_ref()
-        .map(|body| tickets::add_comment(tx, after.id, &CommentEntry { at: now, author: actor.name.clone(), body: body.clone() }))
-        .transpose()?;
+    let comment_id = comment.as_ref().map(|body| tickets::add_comment(tx, after.id, &CommentEntry { at: now, author: actor.name.clone(), body: body.clone() })).transpose()?;
     let entry = |field: &str, old_value: Option<String>, new_value: Option<String>| HistoryEntry {
         at: now,
         actor: actor.name.clone(),
@@ -231,10 +228,8 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
     if let Some(op) = &op_id {
         let payload = serde_json::to_string(action).expect("actions serialise");
         let undo = serde_json::to_string(&discard::Undo { before: before.clone(), comment_id, after: Some(after.clone()) }).expect("undo serialises");
-        tx.prepare_cached(
-            "INSERT INTO outbox (op_id, ticket_id, kind, payload, undo, base_version, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![op, after.id, action.kind(), payload, undo, before.server_version, to_ts(now), actor.name])?;
+        tx.prepare_cached("INSERT INTO outbox (op_id, ticket_id, kind, payload, undo, base_version, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+            .execute(params![op, after.id, action.kind(), payload, undo, before.server_version, to_ts(now), actor.name])?;
     }
     Ok(op_id)
 }

@@ -185,7 +185,12 @@ fn assigning_checks_the_line_and_moves_a_registered_ticket_to_assigned() {
     let specialist = staff_id(&r, Role::Line3);
     let e = apply(&mut r, &clock, &lead, &number, &Action::Assign { staff_id: specialist, reason: None }).unwrap_err();
     assert!(matches!(refused(e), ActionError::WrongLine { .. }));
-    let other_l1 = crate::store::reference::staff(&r).unwrap().into_iter().filter(|s| s.role == Role::Line1).find(|s| Some(&s.name) != detail(&r, &number).unwrap().summary.assignee.as_ref()).unwrap();
+    let other_l1 = crate::store::reference::staff(&r)
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.role == Role::Line1)
+        .find(|s| Some(&s.name) != detail(&r, &number).unwrap().summary.assignee.as_ref())
+        .unwrap();
     let applied = apply(&mut r, &clock, &lead, &number, &Action::Assign { staff_id: other_l1.id, reason: Some("balancing the shift".into()) }).unwrap();
     assert_eq!(applied.ticket.assignee.as_deref(), Some(other_l1.name.as_str()));
     assert_eq!(applied.ticket.status, Status::InProgress, "a ticket in work stays in work");

@@ -51,7 +51,8 @@ pub fn percentile(sorted: &[i64], q: f64) -> i64 {
 
 /// Median and 90th-percentile resolution hours per priority, over resolved tickets.
 pub fn resolution_by_priority(r: &Replica) -> Result<Vec<ResolutionStats>, StoreError> {
-    let mut stmt = r.conn().prepare_cached("SELECT priority, completed_at - created_at FROM tickets WHERE completed_at IS NOT NULL AND completed_at >= created_at ORDER BY priority, 2")?;
+    let mut stmt =
+        r.conn().prepare_cached("SELECT priority, completed_at - created_at FROM tickets WHERE completed_at IS NOT NULL AND completed_at >= created_at ORDER BY priority, 2")?;
     let rows = stmt.query_map([], |x| Ok((x.get::<_, u8>(0)?, x.get::<_, i64>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
     for &p in Priority::ALL {

@@ -200,7 +200,12 @@ pub fn staffing_report(r: &Replica, q: &StaffingQuery) -> Result<StaffingReport,
         target_share: q.target_share,
         target_seconds: q.target_seconds,
         shrinkage: q.shrinkage,
-        planned_from: if rostered.is_some() { "roster: the line's engineers on shift at each hour's middle" } else { "shift norm: 2 × line 1 + 1 × line 2 on every 12-hour shift" }.into(),
+        planned_from: if rostered.is_some() {
+            "roster: the line's engineers on shift at each hour's middle"
+        } else {
+            "shift norm: 2 × line 1 + 1 × line 2 on every 12-hour shift"
+        }
+        .into(),
         lines,
     })
 }

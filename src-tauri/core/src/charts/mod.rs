@@ -370,12 +370,8 @@ fn draw_sla<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &SlaReport, st
     let lines = [(lang.t(L::Reaction), 0usize), (lang.t(L::Resolution), 1usize)];
     for (name, k) in lines {
         let color = p.series[k];
-        let points: Vec<(f64, f64)> = r
-            .trend
-            .iter()
-            .enumerate()
-            .filter_map(|(i, g)| if k == 0 { g.reaction.percent } else { g.resolution.percent }.map(|v| (i as f64, v)))
-            .collect();
+        let points: Vec<(f64, f64)> =
+            r.trend.iter().enumerate().filter_map(|(i, g)| if k == 0 { g.reaction.percent } else { g.resolution.percent }.map(|v| (i as f64, v))).collect();
         for (x, y) in &points {
             let (cx, cy) = chart.backend_coord(&(*x, *y));
             let g = &r.trend[*x as usize];
@@ -409,9 +405,7 @@ fn draw_sla<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &SlaReport, st
 fn draw_staffing<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &StaffingReport, style: &Style, p: &Palette) -> Result<Vec<Hover>, ChartError> {
     let lang = style.lang;
     let (title, body) = root.split_vertically(34);
-    title
-        .draw(&Text::new(format!("{} · {} · {}", lang.t(L::StaffingVsLoad), r.week, r.time_zone), (12, 8), font(18, &p.text)))
-        .map_err(err)?;
+    title.draw(&Text::new(format!("{} · {} · {}", lang.t(L::StaffingVsLoad), r.week, r.time_zone), (12, 8), font(18, &p.text))).map_err(err)?;
     let panels = body.split_evenly((r.lines.len().max(1), 1));
     let mut hovers = Vec::new();
     for (line, area) in r.lines.iter().zip(panels.iter()) {
@@ -452,7 +446,10 @@ fn draw_staffing<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Staffing
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], blue.filled()));
         let text = p.text;
         chart
-            .draw_series(LineSeries::new(line.hours.iter().enumerate().flat_map(|(i, h)| [(i as f64, f64::from(h.planned)), (i as f64 + 1.0, f64::from(h.planned))]), text.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                line.hours.iter().enumerate().flat_map(|(i, h)| [(i as f64, f64::from(h.planned)), (i as f64 + 1.0, f64::from(h.planned))]),
+                text.stroke_width(2),
+            ))
             .map_err(err)?
             .label(lang.t(L::Planned))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], text.stroke_width(2)));

@@ -16,18 +16,126 @@ pub struct DemoClient {
 }
 
 pub const CLIENTS: &[DemoClient] = &[
-    DemoClient { name: "ООО «Вектор-Логистик»", contract: "SLA-2021-014", tz: "Europe/Moscow", weight: 1.6, night_updates: false, russian: true, domain: "vector-log.ru", contacts: ["Анна Петрова", "Игорь Смирнов", "Ольга Кузнецова"] },
-    DemoClient { name: "АО «Транзит Телеком»", contract: "SLA-2019-003", tz: "Europe/Moscow", weight: 1.4, night_updates: true, russian: true, domain: "tranzit-tel.ru", contacts: ["Дмитрий Волков", "Елена Соколова", "Павел Лебедев"] },
-    DemoClient { name: "Гранит Банк", contract: "SLA-2020-027", tz: "Europe/Moscow", weight: 1.3, night_updates: true, russian: true, domain: "granitbank.ru", contacts: ["Сергей Новиков", "Марина Морозова", "Алексей Попов"] },
-    DemoClient { name: "Медиаплатформа «Лента»", contract: "SLA-2022-041", tz: "Europe/Moscow", weight: 1.0, night_updates: false, russian: true, domain: "lenta-media.ru", contacts: ["Татьяна Васильева", "Никита Павлов", "Юлия Семёнова"] },
-    DemoClient { name: "Ритейл Групп «Звезда»", contract: "SLA-2023-008", tz: "Europe/Moscow", weight: 1.1, night_updates: false, russian: true, domain: "zvezda-retail.ru", contacts: ["Виктор Голубев", "Наталья Виноградова", "Роман Богданов"] },
-    DemoClient { name: "Фармацевт Онлайн", contract: "SLA-2024-012", tz: "Europe/Moscow", weight: 0.8, night_updates: false, russian: true, domain: "pharm-online.ru", contacts: ["Ксения Воробьёва", "Артём Фёдоров", "Светлана Михайлова"] },
-    DemoClient { name: "Almaty Agro Holding", contract: "SLA-2022-050", tz: "Asia/Almaty", weight: 0.7, night_updates: false, russian: true, domain: "almaty-agro.kz", contacts: ["Айгерим Нурланова", "Ерлан Сапаров", "Дина Ахметова"] },
-    DemoClient { name: "Steppe Payments", contract: "SLA-2023-019", tz: "Asia/Almaty", weight: 0.5, night_updates: true, russian: true, domain: "steppepay.kz", contacts: ["Арман Жумабаев", "Асель Касымова", "Тимур Омаров"] },
-    DemoClient { name: "Hudson Analytics Inc.", contract: "SLA-2021-033", tz: "America/New_York", weight: 0.7, night_updates: false, russian: false, domain: "hudson-analytics.com", contacts: ["Emily Carter", "Michael Brooks", "Sarah Nguyen"] },
-    DemoClient { name: "Brooklyn Games LLC", contract: "SLA-2024-002", tz: "America/New_York", weight: 0.5, night_updates: true, russian: false, domain: "brooklyngames.io", contacts: ["Jason Rivera", "Olivia Chen", "David Kim"] },
-    DemoClient { name: "Maple Cloud Retail Ltd.", contract: "SLA-2022-061", tz: "America/Toronto", weight: 0.6, night_updates: false, russian: false, domain: "maplecloud.ca", contacts: ["Liam Tremblay", "Chloé Gagnon", "Noah Roy"] },
-    DemoClient { name: "Lakeshore Health Inc.", contract: "SLA-2023-047", tz: "America/Toronto", weight: 0.4, night_updates: false, russian: false, domain: "lakeshorehealth.ca", contacts: ["Emma Wilson", "Lucas Martin", "Ava Thompson"] },
+    DemoClient {
+        name: "ООО «Вектор-Логистик»",
+        contract: "SLA-2021-014",
+        tz: "Europe/Moscow",
+        weight: 1.6,
+        night_updates: false,
+        russian: true,
+        domain: "vector-log.ru",
+        contacts: ["Анна Петрова", "Игорь Смирнов", "Ольга Кузнецова"],
+    },
+    DemoClient {
+        name: "АО «Транзит Телеком»",
+        contract: "SLA-2019-003",
+        tz: "Europe/Moscow",
+        weight: 1.4,
+        night_updates: true,
+        russian: true,
+        domain: "tranzit-tel.ru",
+        contacts: ["Дмитрий Волков", "Елена Соколова", "Павел Лебедев"],
+    },
+    DemoClient {
+        name: "Гранит Банк",
+        contract: "SLA-2020-027",
+        tz: "Europe/Moscow",
+        weight: 1.3,
+        night_updates: true,
+        russian: true,
+        domain: "granitbank.ru",
+        contacts: ["Сергей Новиков", "Марина Морозова", "Алексей Попов"],
+    },
+    DemoClient {
+        name: "Медиаплатформа «Лента»",
+        contract: "SLA-2022-041",
+        tz: "Europe/Moscow",
+        weight: 1.0,
+        night_updates: false,
+        russian: true,
+        domain: "lenta-media.ru",
+        contacts: ["Татьяна Васильева", "Никита Павлов", "Юлия Семёнова"],
+    },
+    DemoClient {
+        name: "Ритейл Групп «Звезда»",
+        contract: "SLA-2023-008",
+        tz: "Europe/Moscow",
+        weight: 1.1,
+        night_updates: false,
+        russian: true,
+        domain: "zvezda-retail.ru",
+        contacts: ["Виктор Голубев", "Наталья Виноградова", "Роман Богданов"],
+    },
+    DemoClient {
+        name: "Фармацевт Онлайн",
+        contract: "SLA-2024-012",
+        tz: "Europe/Moscow",
+        weight: 0.8,
+        night_updates: false,
+        russian: true,
+        domain: "pharm-online.ru",
+        contacts: ["Ксения Воробьёва", "Артём Фёдоров", "Светлана Михайлова"],
+    },
+    DemoClient {
+        name: "Almaty Agro Holding",
+        contract: "SLA-2022-050",
+        tz: "Asia/Almaty",
+        weight: 0.7,
+        night_updates: false,
+        russian: true,
+        domain: "almaty-agro.kz",
+        contacts: ["Айгерим Нурланова", "Ерлан Сапаров", "Дина Ахметова"],
+    },
+    DemoClient {
+        name: "Steppe Payments",
+        contract: "SLA-2023-019",
+        tz: "Asia/Almaty",
+        weight: 0.5,
+        night_updates: true,
+        russian: true,
+        domain: "steppepay.kz",
+        contacts: ["Арман Жумабаев", "Асель Касымова", "Тимур Омаров"],
+    },
+    DemoClient {
+        name: "Hudson Analytics Inc.",
+        contract: "SLA-2021-033",
+        tz: "America/New_York",
+        weight: 0.7,
+        night_updates: false,
+        russian: false,
+        domain: "hudson-analytics.com",
+        contacts: ["Emily Carter", "Michael Brooks", "Sarah Nguyen"],
+    },
+    DemoClient {
+        name: "Brooklyn Games LLC",
+        contract: "SLA-2024-002",
+        tz: "America/New_York",
+        weight: 0.5,
+        night_updates: true,
+        russian: false,
+        domain: "brooklyngames.io",
+        contacts: ["Jason Rivera", "Olivia Chen", "David Kim"],
+    },
+    DemoClient {
+        name: "Maple Cloud Retail Ltd.",
+        contract: "SLA-2022-061",
+        tz: "America/Toronto",
+        weight: 0.6,
+        night_updates: false,
+        russian: false,
+        domain: "maplecloud.ca",
+        contacts: ["Liam Tremblay", "Chloé Gagnon", "Noah Roy"],
+    },
+    DemoClient {
+        name: "Lakeshore Health Inc.",
+        contract: "SLA-2023-047",
+        tz: "America/Toronto",
+        weight: 0.4,
+        night_updates: false,
+        russian: false,
+        domain: "lakeshorehealth.ca",
+        contacts: ["Emma Wilson", "Lucas Martin", "Ava Thompson"],
+    },
 ];
 
 /// A demo staff member: name, role, skills, office, zone, languages.
@@ -86,9 +194,13 @@ pub struct Topic {
 }
 
 pub const INCIDENTS: &[Topic] = &[
-    Topic { service: "Virtual machines", skill: Virtualisation, ru: "Виртуальная машина {vm} не отвечает", en: "VM {vm} is not responding", weight: 3.0 },
+    Topic {
+        service: "Virtual machines", skill: Virtualisation, ru: "Виртуальная машина {vm} не отвечает", en: "VM {vm} is not responding", weight: 3.0
+    },
     Topic { service: "Virtual machines", skill: Virtualisation, ru: "Высокая загрузка CPU на {vm}", en: "High CPU load on {vm}", weight: 1.5 },
-    Topic { service: "Virtual machines", skill: Linux, ru: "Не загружается ОС на {vm} после обновления", en: "{vm} does not boot after an update", weight: 1.0 },
+    Topic {
+        service: "Virtual machines", skill: Linux, ru: "Не загружается ОС на {vm} после обновления", en: "{vm} does not boot after an update", weight: 1.0
+    },
     Topic { service: "Network", skill: Networks, ru: "Нет доступа в интернет из сети {net}", en: "No internet access from network {net}", weight: 2.5 },
     Topic { service: "Network", skill: Networks, ru: "Потеря пакетов до {ip}", en: "Packet loss to {ip}", weight: 1.2 },
     Topic { service: "Network", skill: Networks, ru: "Не поднимается VPN-туннель до офиса", en: "Site-to-site VPN tunnel is down", weight: 1.0 },
@@ -97,7 +209,9 @@ pub const INCIDENTS: &[Topic] = &[
     Topic { service: "Backup", skill: Backup, ru: "Ошибка задания резервного копирования {vm}", en: "Backup job failed for {vm}", weight: 1.2 },
     Topic { service: "Databases", skill: Databases, ru: "Сбой репликации базы данных на {vm}", en: "Database replication broken on {vm}", weight: 0.7 },
     Topic { service: "Microsoft", skill: Microsoft, ru: "Не работает вход в домен на {host}", en: "Domain logon fails on {host}", weight: 0.8 },
-    Topic { service: "Control panel", skill: Linux, ru: "Не открывается панель управления облаком", en: "Cloud control panel does not load", weight: 0.8 },
+    Topic {
+        service: "Control panel", skill: Linux, ru: "Не открывается панель управления облаком", en: "Cloud control panel does not load", weight: 0.8
+    },
     Topic { service: "Hardware", skill: Hardware, ru: "Выделенный сервер {host} недоступен", en: "Dedicated server {host} is unreachable", weight: 0.6 },
     Topic { service: "Security", skill: Security, ru: "Подозрительный трафик с {ip}", en: "Suspicious traffic from {ip}", weight: 0.4 },
 ];
@@ -105,9 +219,13 @@ pub const INCIDENTS: &[Topic] = &[
 pub const ALERTS: &[Topic] = &[
     Topic { service: "Virtual machines", skill: Virtualisation, ru: "[Zabbix] {vm}: ping loss 100%", en: "[Zabbix] {vm}: ping loss 100%", weight: 2.0 },
     Topic { service: "Storage", skill: Storage, ru: "[Prometheus] {vm}: /var заполнен более чем на 90%", en: "[Prometheus] {vm}: /var above 90%", weight: 1.5 },
-    Topic { service: "Virtual machines", skill: Linux, ru: "[Zabbix] {vm}: CPU load > 95% в течение 15 мин", en: "[Zabbix] {vm}: CPU load > 95% for 15 min", weight: 1.5 },
+    Topic {
+        service: "Virtual machines", skill: Linux, ru: "[Zabbix] {vm}: CPU load > 95% в течение 15 мин", en: "[Zabbix] {vm}: CPU load > 95% for 15 min", weight: 1.5
+    },
     Topic { service: "Network", skill: Networks, ru: "[Zabbix] {host}: интерфейс uplink down", en: "[Zabbix] {host}: uplink interface down", weight: 1.0 },
-    Topic { service: "Backup", skill: Backup, ru: "[Veeam] {vm}: задание завершилось с ошибкой", en: "[Veeam] {vm}: job finished with errors", weight: 1.0 },
+    Topic {
+        service: "Backup", skill: Backup, ru: "[Veeam] {vm}: задание завершилось с ошибкой", en: "[Veeam] {vm}: job finished with errors", weight: 1.0
+    },
     Topic { service: "Hardware", skill: Hardware, ru: "[iDRAC] {host}: отказ блока питания PSU2", en: "[iDRAC] {host}: PSU2 failure", weight: 0.4 },
 ];
 
@@ -130,10 +248,7 @@ pub const INFO_NEEDED: (&str, &str) = (
 );
 
 /// What an engineer writes when handing work to a third party.
-pub const EXTERNAL: (&str, &str) = (
-    "Передано поставщику оборудования, заявка {case}. Ждём ответа.",
-    "Handed to the hardware vendor, case {case}. Waiting for them.",
-);
+pub const EXTERNAL: (&str, &str) = ("Передано поставщику оборудования, заявка {case}. Ждём ответа.", "Handed to the hardware vendor, case {case}. Waiting for them.");
 
 /// Work notes.
 pub const WORK_NOTES: &[(&str, &str)] = &[

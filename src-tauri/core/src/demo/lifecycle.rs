@@ -4,9 +4,9 @@
 
 use super::catalog::{self, DemoStaff, Topic};
 use super::{minute, Arrival, Rng};
+use crate::domain::PriorityMatrix;
 use crate::domain::{lifecycle as rules, ClosureCode, Kind, Level, Line, RequestType, Role, Skill, Status, Transition};
 use crate::store::tickets::{default_resolution_hours, CommentEntry, HistoryEntry, NewTicket};
-use crate::domain::PriorityMatrix;
 use chrono::{DateTime, Duration, Utc};
 
 /// The demo's people, by where they work.
@@ -118,7 +118,11 @@ impl Play<'_> {
     }
 
     fn say(&self, text: (&str, &str)) -> String {
-        if self.ru { text.0.into() } else { text.1.into() }
+        if self.ru {
+            text.0.into()
+        } else {
+            text.1.into()
+        }
     }
 }
 
@@ -366,7 +370,12 @@ fn finish(rng: &mut Rng, p: &mut Play<'_>) {
         }
         p.t = close_at;
         p.sim.ticket.closed_at = Some(close_at);
-        p.status("system", Status::Closed, Some(&p.say(("Закрыто автоматически: нет ответа 3 дня после выполнения", "Closed automatically: no reaction within 3 days of completion"))), None);
+        p.status(
+            "system",
+            Status::Closed,
+            Some(&p.say(("Закрыто автоматически: нет ответа 3 дня после выполнения", "Closed automatically: no reaction within 3 days of completion"))),
+            None,
+        );
         return;
     }
 }

@@ -180,7 +180,11 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
                 .contacts
                 .iter()
                 .enumerate()
-                .map(|(i, name)| Contact { name: (*name).into(), email: format!("{}@{}", ["support", "it", "ops"][i], c.domain), phone: Some(format!("+7 495 555-{:02}-{:02}", i + 10, c.contract.len())) })
+                .map(|(i, name)| Contact {
+                    name: (*name).into(),
+                    email: format!("{}@{}", ["support", "it", "ops"][i], c.domain),
+                    phone: Some(format!("+7 495 555-{:02}-{:02}", i + 10, c.contract.len())),
+                })
                 .collect();
             let id = reference::insert_client(tx, c.name, c.contract, c.tz, &contacts)?;
             let contract = serde_json::to_string(&demo_contract(c, opts)).expect("a contract serialises");
@@ -226,7 +230,12 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
 }
 
 /// Writes simulated tickets, their history and their comments as they arrive.
-fn write_lives(tx: &rusqlite::Connection, matrix: &crate::domain::PriorityMatrix, lives: std::sync::mpsc::Receiver<Vec<lifecycle::Sim>>, out: &mut DemoSummary) -> Result<(), StoreError> {
+fn write_lives(
+    tx: &rusqlite::Connection,
+    matrix: &crate::domain::PriorityMatrix,
+    lives: std::sync::mpsc::Receiver<Vec<lifecycle::Sim>>,
+    out: &mut DemoSummary,
+) -> Result<(), StoreError> {
     let mut batch = tickets::TicketBatch::begin(tx)?;
     let mut history = Rows::new("ticket_history (ticket_id, at, actor, field, old_value, new_value, reason)", 7);
     let mut comments = Rows::new("comments (ticket_id, at, author, body)", 4);
@@ -436,7 +445,8 @@ mod tests {
         );
         assert_eq!(missing[0], 0);
         // Completed tickets older than three days are closed.
-        let stale: Vec<i64> = column(&r, &format!("SELECT count(*) FROM tickets WHERE status = 'completed' AND completed_at < {}", Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap().timestamp()));
+        let stale: Vec<i64> =
+            column(&r, &format!("SELECT count(*) FROM tickets WHERE status = 'completed' AND completed_at < {}", Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap().timestamp()));
         assert_eq!(stale[0], 0);
         assert!(!lifecycle::is_due_for_auto_close(Status::Completed, None, Utc::now()));
     }

@@ -1,6 +1,6 @@
 //! What the lead and the line supervisors do to a ticket, and the rules that refuse it.
 
-use super::{ClosureCode, LifecycleError, Level, Line, Skill, Status};
+use super::{ClosureCode, Level, LifecycleError, Line, Skill, Status};
 use serde::{Deserialize, Serialize};
 
 /// One change to one ticket. Stored as the outbox payload, so its JSON shape is stable.

@@ -165,10 +165,7 @@ mod tests {
 
     #[test]
     fn information_needed_requires_a_comment() {
-        assert_eq!(
-            check(Status::InProgress, Status::InformationNeeded, &plain()),
-            Err(LifecycleError::CommentRequired(Status::InformationNeeded))
-        );
+        assert_eq!(check(Status::InProgress, Status::InformationNeeded, &plain()), Err(LifecycleError::CommentRequired(Status::InformationNeeded)));
         let blank = Transition { comment: Some("   "), ..plain() };
         assert!(check(Status::InProgress, Status::InformationNeeded, &blank).is_err());
         let ok = Transition { comment: Some("Need the VM's name"), ..plain() };
@@ -177,10 +174,7 @@ mod tests {
 
     #[test]
     fn external_processing_requires_a_comment() {
-        assert_eq!(
-            check(Status::InProgress, Status::ExternalProcessing, &plain()),
-            Err(LifecycleError::CommentRequired(Status::ExternalProcessing))
-        );
+        assert_eq!(check(Status::InProgress, Status::ExternalProcessing, &plain()), Err(LifecycleError::CommentRequired(Status::ExternalProcessing)));
     }
 
     #[test]
@@ -193,10 +187,7 @@ mod tests {
     #[test]
     fn completing_without_work_requires_a_code_saying_so() {
         let resolved = Transition { closure_code: Some(ClosureCode::Resolved), work_started: false, comment: None };
-        assert_eq!(
-            check(Status::Registered, Status::Completed, &resolved),
-            Err(LifecycleError::WithoutWorkCodeRequired(ClosureCode::Resolved))
-        );
+        assert_eq!(check(Status::Registered, Status::Completed, &resolved), Err(LifecycleError::WithoutWorkCodeRequired(ClosureCode::Resolved)));
         let dup = Transition { closure_code: Some(ClosureCode::Duplicate), work_started: false, comment: None };
         assert_eq!(check(Status::Registered, Status::Completed, &dup), Ok(()));
     }

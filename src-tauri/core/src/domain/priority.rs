@@ -85,14 +85,7 @@ impl Default for PriorityMatrix {
     /// none × none is planning, and each step down either axis lowers the priority by
     /// about half a level.
     fn default() -> Self {
-        PriorityMatrix::from_ranks(&[
-            vec![1, 1, 2, 2, 3],
-            vec![1, 2, 2, 3, 4],
-            vec![2, 2, 3, 3, 4],
-            vec![2, 3, 3, 4, 5],
-            vec![3, 4, 4, 5, 5],
-        ])
-        .expect("the default matrix is valid")
+        PriorityMatrix::from_ranks(&[vec![1, 1, 2, 2, 3], vec![1, 2, 2, 3, 4], vec![2, 2, 3, 3, 4], vec![2, 3, 3, 4, 5], vec![3, 4, 4, 5, 5]]).expect("the default matrix is valid")
     }
 }
 

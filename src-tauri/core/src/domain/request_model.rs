@@ -22,13 +22,7 @@ pub struct RequestType {
 impl RequestType {
     /// The catalogue the demo replica and a new replica start with.
     pub fn default_catalogue() -> Vec<RequestType> {
-        let t = |code: &str, en: &str, ru: &str, priority, hours| RequestType {
-            code: code.into(),
-            name_en: en.into(),
-            name_ru: ru.into(),
-            priority,
-            fulfilment_hours: hours,
-        };
+        let t = |code: &str, en: &str, ru: &str, priority, hours| RequestType { code: code.into(), name_en: en.into(), name_ru: ru.into(), priority, fulfilment_hours: hours };
         vec![
             t("consultation", "Consultation", "Консультация", Priority::Low, 24),
             t("access", "Access rights", "Права доступа", Priority::Medium, 8),

@@ -59,11 +59,8 @@ fn read_text(path: &Path) -> Result<String, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
     let bytes = if bytes.starts_with(b"PK\x03\x04") {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| err(format!("not a readable zip: {e}")))?;
-        let name = zip
-            .file_names()
-            .filter_map(|n| n.ok().map(|n| n.to_string()))
-            .find(|n| n.to_lowercase().ends_with(".csv"))
-            .ok_or_else(|| err("the zip holds no .csv file".into()))?;
+        let name =
+            zip.file_names().filter_map(|n| n.ok().map(|n| n.to_string())).find(|n| n.to_lowercase().ends_with(".csv")).ok_or_else(|| err("the zip holds no .csv file".into()))?;
         let mut out = Vec::new();
         zip.by_name(&name).map_err(|e| err(e.to_string()))?.read_to_end(&mut out).map_err(|e| err(format!("{name}: {e}")))?;
         out
@@ -307,7 +304,8 @@ fn parse_version(v: &str) -> Option<(u64, DateTime<Utc>)> {
 /// assignment group, assignee, urgency, impact or priority, at its time and by its author.
 fn history(rows: &[Row]) -> Vec<HistoryEntry> {
     let first = &rows[0];
-    let mut out = vec![HistoryEntry { at: first.opened_at, actor: first.opened_by.clone(), field: "status".into(), old_value: None, new_value: Some(first.state.to_string()), reason: None }];
+    let mut out =
+        vec![HistoryEntry { at: first.opened_at, actor: first.opened_by.clone(), field: "status".into(), old_value: None, new_value: Some(first.state.to_string()), reason: None }];
     for w in rows.windows(2) {
         let (a, b) = (&w[0], &w[1]);
         let mut change = |field: &str, old: Option<String>, new: Option<String>| {

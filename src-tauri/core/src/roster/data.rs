@@ -15,7 +15,8 @@ const RULES_KEY: &str = "roster_rules";
 
 /// The shift templates.
 pub fn templates(conn: &Connection) -> Result<Vec<ShiftTemplate>, RosterError> {
-    let mut stmt = conn.prepare_cached("SELECT code, name_en, name_ru, start_time, minutes, break_minutes, time_zone, observes_holidays FROM shift_templates ORDER BY start_time")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT code, name_en, name_ru, start_time, minutes, break_minutes, time_zone, observes_holidays FROM shift_templates ORDER BY start_time")?;
     let rows = stmt.query_map([], |r| {
         Ok(ShiftTemplate {
             code: r.get(0)?,
@@ -154,13 +155,26 @@ pub fn assign_default_rotations(conn: &Connection, anchor: NaiveDate) -> Result<
         if let Some(c) = r.crew.as_deref().and_then(|c| CREWS.iter().find(|k| **k == c)) {
             let p = people(conn)?.into_iter().find(|p| p.id == r.staff_id);
             let e = sizes.get_mut(c).expect("a crew");
-            if p.is_some_and(|p| p.role == Role::Line1) { e.1 += 1 } else { e.0 += 1 }
+            if p.is_some_and(|p| p.role == Role::Line1) {
+                e.1 += 1
+            } else {
+                e.0 += 1
+            }
         }
     }
     let has: BTreeSet<i64> = existing.iter().map(|r| r.staff_id).collect();
     let mut added = 0;
     let mut missing: Vec<Person> = people(conn)?.into_iter().filter(|p| !has.contains(&p.id)).collect();
-    missing.sort_by_key(|p| (match p.role { Role::Line2 => 0, Role::Line1 => 1, _ => 2 }, p.id));
+    missing.sort_by_key(|p| {
+        (
+            match p.role {
+                Role::Line2 => 0,
+                Role::Line1 => 1,
+                _ => 2,
+            },
+            p.id,
+        )
+    });
     for p in missing {
         let rot = match p.role {
             Role::Line1 | Role::Line2 => {
@@ -170,7 +184,11 @@ pub fn assign_default_rotations(conn: &Connection, anchor: NaiveDate) -> Result<
                     *sizes.iter().min_by_key(|(name, (l2, l1))| (l2 + l1, *l1, **name)).map(|(n, _)| n).expect("crews")
                 };
                 let e = sizes.get_mut(crew).expect("a crew");
-                if p.role == Role::Line2 { e.0 += 1 } else { e.1 += 1 }
+                if p.role == Role::Line2 {
+                    e.0 += 1
+                } else {
+                    e.1 += 1
+                }
                 let k = CREWS.iter().position(|c| *c == crew).expect("a crew") as i64;
                 Rotation { staff_id: p.id, cycle: TWO_TWO_CYCLE.into(), start_day: anchor + Duration::days(2 * k), crew: Some(crew.into()) }
             }
@@ -217,21 +235,49 @@ pub(crate) fn add_holidays_in(conn: &Connection, days: &[(NaiveDate, String)], k
 /// transfer are not modelled. The lead imports another country's calendar as iCalendar.
 pub fn russian_calendar() -> (Vec<(NaiveDate, String)>, Vec<(NaiveDate, String)>) {
     let days: &[(&str, &str)] = &[
-        ("2025-01-01", "Новогодние каникулы"), ("2025-01-02", "Новогодние каникулы"), ("2025-01-03", "Новогодние каникулы"),
-        ("2025-01-06", "Новогодние каникулы"), ("2025-01-07", "Рождество Христово"), ("2025-01-08", "Новогодние каникулы"),
-        ("2025-05-01", "Праздник Весны и Труда"), ("2025-05-02", TRANSFER), ("2025-05-08", TRANSFER),
-        ("2025-05-09", "День Победы"), ("2025-06-12", "День России"), ("2025-06-13", TRANSFER),
-        ("2025-11-03", TRANSFER), ("2025-11-04", "День народного единства"), ("2025-12-31", TRANSFER),
-        ("2026-01-01", "Новогодние каникулы"), ("2026-01-02", "Новогодние каникулы"), ("2026-01-05", "Новогодние каникулы"),
-        ("2026-01-06", "Новогодние каникулы"), ("2026-01-07", "Рождество Христово"), ("2026-01-08", "Новогодние каникулы"),
-        ("2026-01-09", TRANSFER), ("2026-02-23", "День защитника Отечества"), ("2026-03-09", TRANSFER),
-        ("2026-05-01", "Праздник Весны и Труда"), ("2026-05-11", TRANSFER), ("2026-06-12", "День России"),
-        ("2026-11-04", "День народного единства"), ("2026-12-31", TRANSFER),
-        ("2027-01-01", "Новогодние каникулы"), ("2027-01-04", "Новогодние каникулы"), ("2027-01-05", "Новогодние каникулы"),
-        ("2027-01-06", "Новогодние каникулы"), ("2027-01-07", "Рождество Христово"), ("2027-01-08", "Новогодние каникулы"),
-        ("2027-02-22", TRANSFER), ("2027-02-23", "День защитника Отечества"), ("2027-03-08", "Международный женский день"),
-        ("2027-05-03", TRANSFER), ("2027-05-10", TRANSFER), ("2027-06-14", TRANSFER),
-        ("2027-11-04", "День народного единства"), ("2027-12-31", TRANSFER),
+        ("2025-01-01", "Новогодние каникулы"),
+        ("2025-01-02", "Новогодние каникулы"),
+        ("2025-01-03", "Новогодние каникулы"),
+        ("2025-01-06", "Новогодние каникулы"),
+        ("2025-01-07", "Рождество Христово"),
+        ("2025-01-08", "Новогодние каникулы"),
+        ("2025-05-01", "Праздник Весны и Труда"),
+        ("2025-05-02", TRANSFER),
+        ("2025-05-08", TRANSFER),
+        ("2025-05-09", "День Победы"),
+        ("2025-06-12", "День России"),
+        ("2025-06-13", TRANSFER),
+        ("2025-11-03", TRANSFER),
+        ("2025-11-04", "День народного единства"),
+        ("2025-12-31", TRANSFER),
+        ("2026-01-01", "Новогодние каникулы"),
+        ("2026-01-02", "Новогодние каникулы"),
+        ("2026-01-05", "Новогодние каникулы"),
+        ("2026-01-06", "Новогодние каникулы"),
+        ("2026-01-07", "Рождество Христово"),
+        ("2026-01-08", "Новогодние каникулы"),
+        ("2026-01-09", TRANSFER),
+        ("2026-02-23", "День защитника Отечества"),
+        ("2026-03-09", TRANSFER),
+        ("2026-05-01", "Праздник Весны и Труда"),
+        ("2026-05-11", TRANSFER),
+        ("2026-06-12", "День России"),
+        ("2026-11-04", "День народного единства"),
+        ("2026-12-31", TRANSFER),
+        ("2027-01-01", "Новогодние каникулы"),
+        ("2027-01-04", "Новогодние каникулы"),
+        ("2027-01-05", "Новогодние каникулы"),
+        ("2027-01-06", "Новогодние каникулы"),
+        ("2027-01-07", "Рождество Христово"),
+        ("2027-01-08", "Новогодние каникулы"),
+        ("2027-02-22", TRANSFER),
+        ("2027-02-23", "День защитника Отечества"),
+        ("2027-03-08", "Международный женский день"),
+        ("2027-05-03", TRANSFER),
+        ("2027-05-10", TRANSFER),
+        ("2027-06-14", TRANSFER),
+        ("2027-11-04", "День народного единства"),
+        ("2027-12-31", TRANSFER),
     ];
     let all = days.iter().map(|(d, n)| (d.parse().expect("valid holiday"), (*n).to_string()));
     all.partition(|(_, n)| n != TRANSFER)
@@ -263,7 +309,9 @@ pub struct Absence {
 /// Absences overlapping `first ..= last`.
 pub fn absences(conn: &Connection, first: NaiveDate, last: NaiveDate) -> Result<Vec<Absence>, RosterError> {
     let mut stmt = conn.prepare_cached("SELECT id, staff_id, kind, first_day, last_day, note FROM absences WHERE first_day <= ?2 AND last_day >= ?1 ORDER BY first_day, id")?;
-    let rows = stmt.query_map([first.to_string(), last.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?)))?;
+    let rows = stmt.query_map([first.to_string(), last.to_string()], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (id, staff_id, kind, a, b, note) = row?;
@@ -280,7 +328,10 @@ pub fn add_absence(conn: &Connection, staff_id: i64, kind: AbsenceKind, first: N
     if (last - first).num_days() > 366 {
         return Err(RosterError::Invalid(format!("absence from {first} to {last}: longer than a year")));
     }
-    conn.execute("INSERT INTO absences (staff_id, kind, first_day, last_day, note) VALUES (?1, ?2, ?3, ?4, ?5)", params![staff_id, kind.as_str(), first.to_string(), last.to_string(), note])?;
+    conn.execute(
+        "INSERT INTO absences (staff_id, kind, first_day, last_day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![staff_id, kind.as_str(), first.to_string(), last.to_string(), note],
+    )?;
     Ok(conn.last_insert_rowid())
 }
 

@@ -95,7 +95,11 @@ fn vtimezone(tz: Tz, around: NaiveDate) -> Vec<String> {
             let (mut lo, mut hi) = (t, next);
             while hi - lo > Duration::minutes(1) {
                 let mid = lo + (hi - lo) / 2;
-                if offset(mid) == current { lo = mid } else { hi = mid }
+                if offset(mid) == current {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
             }
             changes.push((hi, current, o));
             current = o;
@@ -210,7 +214,10 @@ mod tests {
         let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270103\r\nSUMMARY:New Year\\, first days\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270223\r\nSUMMARY:Defender of the\r\n  Fatherland Day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let days = parse_holidays(ics, "h.ics").unwrap();
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(days, vec![(d("2027-01-01"), "New Year, first days".into()), (d("2027-01-02"), "New Year, first days".into()), (d("2027-02-23"), "Defender of the Fatherland Day".into())]);
+        assert_eq!(
+            days,
+            vec![(d("2027-01-01"), "New Year, first days".into()), (d("2027-01-02"), "New Year, first days".into()), (d("2027-02-23"), "Defender of the Fatherland Day".into())]
+        );
         let bad = parse_holidays("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2027-01-01\nEND:VEVENT\nEND:VCALENDAR\n", "h.ics").unwrap_err().to_string();
         assert!(bad.contains("h.ics line 3") && bad.contains("2027-01-01"), "{bad}");
         assert!(parse_holidays("name,day\n", "h.csv").unwrap_err().to_string().contains("not an iCalendar"));

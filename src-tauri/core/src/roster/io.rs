@@ -30,7 +30,18 @@ pub fn export_csv(r: &Replica, first: NaiveDate) -> Result<String, RosterError> 
                     let t = plan.template(&s.code).expect("a template");
                     let tz = t.zone(&p.time_zone)?;
                     let fmt = |x: chrono::DateTime<chrono::Utc>| x.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-                    w.write_record([name.as_str(), p.role.as_str(), &d.to_string(), &s.code, &fmt(s.at.start), &fmt(s.at.end), tz.name(), &format!("{}", s.paid_minutes as f64 / 60.0), absence]).map_err(io)?;
+                    w.write_record([
+                        name.as_str(),
+                        p.role.as_str(),
+                        &d.to_string(),
+                        &s.code,
+                        &fmt(s.at.start),
+                        &fmt(s.at.end),
+                        tz.name(),
+                        &format!("{}", s.paid_minutes as f64 / 60.0),
+                        absence,
+                    ])
+                    .map_err(io)?;
                 }
                 None if !absence.is_empty() => w.write_record([name.as_str(), p.role.as_str(), &d.to_string(), "", "", "", "", "0", absence]).map_err(io)?,
                 None => {}

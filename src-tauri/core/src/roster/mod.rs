@@ -16,7 +16,7 @@ pub mod rules;
 #[cfg(test)]
 mod tests;
 
-pub use month::{RosterMonth, RosterPerson, CoverageReport};
+pub use month::{CoverageReport, RosterMonth, RosterPerson};
 pub use now::NowPanel;
 pub use pattern::{Rotation, ShiftTemplate};
 pub use rules::{AbsenceKind, Breach, LineCounts, Rules, ShiftCoverage, Suggestion};

@@ -295,7 +295,6 @@ pub fn suggestions(r: &Replica, day: NaiveDate, code: &str, line: u8) -> Result<
     Ok(rules::suggestions(&plan, day, code, line, &before, &days, &after, norm))
 }
 
-
 /// Generates the month from the rotations (people without one get the default crews or the
 /// 5/2 week first), replacing its draft; a published version stays as it was.
 pub fn generate(r: &mut Replica, first: NaiveDate, now: DateTime<Utc>) -> Result<RosterMonth, RosterError> {
@@ -426,11 +425,9 @@ pub fn published(r: &Replica, first: NaiveDate, version: Option<i64>) -> Result<
     let month = month_key(first);
     let row: Option<(i64, String)> = r
         .conn()
-        .query_row(
-            "SELECT version, entries FROM roster_versions WHERE month = ?1 AND (?2 IS NULL OR version = ?2) ORDER BY version DESC LIMIT 1",
-            params![month, version],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT version, entries FROM roster_versions WHERE month = ?1 AND (?2 IS NULL OR version = ?2) ORDER BY version DESC LIMIT 1", params![month, version], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     let Some((_, json)) = row else {
         return Err(RosterError::Invalid(format!("{month} has no published version{}", version.map(|v| format!(" {v}")).unwrap_or_default())));

@@ -106,11 +106,7 @@ impl Rotation {
         }
         for c in self.cycle.chars() {
             if c != 'O' && c != '-' && !codes.iter().any(|k| k.starts_with(c)) {
-                return Err(RosterError::Invalid(format!(
-                    "cycle '{}': '{c}' is neither a shift ({}) nor a day off (O or -)",
-                    self.cycle,
-                    codes.join(", ")
-                )));
+                return Err(RosterError::Invalid(format!("cycle '{}': '{c}' is neither a shift ({}) nor a day off (O or -)", self.cycle, codes.join(", "))));
             }
         }
         Ok(())

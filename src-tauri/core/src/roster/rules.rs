@@ -86,7 +86,11 @@ impl Rules {
     pub fn parse(text: &str, codes: &[String]) -> Result<Rules, RosterError> {
         let rules: Rules = serde_json::from_str(text).map_err(|e| RosterError::Invalid(format!("roster rules: {e}")))?;
         let known = |c: &String, what: &str| {
-            if codes.contains(c) { Ok(()) } else { Err(RosterError::Invalid(format!("roster rules: {what} names shift '{c}', which is not one of {}", codes.join(", ")))) }
+            if codes.contains(c) {
+                Ok(())
+            } else {
+                Err(RosterError::Invalid(format!("roster rules: {what} names shift '{c}', which is not one of {}", codes.join(", "))))
+            }
         };
         for c in rules.required.keys().chain(rules.skills.keys()) {
             known(c, "a requirement")?;
@@ -250,7 +254,11 @@ pub fn norm_minutes(first: NaiveDate, holidays: &BTreeSet<NaiveDate>, transfers:
 /// A working day's norm: 8 h, 7 h on the eve of a public holiday.
 fn working_minutes(d: NaiveDate, holidays: &BTreeSet<NaiveDate>, transfers: &BTreeSet<NaiveDate>) -> i64 {
     let eve = d + Duration::days(1);
-    if holidays.contains(&eve) && !transfers.contains(&eve) { 7 * 60 } else { 8 * 60 }
+    if holidays.contains(&eve) && !transfers.contains(&eve) {
+        7 * 60
+    } else {
+        8 * 60
+    }
 }
 
 /// A weekday that is not a public holiday.
@@ -313,7 +321,17 @@ pub fn coverage(plan: &Plan, days: &[NaiveDate]) -> Vec<ShiftCoverage> {
             }
             let missing = missing(required, planned);
             let missing_skills = plan.rules.skills.get(&t.code).map(|need| need.iter().filter(|s| !on.iter().any(|p| p.skills.contains(s))).copied().collect()).unwrap_or_default();
-            out.push(ShiftCoverage { day, code: t.code.clone(), start: at.start, end: at.end, required, planned, people: on.iter().map(|p| p.id).collect(), missing, missing_skills });
+            out.push(ShiftCoverage {
+                day,
+                code: t.code.clone(),
+                start: at.start,
+                end: at.end,
+                required,
+                planned,
+                people: on.iter().map(|p| p.id).collect(),
+                missing,
+                missing_skills,
+            });
         }
     }
     out
@@ -383,18 +401,42 @@ pub fn breaches(plan: &Plan, person: &Person, before: &[NaiveDate], days: &[Naiv
         let rest = next.at.start - prev.at.end;
         let hours = rest.num_minutes() as f64 / 60.0;
         if rest <= Duration::zero() {
-            out.push(mk(next.day, RuleKind::BackToBack, hours, 0.0, format!("{}: the {} shift of {} starts as the {} shift of {} ends", person.name, next.code, next.day, prev.code, prev.day)));
+            out.push(mk(
+                next.day,
+                RuleKind::BackToBack,
+                hours,
+                0.0,
+                format!("{}: the {} shift of {} starts as the {} shift of {} ends", person.name, next.code, next.day, prev.code, prev.day),
+            ));
         } else if rest < Duration::hours(i64::from(rules.min_rest_hours)) {
-            out.push(mk(next.day, RuleKind::MinRest, hours, f64::from(rules.min_rest_hours), format!("{}: {hours:.1} h of rest before the {} shift of {} (minimum {} h)", person.name, next.code, next.day, rules.min_rest_hours)));
+            out.push(mk(
+                next.day,
+                RuleKind::MinRest,
+                hours,
+                f64::from(rules.min_rest_hours),
+                format!("{}: {hours:.1} h of rest before the {} shift of {} (minimum {} h)", person.name, next.code, next.day, rules.min_rest_hours),
+            ));
         }
     }
     let mut run = 0u32;
     let mut last: Option<NaiveDate> = None;
     for w in &all {
-        run = if last.is_some_and(|l| l + Duration::days(1) == w.day) { run + 1 } else if last == Some(w.day) { run } else { 1 };
+        run = if last.is_some_and(|l| l + Duration::days(1) == w.day) {
+            run + 1
+        } else if last == Some(w.day) {
+            run
+        } else {
+            1
+        };
         last = Some(w.day);
         if run == rules.max_consecutive_days + 1 && w.day >= days[0] {
-            out.push(mk(w.day, RuleKind::MaxConsecutive, f64::from(run), f64::from(rules.max_consecutive_days), format!("{}: {run} days in a row with a shift by {} (at most {})", person.name, w.day, rules.max_consecutive_days)));
+            out.push(mk(
+                w.day,
+                RuleKind::MaxConsecutive,
+                f64::from(run),
+                f64::from(rules.max_consecutive_days),
+                format!("{}: {run} days in a row with a shift by {} (at most {})", person.name, w.day, rules.max_consecutive_days),
+            ));
         }
     }
     let limit = norm_minutes + i64::from(rules.max_overtime_hours) * 60;
@@ -402,7 +444,13 @@ pub fn breaches(plan: &Plan, person: &Person, before: &[NaiveDate], days: &[Naiv
     for w in &month {
         total += w.paid_minutes;
         if total > limit {
-            out.push(mk(w.day, RuleKind::MonthHours, total as f64 / 60.0, limit as f64 / 60.0, format!("{}: {} h planned by {} against a norm of {} h plus {} h overtime", person.name, total / 60, w.day, norm_minutes / 60, rules.max_overtime_hours)));
+            out.push(mk(
+                w.day,
+                RuleKind::MonthHours,
+                total as f64 / 60.0,
+                limit as f64 / 60.0,
+                format!("{}: {} h planned by {} against a norm of {} h plus {} h overtime", person.name, total / 60, w.day, norm_minutes / 60, rules.max_overtime_hours),
+            ));
             break;
         }
     }
@@ -470,7 +518,13 @@ fn fits(plan: &Plan, person: &Person, day: NaiveDate, all: &[NaiveDate], month: 
     let shifts = plan.shifts_of(person, all);
     let rest = Duration::hours(i64::from(plan.rules.min_rest_hours));
     let rested = shifts.iter().filter(|w| w.day != day).all(|w| {
-        if w.at.end <= new.at.start { new.at.start - w.at.end >= rest } else if w.at.start >= new.at.end { w.at.start - new.at.end >= rest } else { false }
+        if w.at.end <= new.at.start {
+            new.at.start - w.at.end >= rest
+        } else if w.at.start >= new.at.end {
+            w.at.start - new.at.end >= rest
+        } else {
+            false
+        }
     });
     let worked_on = |d: NaiveDate| shifts.iter().any(|w| w.day == d);
     let mut run = 1;

@@ -26,7 +26,10 @@ fn plan(people: Vec<Person>) -> Plan {
             template("W", "09:00", 540, None, true),
         ],
         rules: Rules::default(),
-        holidays: { let (h, m) = super::data::russian_calendar(); h.into_iter().chain(m).map(|(d, _)| d).collect() },
+        holidays: {
+            let (h, m) = super::data::russian_calendar();
+            h.into_iter().chain(m).map(|(d, _)| d).collect()
+        },
         transfers: super::data::russian_calendar().1.into_iter().map(|(d, _)| d).collect(),
         ..Default::default()
     }

@@ -217,12 +217,8 @@ mod tests {
     fn unusable_hours_are_named() {
         let bad = SupportHours::Business { days: vec![], open: NaiveTime::MIN, close: NaiveTime::MIN, holidays: BTreeSet::new() };
         assert!(bad.problem().unwrap().contains("weekday"));
-        let backwards = SupportHours::Business {
-            days: vec![1],
-            open: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
-            close: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-            holidays: BTreeSet::new(),
-        };
+        let backwards =
+            SupportHours::Business { days: vec![1], open: NaiveTime::from_hms_opt(18, 0, 0).unwrap(), close: NaiveTime::from_hms_opt(9, 0, 0).unwrap(), holidays: BTreeSet::new() };
         assert_eq!(backwards.problem().unwrap(), "support opens at 18:00 but closes at 09:00");
         assert_eq!(SupportHours::office().problem(), None);
     }

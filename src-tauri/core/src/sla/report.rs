@@ -394,7 +394,14 @@ pub fn at_risk(r: &Replica, now: DateTime<Utc>, within: Duration) -> Result<Vec<
     }
     // By the moment of the breach on the wall clock: on office-hours contracts a few support
     // minutes left at closing time last until the next morning.
-    out.sort_by(|a, b| (a.clock.deadline_at.is_none(), a.clock.deadline_at, a.clock.left_seconds(), &a.number).cmp(&(b.clock.deadline_at.is_none(), b.clock.deadline_at, b.clock.left_seconds(), &b.number)));
+    out.sort_by(|a, b| {
+        (a.clock.deadline_at.is_none(), a.clock.deadline_at, a.clock.left_seconds(), &a.number).cmp(&(
+            b.clock.deadline_at.is_none(),
+            b.clock.deadline_at,
+            b.clock.left_seconds(),
+            &b.number,
+        ))
+    });
     Ok(out)
 }
 

@@ -106,11 +106,7 @@ pub fn resolution_target(contract: &Contract, t: &ClockInput<'_>) -> i64 {
     let by_priority = contract.resolution_hours[usize::from(t.priority.clamp(1, 5) - 1)];
     let hours = match t.kind {
         Kind::Incident => by_priority,
-        Kind::Request => t
-            .request_type
-            .and_then(|code| contract.fulfilment_hours.get(code).copied())
-            .or(t.model_fulfilment_hours)
-            .unwrap_or(by_priority),
+        Kind::Request => t.request_type.and_then(|code| contract.fulfilment_hours.get(code).copied()).or(t.model_fulfilment_hours).unwrap_or(by_priority),
     };
     i64::from(hours) * 3600
 }

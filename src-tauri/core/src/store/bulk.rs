@@ -60,7 +60,8 @@ mod tests {
         }
         rows.flush(&conn).unwrap();
         rows.flush(&conn).unwrap();
-        let got: Vec<(i64, Option<String>)> = conn.prepare("SELECT a, b FROM t ORDER BY rowid").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|x| x.unwrap()).collect();
+        let got: Vec<(i64, Option<String>)> =
+            conn.prepare("SELECT a, b FROM t ORDER BY rowid").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|x| x.unwrap()).collect();
         let want: Vec<(i64, Option<String>)> = (0..n as i64).map(|i| (i, (i % 3 != 0).then(|| format!("row {i}")))).collect();
         assert_eq!(got, want);
     }

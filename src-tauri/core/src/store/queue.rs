@@ -345,8 +345,8 @@ fn page_searching(r: &Replica, f: &QueueFilter, offset: u32, limit: u32, search:
     let scan = search == SearchBy::Reading;
     let (cond, mut params) = where_clause(f, Apply { status: true, line: true, search });
     // A text search over every ticket and nothing else: the search index alone counts it.
-    let search_only = QueueFilter { search: None, ..f.clone() } == QueueFilter { include_done: true, ..Default::default() }
-        && f.search.as_deref().is_some_and(|s| s.trim().chars().count() >= 3);
+    let search_only =
+        QueueFilter { search: None, ..f.clone() } == QueueFilter { include_done: true, ..Default::default() } && f.search.as_deref().is_some_and(|s| s.trim().chars().count() >= 3);
     let total_sql = if search_only {
         "SELECT count(*) FROM tickets_search WHERE tickets_search MATCH ?1".to_string()
     } else if only_status_line(f) {
@@ -396,10 +396,7 @@ pub fn counts(r: &Replica, f: &QueueFilter) -> Result<QueueCounts> {
         None => f.include_done || s.is_open(),
     };
     let by_status = Status::ALL.iter().map(|&s| (s, cells.iter().filter(|c| c.0 == s && f.line.is_none_or(|l| l.number() == c.1)).map(|c| c.2).sum())).collect();
-    let by_line = [Line::FIRST, Line::SECOND, Line::THIRD]
-        .into_iter()
-        .map(|l| (l, cells.iter().filter(|c| c.1 == l.number() && status_shown(c.0)).map(|c| c.2).sum()))
-        .collect();
+    let by_line = [Line::FIRST, Line::SECOND, Line::THIRD].into_iter().map(|l| (l, cells.iter().filter(|c| c.1 == l.number() && status_shown(c.0)).map(|c| c.2).sum())).collect();
     Ok(QueueCounts { by_status, by_line })
 }
 
@@ -441,9 +438,7 @@ pub fn detail(r: &Replica, number: &str) -> Result<TicketDetail> {
     d.next_statuses = d.summary.status.next().to_vec();
     let mut stmt = r.conn().prepare_cached("SELECT at, actor, field, old_value, new_value, reason FROM ticket_history WHERE ticket_id = ?1 ORDER BY at, id")?;
     d.history = stmt
-        .query_map([id], |x| {
-            Ok(HistoryEntry { at: from_ts(x.get(0)?), actor: x.get(1)?, field: x.get(2)?, old_value: x.get(3)?, new_value: x.get(4)?, reason: x.get(5)? })
-        })?
+        .query_map([id], |x| Ok(HistoryEntry { at: from_ts(x.get(0)?), actor: x.get(1)?, field: x.get(2)?, old_value: x.get(3)?, new_value: x.get(4)?, reason: x.get(5)? }))?
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt = r.conn().prepare_cached("SELECT at, author, body FROM comments WHERE ticket_id = ?1 ORDER BY at, id")?;
     d.comments = stmt.query_map([id], |x| Ok(CommentEntry { at: from_ts(x.get(0)?), author: x.get(1)?, body: x.get(2)? }))?.collect::<rusqlite::Result<_>>()?;
@@ -579,7 +574,12 @@ mod tests {
             // Contact names and addresses match too: the page is a superset in order.
             assert!(first.total as usize >= expected.len(), "{needle}: {} < {}", first.total, expected.len());
             let numbers = |p: &QueuePage| p.rows.iter().map(|x| x.number.clone()).collect::<Vec<_>>();
-            let all_matching: Vec<String> = page(&r, &QueueFilter { search: Some(needle.into()), include_done: !open_only, ..Default::default() }, 0, u32::MAX).unwrap().rows.into_iter().map(|x| x.number).collect();
+            let all_matching: Vec<String> = page(&r, &QueueFilter { search: Some(needle.into()), include_done: !open_only, ..Default::default() }, 0, u32::MAX)
+                .unwrap()
+                .rows
+                .into_iter()
+                .map(|x| x.number)
+                .collect();
             assert_eq!(numbers(&first), all_matching.iter().take(100).cloned().collect::<Vec<_>>(), "{needle}");
             assert_eq!(numbers(&deep), all_matching.iter().skip(700).take(100).cloned().collect::<Vec<_>>(), "{needle}");
             assert_eq!(first.total as usize, all_matching.len(), "{needle}");

@@ -18,8 +18,14 @@ pub fn insert_client(conn: &Connection, name: &str, contract_no: &str, time_zone
 /// Adds a member of staff; returns their id.
 pub fn insert_staff(conn: &Connection, s: &StaffMember) -> Result<i64> {
     let skills: Vec<&str> = s.skills.iter().map(|k| k.as_str()).collect();
-    conn.prepare_cached("INSERT INTO staff (name, role, skills, languages, office, time_zone) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![s.name, s.role, skills.join(","), s.languages.join(","), s.office, s.time_zone])?;
+    conn.prepare_cached("INSERT INTO staff (name, role, skills, languages, office, time_zone) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![
+        s.name,
+        s.role,
+        skills.join(","),
+        s.languages.join(","),
+        s.office,
+        s.time_zone
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 

@@ -121,10 +121,8 @@ pub fn default_resolution_hours(p: Priority) -> i64 {
 pub fn classify(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<(Priority, DateTime<Utc>)> {
     match (t.kind, &t.request_type) {
         (Kind::Request, Some(code)) => {
-            let row: Option<(u8, i64)> = conn
-                .prepare_cached("SELECT priority, fulfilment_hours FROM request_types WHERE code = ?1")?
-                .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
+            let row: Option<(u8, i64)> =
+                conn.prepare_cached("SELECT priority, fulfilment_hours FROM request_types WHERE code = ?1")?.query_row([code], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let (rank, hours) = row.ok_or_else(|| StoreError::Conflict(format!("ticket {}: unknown request type '{code}'", t.number)))?;
             let p = Priority::from_rank(rank).ok_or_else(|| StoreError::InvalidValue(format!("request type {code}: priority {rank}")))?;
             Ok((p, t.created_at + Duration::hours(hours)))
@@ -289,7 +287,6 @@ pub fn add_history_of_op(conn: &Connection, ticket_id: i64, e: &HistoryEntry, op
 
 /// Appends one entry to a ticket's Additional Comments; returns the comment's id.
 pub fn add_comment(conn: &Connection, ticket_id: i64, c: &CommentEntry) -> Result<i64> {
-    conn.prepare_cached("INSERT INTO comments (ticket_id, at, author, body) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![ticket_id, to_ts(c.at), c.author, c.body])?;
+    conn.prepare_cached("INSERT INTO comments (ticket_id, at, author, body) VALUES (?1, ?2, ?3, ?4)")?.execute(params![ticket_id, to_ts(c.at), c.author, c.body])?;
     Ok(conn.last_insert_rowid())
 }

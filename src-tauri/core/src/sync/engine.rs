@@ -439,9 +439,15 @@ fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, holder
                 let ticket: Option<i64> = tx.prepare_cached("SELECT id FROM tickets WHERE external_id = ?1")?.query_row([&c.ticket], |x| x.get(0)).optional()?;
                 // A comment on a ticket that is not the desk's (another queue or group) stays there.
                 let Some(ticket) = ticket else { continue };
-                let author: String = tx.prepare_cached("SELECT name FROM staff WHERE itsm_login = ?1")?.query_row([&c.author], |x| x.get(0)).optional()?.unwrap_or_else(|| c.author.clone());
-                tx.prepare_cached("INSERT OR IGNORE INTO comments (ticket_id, at, author, body, external_id) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                    .execute(params![ticket, c.at.timestamp(), author, c.body, format!("{connector}:{}", c.id)])?;
+                let author: String =
+                    tx.prepare_cached("SELECT name FROM staff WHERE itsm_login = ?1")?.query_row([&c.author], |x| x.get(0)).optional()?.unwrap_or_else(|| c.author.clone());
+                tx.prepare_cached("INSERT OR IGNORE INTO comments (ticket_id, at, author, body, external_id) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+                    ticket,
+                    c.at.timestamp(),
+                    author,
+                    c.body,
+                    format!("{connector}:{}", c.id)
+                ])?;
             }
             save_cursor(tx, &key, &page.cursor)
         })?;
@@ -466,8 +472,13 @@ pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result
         if page.tickets.iter().any(|t| t.kind == Kind::Request) {
             // Requests from the ITSM carry no type of ours: they come in as consultations.
             for rt in crate::domain::RequestType::default_catalogue().iter().filter(|t| t.code == PULLED_REQUEST_TYPE) {
-                tx.prepare_cached("INSERT OR IGNORE INTO request_types (code, name_en, name_ru, priority, fulfilment_hours) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                    .execute(params![rt.code, rt.name_en, rt.name_ru, rt.priority.rank(), rt.fulfilment_hours])?;
+                tx.prepare_cached("INSERT OR IGNORE INTO request_types (code, name_en, name_ru, priority, fulfilment_hours) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+                    rt.code,
+                    rt.name_en,
+                    rt.name_ru,
+                    rt.priority.rank(),
+                    rt.fulfilment_hours
+                ])?;
             }
         }
         tx.execute_batch(
@@ -639,7 +650,11 @@ fn apply_ticket(tx: &Connection, matrix: &crate::domain::PriorityMatrix, t: &Rem
     };
     let keep = cache.held.get(&id).cloned().unwrap_or_default();
     let entry = |field: &str, old: String, new: String| -> Result<(), SyncError> {
-        tickets::add_history(tx, id, &HistoryEntry { at: t.updated.max(from_ts(0)), actor: ITSM_ACTOR.into(), field: field.into(), old_value: Some(old), new_value: Some(new), reason: None })?;
+        tickets::add_history(
+            tx,
+            id,
+            &HistoryEntry { at: t.updated.max(from_ts(0)), actor: ITSM_ACTOR.into(), field: field.into(), old_value: Some(old), new_value: Some(new), reason: None },
+        )?;
         Ok(())
     };
     let new_urgency = if keep.contains("urgency") { urgency } else { t.urgency };
@@ -708,10 +723,12 @@ pub struct Conflict {
 
 /// Every conflict, oldest first.
 pub fn conflicts(r: &Replica) -> Result<Vec<Conflict>, SyncError> {
-    let mut stmt = r.conn().prepare_cached(
-        "SELECT c.id, c.op_id, t.number, c.field, c.mine, c.theirs, c.detected_at FROM sync_conflicts c JOIN tickets t ON t.id = c.ticket_id ORDER BY c.id",
-    )?;
-    let rows = stmt.query_map([], |x| Ok(Conflict { id: x.get(0)?, op_id: x.get(1)?, ticket: x.get(2)?, field: x.get(3)?, mine: x.get(4)?, theirs: x.get(5)?, detected_at: from_ts(x.get(6)?) }))?;
+    let mut stmt = r
+        .conn()
+        .prepare_cached("SELECT c.id, c.op_id, t.number, c.field, c.mine, c.theirs, c.detected_at FROM sync_conflicts c JOIN tickets t ON t.id = c.ticket_id ORDER BY c.id")?;
+    let rows = stmt.query_map([], |x| {
+        Ok(Conflict { id: x.get(0)?, op_id: x.get(1)?, ticket: x.get(2)?, field: x.get(3)?, mine: x.get(4)?, theirs: x.get(5)?, detected_at: from_ts(x.get(6)?) })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -783,7 +800,9 @@ pub fn set_login(r: &mut Replica, staff_id: i64, login: &str) -> Result<(), Sync
             tx.execute("DELETE FROM staff WHERE id = ?1", [old])?;
         }
         tx.execute("UPDATE staff SET itsm_login = ?2 WHERE id = ?1", params![staff_id, login]).map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => StoreError::Conflict(format!("the ITSM login '{login}' belongs to someone else")),
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                StoreError::Conflict(format!("the ITSM login '{login}' belongs to someone else"))
+            }
             e => e.into(),
         })?;
         Ok(())

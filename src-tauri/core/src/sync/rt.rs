@@ -75,9 +75,7 @@ impl Rt {
     fn parse(&self, v: &Value, version: Option<String>) -> Result<RemoteTicket, ItsmError> {
         let id = id_of(&v["id"]);
         let bad = |what: &str| ItsmError::Refused(format!("RT ticket {id}: {what}"));
-        let cf = |name: &str| -> Option<String> {
-            v["CustomFields"].as_array()?.iter().find(|f| f["name"] == name)?["values"].as_array()?.first()?.as_str().map(str::to_string)
-        };
+        let cf = |name: &str| -> Option<String> { v["CustomFields"].as_array()?.iter().find(|f| f["name"] == name)?["values"].as_array()?.first()?.as_str().map(str::to_string) };
         let status_text = v["Status"].as_str().unwrap_or_default();
         let status: Status = status_text.replace(' ', "-").parse().map_err(|_| bad(&format!("status '{status_text}' is not one of the desk's")))?;
         let queue = id_of(&v["Queue"]["id"]);
@@ -317,8 +315,15 @@ impl ItsmApi for Rt {
             }
             let id = id_of(&t["id"]);
             let parts = self.get(&format!("/transaction/{id}/attachments"), &[("fields", "Content,ContentType".into())])?;
-            let body = parts["items"].as_array().into_iter().flatten().filter(|a| a["ContentType"] == "text/plain").filter_map(|a| a["Content"].as_str()).collect::<Vec<_>>().join("\n");
-            comments.push(RemoteComment { ticket: id_of(&t["ObjectId"]), id, at: time_of(&t["Created"]), author: t["Creator"]["id"].as_str().unwrap_or_default().to_string(), body: body.trim().to_string() });
+            let body =
+                parts["items"].as_array().into_iter().flatten().filter(|a| a["ContentType"] == "text/plain").filter_map(|a| a["Content"].as_str()).collect::<Vec<_>>().join("\n");
+            comments.push(RemoteComment {
+                ticket: id_of(&t["ObjectId"]),
+                id,
+                at: time_of(&t["Created"]),
+                author: t["Creator"]["id"].as_str().unwrap_or_default().to_string(),
+                body: body.trim().to_string(),
+            });
         }
         Ok(CommentPage { comments, cursor, more })
     }

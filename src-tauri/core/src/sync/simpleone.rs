@@ -342,10 +342,8 @@ impl ItsmApi for SimpleOne {
             None if c.from.is_empty() => (format!("assignment_groupIN{lines}^ORDERBYsys_updated_at"), "sys_updated_at"),
             None => (format!("assignment_groupIN{lines}^sys_updated_at>{}^ORDERBYsys_updated_at", c.from), "sys_updated_at"),
         };
-        let rows = self.get(
-            table,
-            &[("sysparm_query", query), ("sysparm_fields", FIELDS.into()), ("sysparm_exclude_reference_link", "1".into()), ("sysparm_limit", PAGE.to_string())],
-        )?;
+        let rows =
+            self.get(table, &[("sysparm_query", query), ("sysparm_fields", FIELDS.into()), ("sysparm_exclude_reference_link", "1".into()), ("sysparm_limit", PAGE.to_string())])?;
         // The key must move forward, or a pull could skip records or never end.
         if rows.windows(2).any(|w| text(&w[0][key]) > text(&w[1][key])) {
             return Err(ItsmError::Refused(format!("SimpleOne did not sort {table} by {key} (ORDERBY{key}); the pull stops rather than miss records")));
@@ -390,7 +388,9 @@ impl ItsmApi for SimpleOne {
             (Some(last), false) => {
                 let next = text(&last["sys_updated_at"]);
                 if !c.from.is_empty() && next <= c.from {
-                    return Err(ItsmError::Refused(format!("SimpleOne answered {table} records changed at or before {next} to a query for later ones; the pull stops rather than loop")));
+                    return Err(ItsmError::Refused(format!(
+                        "SimpleOne answered {table} records changed at or before {next} to a query for later ones; the pull stops rather than loop"
+                    )));
                 }
                 c.from = next;
                 c.after_id = Some(String::new());
@@ -416,7 +416,8 @@ impl ItsmApi for SimpleOne {
         let (table, kind, sys_id) = split(id)?;
         let rows = self.get(&format!("{table}/{sys_id}"), &[("sysparm_fields", FIELDS.into()), ("sysparm_exclude_reference_link", "1".into())])?;
         let v = rows.first().ok_or_else(|| ItsmError::Refused(format!("SimpleOne has no {table} record {sys_id}")))?;
-        self.parse(table, kind, v).ok_or_else(|| ItsmError::Refused(format!("SimpleOne record {} is no longer the desk's (its group or state is not one of the lines')", text(&v["number"]))))
+        self.parse(table, kind, v)
+            .ok_or_else(|| ItsmError::Refused(format!("SimpleOne record {} is no longer the desk's (its group or state is not one of the lines')", text(&v["number"]))))
     }
 
     fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<WriteOutcome, ItsmError> {
@@ -530,10 +531,7 @@ fn fingerprint(v: &Value) -> String {
 /// Where a round reads a table from: its newest change less the overlap (everything when
 /// nothing was pulled yet).
 fn since(newest: Option<&String>) -> String {
-    newest
-        .and_then(|n| NaiveDateTime::parse_from_str(n, TIME).ok())
-        .map(|t| (t - chrono::Duration::seconds(OVERLAP_SECONDS)).format(TIME).to_string())
-        .unwrap_or_default()
+    newest.and_then(|n| NaiveDateTime::parse_from_str(n, TIME).ok()).map(|t| (t - chrono::Duration::seconds(OVERLAP_SECONDS)).format(TIME).to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
