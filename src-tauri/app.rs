@@ -2,6 +2,7 @@
 //! hands it to the commands, and runs Tauri.
 
 use crate::commands;
+use crate::ipc_error::IpcError;
 use smena_core::charts::Language;
 use smena_core::demo::{self, DemoOptions};
 use smena_core::sla::notify::{self, Notice, Watcher};
@@ -15,7 +16,7 @@ use tauri_plugin_notification::NotificationExt;
 
 /// What every command shares: the replica, or why it could not be opened (shown in the window).
 pub struct AppState {
-    pub replica: Result<Mutex<Replica>, String>,
+    pub replica: Result<Mutex<Replica>, IpcError>,
     /// Whom the window acts as (`SMENA_USER`, a staff member's full name); the lead when unset.
     pub user: Option<String>,
     /// The page's language, for notifications.
@@ -25,13 +26,22 @@ pub struct AppState {
 }
 
 /// Opens the replica at `db`; an empty one gets the 90-day demo so a new user sees a queue.
-fn open(db: &PathBuf) -> Result<Replica, String> {
-    let mut replica = Replica::open(db).map_err(|e| e.to_string())?;
-    if smena_core::store::queue::info(&replica).map_err(|e| e.to_string())?.tickets == 0 {
+fn open(db: &PathBuf) -> Result<Replica, IpcError> {
+    let mut replica = Replica::open(db)?;
+    if smena_core::store::queue::info(&replica)?.tickets == 0 {
         let opts = DemoOptions { days: 90, seed: 1, now: SystemClock.now() };
-        demo::write_demo(&mut replica, &opts).map_err(|e| e.to_string())?;
+        demo::write_demo(&mut replica, &opts)?;
     }
     Ok(replica)
+}
+
+include!("commands/list.rs");
+
+/// The invoke handler of every command in `commands/list.rs`.
+macro_rules! handler {
+    ($($module:ident :: $command:ident),+ $(,)?) => {
+        tauri::generate_handler![$(commands::$module::$command),+]
+    };
 }
 
 /// Runs the window until it is closed; returns the process exit code.
@@ -49,7 +59,7 @@ pub fn run(db: PathBuf) -> i32 {
     }
     let replica = open(&db);
     if let Err(e) = &replica {
-        eprintln!("smena: {e}");
+        eprintln!("smena: {}", e.message());
     }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
@@ -65,46 +75,7 @@ pub fn run(db: PathBuf) -> i32 {
             std::thread::Builder::new().name("notifications".into()).spawn(move || watch(handle))?;
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::queue::queue_page,
-            commands::queue::queue_counts,
-            commands::queue::ticket_detail,
-            commands::queue::replica_info,
-            commands::queue::facets,
-            commands::actions::apply_action,
-            commands::actions::apply_bulk,
-            commands::actions::outbox_list,
-            commands::actions::discard_operation,
-            commands::actions::candidates,
-            commands::actions::staff,
-            commands::dashboards::dashboard,
-            commands::dashboards::at_risk,
-            commands::dashboards::sla_month,
-            commands::dashboards::export_chart,
-            commands::dashboards::export_sla_month,
-            commands::dashboards::notification_settings,
-            commands::dashboards::set_notification_settings,
-            commands::import::import_upload,
-            commands::import::import_run,
-            commands::roster::roster_month,
-            commands::roster::roster_generate,
-            commands::roster::roster_publish,
-            commands::roster::roster_assign,
-            commands::roster::roster_swap,
-            commands::roster::roster_absence,
-            commands::roster::roster_remove_absence,
-            commands::roster::roster_suggestions,
-            commands::roster::roster_now,
-            commands::roster::roster_export,
-            commands::sync::sync_status,
-            commands::sync::sync_now,
-            commands::sync::sync_connect,
-            commands::sync::sync_set_interval,
-            commands::sync::sync_disconnect,
-            commands::sync::sync_conflicts,
-            commands::sync::sync_resolve,
-            commands::sync::sync_retry,
-        ])
+        .invoke_handler(with_commands!(handler))
         .run(tauri::generate_context!());
     match result {
         Ok(()) => 0,

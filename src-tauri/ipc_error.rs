@@ -1,70 +1,102 @@
-//! The one error type the window sees: `{code, message}` with a closed set of codes,
-//! mirrored by `ErrorCode` in `ui/src/lib/api.ts`.
+//! The one error type the window sees: `{code, message, message_ru}`, with the code from the
+//! core's closed set (`ErrorCode`, generated into `ui/src/lib/bindings/error.ts`) and the
+//! message in both languages, so the page shows it in the language it speaks.
 
 use serde::Serialize;
-use smena_core::actions::{ApplyError, DiscardError};
-use smena_core::store::StoreError;
+use smena_core::error::{ErrorCode, Failure};
 
 /// What went wrong, in a form the UI can act on.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IpcError {
-    code: &'static str,
+    code: ErrorCode,
     message: String,
+    message_ru: String,
 }
 
 impl IpcError {
-    pub fn storage(message: impl Into<String>) -> IpcError {
-        IpcError { code: "storage", message: message.into() }
+    /// A failure of the shell's own, said in both languages.
+    pub fn new(code: ErrorCode, message: impl Into<String>, message_ru: impl Into<String>) -> IpcError {
+        IpcError { code, message: message.into(), message_ru: message_ru.into() }
     }
 
-    pub fn invalid_input(message: impl Into<String>) -> IpcError {
-        IpcError { code: "invalid_input", message: message.into() }
+    /// The same error with `from` replaced by `to` in both messages.
+    pub fn replacing(self, from: &str, to: &str) -> IpcError {
+        IpcError { code: self.code, message: self.message.replace(from, to), message_ru: self.message_ru.replace(from, to) }
     }
 
-    pub fn not_found(message: impl Into<String>) -> IpcError {
-        IpcError { code: "not_found", message: message.into() }
+    /// The English message.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
-    pub fn internal(message: impl Into<String>) -> IpcError {
-        IpcError { code: "internal", message: message.into() }
-    }
-}
-
-impl From<StoreError> for IpcError {
-    fn from(e: StoreError) -> IpcError {
-        let code = match e {
-            StoreError::TicketNotFound(_) => "not_found",
-            StoreError::Conflict(_) | StoreError::InvalidValue(_) => "invalid_input",
-            _ => "storage",
-        };
-        IpcError { code, message: e.to_string() }
+    /// A lock poisoned by a panic in another command.
+    pub fn poisoned(what: &str) -> IpcError {
+        IpcError::new(ErrorCode::Internal, format!("the {what} lock is poisoned"), format!("блокировка «{what}» повреждена"))
     }
 }
 
-impl From<ApplyError> for IpcError {
-    fn from(e: ApplyError) -> IpcError {
-        match e {
-            ApplyError::Refused(refusal) => IpcError { code: "refused", message: refusal.to_string() },
-            ApplyError::Store(s) => s.into(),
-        }
-    }
+/// Every core failure reaches the window with its own code and both messages.
+macro_rules! from_failures {
+    ($($t:ty),+ $(,)?) => {
+        $(impl From<$t> for IpcError {
+            fn from(e: $t) -> IpcError {
+                IpcError { code: e.code(), message: e.to_string(), message_ru: e.ru() }
+            }
+        })+
+    };
 }
 
-impl From<DiscardError> for IpcError {
-    fn from(e: DiscardError) -> IpcError {
-        match e {
-            DiscardError::Store(s) => s.into(),
-            DiscardError::NotFound(_) => IpcError { code: "not_found", message: e.to_string() },
-            DiscardError::LaterOperations { .. } | DiscardError::Sending(_) => IpcError { code: "refused", message: e.to_string() },
-        }
-    }
-}
+from_failures!(
+    smena_core::store::StoreError,
+    smena_core::actions::ApplyError,
+    smena_core::actions::DiscardError,
+    smena_core::roster::RosterError,
+    smena_core::sync::engine::SyncError,
+    smena_core::sync::ConnectError,
+    smena_core::sync::credentials::CredentialError,
+    smena_core::input::InputError,
+    smena_core::sla::SlaError,
+    smena_core::sla::ContractError,
+    smena_core::import::ImportError,
+    smena_core::analytics::ReportError,
+    smena_core::dashboard::DashboardError,
+    smena_core::charts::ChartError,
+    smena_core::demo::DemoError,
+    smena_core::domain::ParseEnumError,
+    smena_core::domain::MatrixError,
+);
 
-impl From<smena_core::roster::RosterError> for IpcError {
-    fn from(e: smena_core::roster::RosterError) -> IpcError {
-        match e {
-            smena_core::roster::RosterError::Invalid(m) => IpcError::invalid_input(m),
-            smena_core::roster::RosterError::Store(s) => s.into(),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use smena_core::actions::DiscardError;
+    use smena_core::domain::{ActionError, Line};
+    use smena_core::store::StoreError;
+    use smena_core::sync::credentials::CredentialError;
+    use smena_core::sync::engine::SyncError;
+
+    #[test]
+    fn an_error_reaches_the_page_as_code_and_both_messages() {
+        let e: IpcError = smena_core::actions::ApplyError::Refused(ActionError::SkillRequired(Line::THIRD)).into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({
+                "code": "refused",
+                "message": "escalating to line 3 requires a skill (hardware, networks, virtualisation, …)",
+                "message_ru": "для эскалации на линию 3 нужен навык (оборудование, сети, виртуализация, …)",
+            })
+        );
+    }
+
+    #[test]
+    fn each_core_failure_gets_the_code_the_page_acts_on() {
+        let code = |e: IpcError| serde_json::to_value(&e).unwrap()["code"].as_str().unwrap().to_string();
+        assert_eq!(code(StoreError::TicketNotFound("INC1".into()).into()), "not_found");
+        assert_eq!(code(StoreError::Sqlite(rusqlite::Error::InvalidQuery).into()), "storage", "a failing replica is not the user's input");
+        assert_eq!(code(SyncError::NoConflict(3).into()), "not_found", "an unknown conflict is not found, not invalid input");
+        assert_eq!(code(CredentialError::NoKeyring("no Secret Service".into()).into()), "keyring", "no keyring is not a replica that cannot be read");
+        assert_eq!(code(DiscardError::Sending("op".into()).into()), "refused");
+        assert_eq!(code(smena_core::input::month("2026-13").unwrap_err().into()), "invalid_input");
+        assert_eq!(code(IpcError::poisoned("replica")), "internal");
     }
 }

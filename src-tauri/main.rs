@@ -18,7 +18,7 @@ fn main() {
             let text = e.to_string();
             let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
             eprintln!("smena: error: {first} (see smena --help)");
-            std::process::exit(2);
+            std::process::exit(cli::EXIT_USAGE);
         }
     };
     let db = args.db_path();

@@ -756,7 +756,7 @@ fn chart_heatmap_writes_a_png_and_an_unknown_extension_is_refused_by_name() {
 
     let txt = out.path().join("heat.txt");
     let res = run(out.path(), &["chart", "heatmap", "--out", txt.to_str().unwrap(), "--now", NOW, "--db", d.db()]);
-    assert_eq!(res.status.code(), Some(1), "an .txt chart fails with exit code 1");
+    assert_eq!(res.status.code(), Some(3), "an .txt chart is invalid input: exit code 3");
     let err = String::from_utf8(res.stderr).unwrap();
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
     assert!(err.contains("heat.txt") && err.contains(".svg or .png"), "names the file and the allowed endings: {err}");
@@ -790,7 +790,7 @@ fn a_contract_with_a_zero_resolution_target_is_refused_by_file_name_and_the_stor
     let file = dir.path().join("zero-target.json");
     std::fs::write(&file, serde_json::to_string_pretty(&bad).unwrap()).unwrap();
     let res = run(dir.path(), &["sla", "set", &client, file.to_str().unwrap(), "--db", db]);
-    assert_eq!(res.status.code(), Some(1), "a zero target is refused");
+    assert_eq!(res.status.code(), Some(3), "a zero target is refused as invalid input");
     let err = String::from_utf8(res.stderr).unwrap();
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
     assert!(err.contains("zero-target.json") && err.contains("above zero"), "names the file and the rule: {err}");

@@ -44,11 +44,11 @@ impl Replica {
         json(self.home(), &self.args(args))
     }
 
-    /// `smena roster ARGS --db REPLICA`, which must fail with exit code 1 and one line on
-    /// standard error; that line.
+    /// `smena roster ARGS --db REPLICA`, which must fail as invalid input (exit code 3) with
+    /// one line on standard error; that line.
     fn refused(&self, args: &[&str]) -> String {
         let out = run(self.home(), &self.args(args));
-        assert_eq!(out.status.code(), Some(1), "{args:?} should be refused: {}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(out.status.code(), Some(3), "{args:?} should be refused: {}", String::from_utf8_lossy(&out.stdout));
         let err = String::from_utf8(out.stderr).expect("UTF-8 errors");
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line, got {err}");
         err

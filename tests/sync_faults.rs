@@ -165,7 +165,8 @@ fn after_each_fault_the_change_stays_queued_and_lands_exactly_once_when_the_path
         desk.ok(&["ticket", &number, "comment", &format!("Checked during {fault:?}")]);
         proxy.set(*fault, true);
         let (code, err) = desk.sync();
-        assert_eq!(code, 1, "{fault:?}: the sync reports the failure: {err}");
+        let want = if *fault == Fault::Unauthorized { 8 } else { 7 };
+        assert_eq!(code, want, "{fault:?}: the sync reports the failure (7 unreachable, 8 refused): {err}");
         if *fault == Fault::Unauthorized {
             assert!(err.contains("refused the credentials"), "{fault:?}: {err}");
         }
@@ -193,7 +194,7 @@ fn after_each_fault_the_change_stays_queued_and_lands_exactly_once_when_the_path
     let number = format!("RT-{id}");
     desk.ok(&["ticket", &number, "comment", "Rebooted the switch"]);
     proxy.set(Fault::CutHalf, true);
-    assert_eq!(desk.sync().0, 1);
+    assert_eq!(desk.sync().0, 7);
     assert_eq!(rt.comment_count(&id), 1, "the comment reached RT");
     assert_eq!(desk.outbox().len(), 1, "and is still queued here");
     proxy.set(Fault::None, true);
@@ -207,7 +208,7 @@ fn after_each_fault_the_change_stays_queued_and_lands_exactly_once_when_the_path
     let number = format!("RT-{id}");
     desk.ok(&["ticket", &number, "comment", "Replaced the fan"]);
     proxy.set(Fault::Stall, true);
-    assert_eq!(desk.sync().0, 1);
+    assert_eq!(desk.sync().0, 7);
     assert_eq!(desk.outbox().len(), 1, "still queued here");
     proxy.set(Fault::None, true);
     assert_eq!(desk.sync().0, 0);
@@ -232,7 +233,7 @@ fn a_pull_that_fails_halfway_leaves_the_replica_as_it_was_and_the_next_brings_ev
         proxy.set(fault, false);
         let (code, err) = desk.sync();
         proxy.set(Fault::None, true);
-        assert_eq!(code, 1, "{fault:?}: {err}");
+        assert_eq!(code, 7, "{fault:?}: {err}");
         assert!(err.contains("stays queued"), "{fault:?}: the sync says it will try again: {err}");
         let after: Vec<Value> = ids.iter().map(|id| desk.ticket(&format!("RT-{id}"))["summary"].clone()).collect();
         assert_eq!(before, after, "{fault:?}: nothing half-applied");

@@ -53,7 +53,7 @@ fn the_first_pull_brings_every_ticket_and_a_change_by_another_client_arrives_in_
     let request = desk.rt.create_kind("Line 1", "A new VM, please", "Low", "Low", "Service request");
     let report = desk.sync(0);
     assert_eq!(desk.ticket(&number(&request))["summary"]["kind"], "request");
-    assert_eq!(common::run(desk.home(), &desk.args(&["ticket", &number(&general)])).status.code(), Some(1));
+    assert_eq!(common::run(desk.home(), &desk.args(&["ticket", &number(&general)])).status.code(), Some(4), "not found");
     assert!(report["pulled"].as_u64().unwrap() >= 1, "{report}");
     let t = desk.ticket(&number(&id));
     assert_eq!(t["summary"]["subject"], "VM vm-101 not responding");
@@ -134,7 +134,7 @@ fn an_escalation_made_while_rt_is_down_stays_queued_and_lands_when_it_returns() 
     desk.ok(&["ticket", &n, "escalate", "--line", "2", "--to", "Viktor Sokolov", "--reason", "storage"]);
     let out = common::run(desk.home(), &desk.args(&["sync", "--json"]));
     rt::start();
-    assert_eq!(out.status.code(), Some(1), "offline sync is an error: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(7), "offline sync is an error of its own: {}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("stays queued"), "{}", String::from_utf8_lossy(&out.stderr));
     let waiting = desk.outbox();
     assert_eq!(waiting.len(), 1);
@@ -157,7 +157,7 @@ fn a_conflicting_edit_on_rt_is_kept_with_both_values_and_resolved_either_way() {
     // Meanwhile on RT someone else sets a different urgency on both.
     desk.rt.put(&a, json!({"CustomFields": {"Urgency": "Low"}}));
     desk.rt.put(&b, json!({"CustomFields": {"Urgency": "Low"}}));
-    let report = desk.sync(2);
+    let report = desk.sync(10);
     assert_eq!(report["conflicts"], 2, "{report}");
     // Not overwritten on either side.
     assert_eq!(desk.rt.field(&a, "Urgency"), "Low");
@@ -188,7 +188,7 @@ fn a_refusal_rt_reports_inside_a_200_marks_the_operation_failed_and_keeps_it() {
     desk.ok(&["roster", "import", "--people", people.to_str().unwrap()]);
     desk.ok(&["staff", "login", "Ghost Engineer", "ghost-nobody"]);
     desk.ok(&["ticket", &number(&id), "assign", "Ghost Engineer"]);
-    let report = desk.sync(2);
+    let report = desk.sync(10);
     assert_eq!(report["failed"], 1, "{report}");
     let failed = desk.conflicts()["failed"].as_array().unwrap().clone();
     assert_eq!(failed.len(), 1);
@@ -198,7 +198,7 @@ fn a_refusal_rt_reports_inside_a_200_marks_the_operation_failed_and_keeps_it() {
     // A later change of the same ticket waits for it (it was based on it); a comment goes on.
     desk.ok(&["ticket", &number(&id), "status", "in-progress"]);
     desk.ok(&["ticket", &number(&id), "comment", "Still stuck"]);
-    let report = desk.sync(2);
+    let report = desk.sync(10);
     assert_eq!((report["pushed"].as_u64(), report["waiting"].as_u64(), report["failed"].as_u64()), (Some(1), Some(1), Some(1)), "{report}");
     assert_eq!(desk.rt.get(&id)["Status"], "registered");
 }
@@ -210,7 +210,7 @@ fn one_sync_at_a_time_and_a_crashed_syncs_lease_expires() {
     let now = chrono::Utc::now().timestamp();
     db.execute("INSERT INTO sync_lease (id, holder, until) VALUES (1, 'the window', ?1)", [now + 100]).unwrap();
     let out = common::run(desk.home(), &desk.args(&["sync"]));
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(5), "refused while another sync runs");
     assert!(String::from_utf8_lossy(&out.stderr).contains("another sync of this replica is running"), "{}", String::from_utf8_lossy(&out.stderr));
     db.execute("UPDATE sync_lease SET until = ?1", [now - 1]).unwrap();
     desk.sync(0);

@@ -1,12 +1,13 @@
 //! `smena ticket NUMBER ACTION`, `smena bulk`, `smena outbox`, `smena candidates`: the lead's
 //! actions from the command line, on the same core functions as the window.
 
-use super::{open, print_json, CliResult};
+use super::{open, print_json, CliError, CliResult};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use smena_core::actions::{self, picker, Actor, Applied};
 use smena_core::domain::{Action, ClosureCode, Level, Line, Skill, Status};
-use smena_core::store::{outbox, reference, Replica};
+use smena_core::error::ErrorCode;
+use smena_core::store::{outbox, Replica};
 use smena_core::{Clock, SystemClock};
 use std::io::Write;
 use std::path::Path;
@@ -98,13 +99,13 @@ pub struct ActorArg {
     pub actor: Option<String>,
 }
 
-fn staff_id(r: &Replica, name: &str) -> Result<i64, String> {
-    let staff = reference::staff(r).map_err(|e| e.to_string())?;
-    staff.iter().find(|s| s.name == name.trim()).map(|s| s.id).ok_or_else(|| format!("no staff member named '{name}'"))
+/// A person named on the command line: by full name, or a unique part of it (as everywhere).
+fn staff_id(r: &Replica, name: &str) -> Result<i64, CliError> {
+    Ok(smena_core::roster::data::find_person(r, name.trim())?.id)
 }
 
 /// Turns the command-line form into the core's action.
-pub fn to_action(r: &Replica, a: &TicketAction) -> Result<Action, String> {
+pub fn to_action(r: &Replica, a: &TicketAction) -> Result<Action, CliError> {
     Ok(match a.clone() {
         TicketAction::Show => unreachable!("show is not an action"),
         TicketAction::Urgency { level, reason } => Action::SetUrgency { level, reason },
@@ -143,8 +144,8 @@ fn report(applied: &[Applied]) {
 pub fn act(db: &Path, number: &str, action: &TicketAction, who: &ActorArg, json: bool) -> CliResult {
     let mut r = open(db)?;
     let action = to_action(&r, action)?;
-    let actor = Actor::resolve(&r, who.actor.as_deref()).map_err(|e| e.to_string())?;
-    let applied = actions::apply(&mut r, &SystemClock, &actor, number, &action).map_err(|e| e.to_string())?;
+    let actor = Actor::resolve(&r, who.actor.as_deref())?;
+    let applied = actions::apply(&mut r, &SystemClock, &actor, number, &action)?;
     if json {
         return print_json(&applied);
     }
@@ -174,12 +175,17 @@ struct BulkResult {
 
 pub fn bulk(a: BulkArgs, db: &Path) -> CliResult {
     if matches!(a.action, TicketAction::Show) {
-        return Err("bulk needs an action (urgency, impact, assign, escalate, status, comment, …)".into());
+        return Err(CliError::new(
+            ErrorCode::InvalidInput,
+            "bulk needs an action (urgency, impact, assign, escalate, status, comment, …)",
+            "для bulk нужно действие (urgency, impact, assign, escalate, status, comment, …)",
+        ));
     }
     let mut r = open(db)?;
     let action = to_action(&r, &a.action)?;
-    let actor = Actor::resolve(&r, a.who.actor.as_deref()).map_err(|e| e.to_string())?;
-    let applied = actions::apply_bulk(&mut r, &SystemClock, &actor, &a.tickets, &action).map_err(|e| format!("{e}; no ticket was changed"))?;
+    let actor = Actor::resolve(&r, a.who.actor.as_deref())?;
+    let applied =
+        actions::apply_bulk(&mut r, &SystemClock, &actor, &a.tickets, &action).map_err(|e| CliError::from(e).then("no ticket was changed", "ни одна заявка не изменена"))?;
     if a.json {
         return print_json(&BulkResult { applied });
     }
@@ -219,19 +225,19 @@ pub fn outbox_cmd(a: OutboxArgs, db: &Path) -> CliResult {
     let mut r = open(db)?;
     match a.command.unwrap_or(OutboxCommand::List) {
         OutboxCommand::List => {
-            let operations = outbox::list(&r).map_err(|e| e.to_string())?;
+            let operations = outbox::list(&r)?;
             if a.json {
                 return print_json(&OutboxList { operations });
             }
             for o in &operations {
-                println!("{} {} {:<15} {:<8} {} {}", o.created_at.format("%Y-%m-%d %H:%M"), o.ticket, o.kind, o.state, o.actor, o.op_id);
+                println!("{} {} {:<15} {:<8} {} {}", o.created_at.format("%Y-%m-%d %H:%M"), o.ticket, o.kind.as_str(), o.state.as_str(), o.actor, o.op_id);
             }
             println!("{} operations waiting for the ITSM", operations.len());
             Ok(())
         }
         OutboxCommand::Discard { op_id } => {
-            let actor = Actor::resolve(&r, a.who.actor.as_deref()).map_err(|e| e.to_string())?;
-            let number = actions::discard(&mut r, &SystemClock, &actor, &op_id).map_err(|e| e.to_string())?;
+            let actor = Actor::resolve(&r, a.who.actor.as_deref())?;
+            let number = actions::discard(&mut r, &SystemClock, &actor, &op_id)?;
             println!("discarded {op_id}; ticket {number} is back as it was before it");
             Ok(())
         }
@@ -259,7 +265,7 @@ struct CandidateList {
 
 pub fn candidates(a: CandidatesArgs, db: &Path) -> CliResult {
     let r = open(db)?;
-    let candidates = picker::candidates(&r, a.line, a.skill, SystemClock.now()).map_err(|e| e.to_string())?;
+    let candidates = picker::candidates(&r, a.line, a.skill, SystemClock.now())?;
     if a.json {
         return print_json(&CandidateList { candidates });
     }
@@ -286,10 +292,10 @@ pub struct StressArgs {
 
 pub fn stress(a: StressArgs, db: &Path) -> CliResult {
     let mut r = open(db)?;
-    let actor = Actor::resolve(&r, None).map_err(|e| e.to_string())?;
-    let open_queue = smena_core::store::queue::page(&r, &Default::default(), 0, 500).map_err(|e| e.to_string())?.rows;
+    let actor = Actor::resolve(&r, None)?;
+    let open_queue = smena_core::store::queue::page(&r, &Default::default(), 0, 500)?.rows;
     if open_queue.is_empty() {
-        return Err("the replica has no open tickets to act on".into());
+        return Err(CliError::new(ErrorCode::NotFound, "the replica has no open tickets to act on", "в реплике нет открытых заявок для действий"));
     }
     let mut out = std::io::stdout().lock();
     for i in 0..a.count as usize {
@@ -297,14 +303,13 @@ pub fn stress(a: StressArgs, db: &Path) -> CliResult {
         let action = if i % 2 == 0 {
             Action::Comment { body: format!("stress comment {i}") }
         } else {
-            let current = smena_core::store::queue::row_by_number(&r, &t.number).map_err(|e| e.to_string())?.impact;
+            let current = smena_core::store::queue::row_by_number(&r, &t.number)?.impact;
             let level = if current == Level::High { Level::Medium } else { Level::High };
             Action::SetImpact { level, reason: format!("stress {i}") }
         };
-        let applied = actions::apply(&mut r, &SystemClock, &actor, &t.number, &action).map_err(|e| e.to_string())?;
+        let applied = actions::apply(&mut r, &SystemClock, &actor, &t.number, &action)?;
         // Printed only after the transaction committed: every line is a promise the replica keeps.
-        writeln!(out, "ok {} {}", applied.op_id.unwrap_or_default(), t.number).map_err(|e| e.to_string())?;
-        out.flush().map_err(|e| e.to_string())?;
+        writeln!(out, "ok {} {}", applied.op_id.unwrap_or_default(), t.number).and_then(|()| out.flush()).map_err(|e| CliError::file(Path::new("stdout"), e))?;
     }
     Ok(())
 }

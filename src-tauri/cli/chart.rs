@@ -1,12 +1,13 @@
 //! `smena chart`: the window's charts drawn to SVG or PNG files, with the data behind them as CSV.
 
-use super::report::{parse_date, parse_now, parse_tz, By, StackBy};
+use super::report::{By, StackBy};
 use super::{open, CliResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::{Args, ValueEnum};
 use smena_core::charts::{Language, Style, Theme};
-use smena_core::dashboard::{self, ChartKind, DashboardQuery};
+use smena_core::dashboard::{self, ChartKind, DashboardQuery, Export};
+use smena_core::input;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -62,13 +63,13 @@ pub struct ChartArgs {
     #[arg(long)]
     local: bool,
     /// IANA time zone of hours and days
-    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = parse_tz)]
+    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = input::time_zone)]
     tz: Tz,
     /// First day, YYYY-MM-DD (inclusive) [default: 27 days before --to]
-    #[arg(long, value_name = "D", value_parser = parse_date)]
+    #[arg(long, value_name = "D", value_parser = input::day)]
     from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (inclusive) [default: today]; staffing plans the week holding it
-    #[arg(long, value_name = "D", value_parser = parse_date)]
+    #[arg(long, value_name = "D", value_parser = input::day)]
     to: Option<NaiveDate>,
     /// One client (SLA)
     #[arg(long, value_name = "C")]
@@ -77,15 +78,11 @@ pub struct ChartArgs {
     #[arg(long, value_name = "N")]
     weeks_back: Option<u32>,
     /// The instant running clocks are measured at (RFC 3339) [default: now]
-    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    #[arg(long, value_name = "TIME", value_parser = input::instant)]
     now: Option<DateTime<Utc>>,
 }
 
 pub fn run(a: ChartArgs, db: &Path) -> CliResult {
-    let ext = a.out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    if !matches!(ext.as_deref(), Some("svg") | Some("png")) {
-        return Err(format!("--out {}: the file must end in .svg or .png", a.out.display()));
-    }
     let replica = open(db)?;
     let kind = match a.kind {
         Kind::Load => ChartKind::Load,
@@ -104,23 +101,16 @@ pub fn run(a: ChartArgs, db: &Path) -> CliResult {
         client: a.client,
         weeks_back: a.weeks_back,
     };
-    let data = dashboard::data(&replica, &q, a.now.unwrap_or_else(Utc::now)).map_err(|e| e.to_string())?;
-    let style = Style {
-        theme: match a.theme {
-            ThemeArg::Light => Theme::Light,
-            ThemeArg::Dark => Theme::Dark,
-        },
-        lang: match a.lang {
-            LangArg::En => Language::En,
-            LangArg::Ru => Language::Ru,
-        },
-        width: a.width.clamp(320, 4000),
-        height: a.height.clamp(200, 3000),
+    let theme = match a.theme {
+        ThemeArg::Light => Theme::Light,
+        ThemeArg::Dark => Theme::Dark,
     };
-    dashboard::write_chart(kind, &data, &style, &a.out).map_err(|e| e.to_string())?;
-    if let Some(csv) = &a.csv {
-        std::fs::write(csv, dashboard::csv(&data)).map_err(|e| format!("cannot write {}: {e}", csv.display()))?;
-    }
+    let lang = match a.lang {
+        LangArg::En => Language::En,
+        LangArg::Ru => Language::Ru,
+    };
+    let to = Export { chart: Some(&a.out), csv: a.csv.as_deref() };
+    dashboard::export(&replica, &q, &Style::sized(theme, lang, a.width, a.height), a.now.unwrap_or_else(Utc::now), to)?;
     println!("{}", a.out.display());
     Ok(())
 }

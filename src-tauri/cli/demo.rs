@@ -1,7 +1,7 @@
 //! `smena demo`: write the built-in demo queue.
 
 use super::{open, print_json, CliResult};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::Args;
 use smena_core::demo::{self, DemoOptions};
 use smena_core::{Clock, SystemClock};
@@ -16,26 +16,17 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 1, value_name = "S")]
     seed: u64,
     /// The demo's "now" (RFC 3339, or a date meaning its 00:00 UTC) [default: the current time]
-    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    #[arg(long, value_name = "TIME", value_parser = smena_core::input::instant)]
     now: Option<DateTime<Utc>>,
     /// Print what was written as JSON
     #[arg(long)]
     json: bool,
 }
 
-pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
-        .map_err(|_| format!("'{s}' is neither an RFC 3339 time (2026-11-28T09:00:00Z) nor a date (2026-11-28)"))
-}
-
 pub fn run(a: DemoArgs, db: &Path) -> CliResult {
     let mut replica = open(db)?;
     let opts = DemoOptions { days: a.days, seed: a.seed, now: a.now.unwrap_or_else(|| SystemClock.now()) };
-    let summary = demo::write_demo(&mut replica, &opts).map_err(|e| e.to_string())?;
+    let summary = demo::write_demo(&mut replica, &opts)?;
     if a.json {
         return print_json(&summary);
     }

@@ -1,6 +1,6 @@
 //! `smena import servicenow`: load an ITSM's history into the replica.
 
-use super::{open, print_json, CliResult};
+use super::{open, print_json, CliError, CliResult};
 use chrono_tz::Tz;
 use clap::{Args, Subcommand};
 use smena_core::import::mapping::ServiceNowMapping;
@@ -21,7 +21,7 @@ pub struct ServiceNowArgs {
     #[arg(required_unless_present = "show_mapping")]
     file: Option<PathBuf>,
     /// Zone the export's timestamps are in (they carry none)
-    #[arg(long, default_value = "UTC", value_name = "ZONE", value_parser = |s: &str| s.parse::<Tz>().map_err(|_| format!("'{s}' is not an IANA time zone name")))]
+    #[arg(long, default_value = "UTC", value_name = "ZONE", value_parser = smena_core::input::time_zone)]
     tz: Tz,
     /// Read and check everything, report, and write nothing
     #[arg(long)]
@@ -50,8 +50,8 @@ fn servicenow_import(a: ServiceNowArgs, db: &Path) -> CliResult {
     let mapping = match &a.mapping {
         None => ServiceNowMapping::default(),
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("mapping {}: {e}", p.display()))?;
-            ServiceNowMapping::from_json(&text).map_err(|e| format!("mapping {}: {e}", p.display()))?
+            let text = std::fs::read_to_string(p).map_err(|e| CliError::file(p, e))?;
+            ServiceNowMapping::from_json(&text, &p.display().to_string())?
         }
     };
     let file = a.file.expect("clap requires FILE");
@@ -65,7 +65,7 @@ fn servicenow_import(a: ServiceNowArgs, db: &Path) -> CliResult {
             }
         }
     };
-    let report = servicenow::import(&mut replica, &file, &ImportOptions { tz: a.tz, dry_run: a.dry_run, mapping }, &mut progress).map_err(|e| e.to_string())?;
+    let report = servicenow::import(&mut replica, &file, &ImportOptions { tz: a.tz, dry_run: a.dry_run, mapping }, &mut progress)?;
     if a.json {
         return print_json(&report);
     }

@@ -25,7 +25,7 @@ pub fn run(c: MatrixCommand, db: &Path) -> CliResult {
     let mut replica = open(db)?;
     match c {
         MatrixCommand::Show { json } => {
-            let m = settings::matrix(&replica).map_err(|e| e.to_string())?;
+            let m = settings::matrix(&replica)?;
             if json {
                 return print_json(&m);
             }
@@ -36,8 +36,8 @@ pub fn run(c: MatrixCommand, db: &Path) -> CliResult {
             Ok(())
         }
         MatrixCommand::Set { matrix } => {
-            let m = PriorityMatrix::parse(&matrix).map_err(|e| format!("matrix: {e}"))?;
-            settings::set_matrix(&mut replica, &m).map_err(|e| e.to_string())?;
+            let m = PriorityMatrix::parse(&matrix)?;
+            settings::set_matrix(&mut replica, &m)?;
             println!("priority matrix set to {m}");
             Ok(())
         }

@@ -12,6 +12,7 @@ mod sync;
 mod tickets;
 
 use clap::{Parser, Subcommand};
+use smena_core::error::{ErrorCode, Failure};
 use smena_core::store::{self, Replica};
 use std::path::{Path, PathBuf};
 
@@ -85,13 +86,114 @@ pub enum Command {
     Matrix(matrix::MatrixCommand),
 }
 
-/// A failure to report on one line.
-pub type CliResult = Result<(), String>;
+/// Why a command failed: what kind of failure (its exit code) and the message, in the
+/// language of the user's locale (`LANG`, `LC_ALL`, `LC_MESSAGES`: Russian for `ru…`).
+#[derive(Debug)]
+pub struct CliError {
+    code: ErrorCode,
+    message: String,
+}
+
+impl CliError {
+    /// A failure of the command line's own, said in both languages.
+    pub fn new(code: ErrorCode, en: impl Into<String>, ru: impl Into<String>) -> CliError {
+        CliError { code, message: if russian() { ru.into() } else { en.into() } }
+    }
+
+    /// The same failure, said of file `path`.
+    pub fn at(self, path: &Path) -> CliError {
+        CliError { code: self.code, message: format!("{}: {}", path.display(), self.message) }
+    }
+
+    /// The same failure with what follows from it.
+    pub fn then(self, en: &str, ru: &str) -> CliError {
+        CliError { code: self.code, message: format!("{}; {}", self.message, if russian() { ru } else { en }) }
+    }
+
+    /// A file that could not be read or written.
+    pub fn file(path: &Path, e: std::io::Error) -> CliError {
+        let path = path.display();
+        CliError::new(ErrorCode::Storage, format!("{path}: {e}"), format!("{path}: {e}"))
+    }
+}
+
+/// Whether the user's locale is Russian.
+pub fn russian() -> bool {
+    ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty())).is_some_and(|v| v.starts_with("ru"))
+}
+
+/// The exit code of each kind of failure (documented in the README).
+pub fn exit_code(code: ErrorCode) -> i32 {
+    match code {
+        ErrorCode::Internal => 1,
+        ErrorCode::InvalidInput => 3,
+        ErrorCode::NotFound => 4,
+        ErrorCode::Refused => 5,
+        ErrorCode::Storage => 6,
+        ErrorCode::Offline => 7,
+        ErrorCode::Itsm => 8,
+        ErrorCode::Keyring => 9,
+    }
+}
+
+/// Usage errors (clap's own code).
+pub const EXIT_USAGE: i32 = 2;
+/// `smena sync` reached the ITSM, but operations were refused or are in conflict.
+pub const EXIT_NOT_IN_SYNC: i32 = 10;
+
+/// Every core failure reaches the command line with its own exit code and message.
+macro_rules! from_failures {
+    ($($t:ty),+ $(,)?) => {
+        $(impl From<$t> for CliError {
+            fn from(e: $t) -> CliError {
+                CliError { code: e.code(), message: if russian() { e.ru() } else { e.to_string() } }
+            }
+        })+
+    };
+}
+
+from_failures!(
+    smena_core::store::StoreError,
+    smena_core::actions::ApplyError,
+    smena_core::actions::DiscardError,
+    smena_core::roster::RosterError,
+    smena_core::sync::engine::SyncError,
+    smena_core::sync::ConnectError,
+    smena_core::sync::credentials::CredentialError,
+    smena_core::input::InputError,
+    smena_core::sla::SlaError,
+    smena_core::sla::ContractError,
+    smena_core::import::ImportError,
+    smena_core::analytics::ReportError,
+    smena_core::dashboard::DashboardError,
+    smena_core::charts::ChartError,
+    smena_core::demo::DemoError,
+    smena_core::domain::ParseEnumError,
+    smena_core::domain::MatrixError,
+);
+
+/// A command's outcome.
+pub type CliResult = Result<(), CliError>;
 
 /// Runs one headless command; returns the exit code.
 pub fn run(command: Command, db: &Path) -> i32 {
     let result = match command {
-        Command::Sync(a) => return sync::sync(a, db),
+        // The one command whose success has two outcomes: in sync, or not.
+        Command::Sync(a) => sync::sync(a, db),
+        other => run_one(other, db).map(|()| 0),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("smena: error: {}", e.message.replace('\n', " "));
+            exit_code(e.code)
+        }
+    }
+}
+
+fn run_one(command: Command, db: &Path) -> CliResult {
+    match command {
+        Command::Sync(_) => unreachable!("sync is run by run()"),
         Command::Connect(a) => sync::connect(a, db),
         Command::Disconnect => sync::disconnect(db),
         Command::Conflicts(a) => sync::conflicts(a, db),
@@ -109,24 +211,17 @@ pub fn run(command: Command, db: &Path) -> i32 {
         Command::Chart(a) => chart::run(a, db),
         Command::Sla(c) => sla::run(c, db),
         Command::Roster(c) => roster::run(c, db),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(message) => {
-            eprintln!("smena: error: {}", message.replace('\n', " "));
-            1
-        }
     }
 }
 
-/// Opens the replica, turning failures into the one-line message.
-fn open(db: &Path) -> Result<Replica, String> {
-    Replica::open(db).map_err(|e| e.to_string())
+/// Opens the replica.
+fn open(db: &Path) -> Result<Replica, CliError> {
+    Ok(Replica::open(db)?)
 }
 
 /// Prints a value as pretty JSON.
 fn print_json<T: serde::Serialize>(value: &T) -> CliResult {
-    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::new(ErrorCode::Internal, e.to_string(), e.to_string()))?;
     println!("{text}");
     Ok(())
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::{Args, Subcommand, ValueEnum};
 use smena_core::analytics::{load_report, Bucketing, LoadQuery, Stack};
-use smena_core::sla;
+use smena_core::{input, sla};
 use std::path::Path;
 
 #[derive(Debug, Subcommand)]
@@ -99,13 +99,13 @@ pub struct LoadArgs {
     #[arg(long, value_enum, value_name = "zone|channel|kind|line")]
     stack: Option<StackBy>,
     /// IANA time zone the hours and days are read in
-    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = parse_tz)]
+    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = input::time_zone)]
     tz: Tz,
     /// First day counted, YYYY-MM-DD in that zone (inclusive)
-    #[arg(long, value_name = "D", value_parser = parse_date)]
+    #[arg(long, value_name = "D", value_parser = input::day)]
     from: Option<NaiveDate>,
     /// Last day counted, YYYY-MM-DD in that zone (inclusive)
-    #[arg(long, value_name = "D", value_parser = parse_date)]
+    #[arg(long, value_name = "D", value_parser = input::day)]
     to: Option<NaiveDate>,
     /// Print JSON: {"buckets": [{"key", "count"}, ...], "total", ...}
     #[arg(long)]
@@ -115,19 +115,19 @@ pub struct LoadArgs {
 #[derive(Debug, Args)]
 pub struct SlaArgs {
     /// First day, YYYY-MM-DD in --tz (inclusive)
-    #[arg(long, value_name = "D", value_parser = parse_date)]
+    #[arg(long, value_name = "D", value_parser = input::day)]
     from: NaiveDate,
     /// Last day, YYYY-MM-DD in --tz (inclusive)
-    #[arg(long, value_name = "D", value_parser = parse_date)]
+    #[arg(long, value_name = "D", value_parser = input::day)]
     to: NaiveDate,
     /// One client (name or contract number)
     #[arg(long, value_name = "C")]
     client: Option<String>,
     /// IANA time zone the days are read in
-    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = parse_tz)]
+    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = input::time_zone)]
     tz: Tz,
     /// The instant running clocks are measured at (RFC 3339) [default: now]
-    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    #[arg(long, value_name = "TIME", value_parser = input::instant)]
     now: Option<DateTime<Utc>>,
     /// Print JSON
     #[arg(long)]
@@ -140,10 +140,10 @@ pub struct SlaMonthArgs {
     #[arg(long, value_name = "C")]
     client: String,
     /// The month, YYYY-MM (in the client's zone)
-    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    #[arg(long, value_name = "YYYY-MM", value_parser = input::month)]
     month: NaiveDate,
     /// The instant running clocks are measured at (RFC 3339) [default: now]
-    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    #[arg(long, value_name = "TIME", value_parser = input::instant)]
     now: Option<DateTime<Utc>>,
     /// Print JSON
     #[arg(long, conflicts_with = "csv")]
@@ -159,7 +159,7 @@ pub struct AtRiskArgs {
     #[arg(long, default_value_t = 120, value_name = "MIN")]
     within: i64,
     /// The instant the clocks are measured at (RFC 3339) [default: now]
-    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    #[arg(long, value_name = "TIME", value_parser = input::instant)]
     now: Option<DateTime<Utc>>,
     /// Print JSON: {"tickets": [...]}
     #[arg(long)]
@@ -169,13 +169,13 @@ pub struct AtRiskArgs {
 #[derive(Debug, Args)]
 pub struct StaffingArgs {
     /// The ISO week planned, YYYY-Www (e.g. 2026-W49)
-    #[arg(long, value_name = "YYYY-Www", value_parser = parse_week)]
+    #[arg(long, value_name = "YYYY-Www", value_parser = input::week)]
     week: NaiveDate,
     /// Weeks of history averaged (the weeks just before --week)
     #[arg(long, default_value_t = 4, value_name = "N")]
     weeks_back: u32,
     /// IANA time zone of the hours
-    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = parse_tz)]
+    #[arg(long, default_value = "Europe/Moscow", value_name = "ZONE", value_parser = input::time_zone)]
     tz: Tz,
     /// Target share of tickets reacted to in time, percent
     #[arg(long, default_value_t = 80.0, value_name = "PCT")]
@@ -197,26 +197,6 @@ pub struct StaffingArgs {
     json: bool,
 }
 
-pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| format!("'{s}' is not a time in RFC 3339 form (2026-11-28T09:00:00Z)"))
-}
-
-pub(crate) fn parse_month(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| format!("'{s}' is not a month in the form YYYY-MM"))
-}
-
-pub(crate) fn parse_week(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(&format!("{s}-1"), "%G-W%V-%u").map_err(|_| format!("'{s}' is not an ISO week in the form YYYY-Www (e.g. 2026-W49)"))
-}
-
-pub(crate) fn parse_tz(s: &str) -> Result<Tz, String> {
-    s.parse::<Tz>().map_err(|_| format!("'{s}' is not an IANA time zone name (e.g. Europe/Moscow, Asia/Almaty, America/New_York)"))
-}
-
-pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a date in the form YYYY-MM-DD"))
-}
-
 pub fn run(c: ReportCommand, db: &Path) -> CliResult {
     match c {
         ReportCommand::Load(a) => load(a, db),
@@ -225,7 +205,7 @@ pub fn run(c: ReportCommand, db: &Path) -> CliResult {
         ReportCommand::AtRisk(a) => at_risk(a, db),
         ReportCommand::Staffing(a) => staffing(a, db),
         ReportCommand::Matrix { json } => {
-            let cells = smena_core::analytics::breakdown::matrix_cells(&open(db)?).map_err(|e| e.to_string())?;
+            let cells = smena_core::analytics::breakdown::matrix_cells(&open(db)?)?;
             if json {
                 return print_json(&Cells { cells });
             }
@@ -235,7 +215,7 @@ pub fn run(c: ReportCommand, db: &Path) -> CliResult {
             Ok(())
         }
         ReportCommand::Resolution { by, json } => {
-            let groups = smena_core::analytics::breakdown::resolution_by_priority(&open(db)?).map_err(|e| e.to_string())?;
+            let groups = smena_core::analytics::breakdown::resolution_by_priority(&open(db)?)?;
             if json {
                 return print_json(&Groups { by, groups });
             }
@@ -250,7 +230,7 @@ pub fn run(c: ReportCommand, db: &Path) -> CliResult {
 fn load(a: LoadArgs, db: &Path) -> CliResult {
     let replica = open(db)?;
     let q = LoadQuery { by: a.by.bucketing(), tz: a.tz, from: a.from, to: a.to, client_local: a.local, stack: a.stack.map(StackBy::stack) };
-    let report = load_report(&replica, &q).map_err(|e| e.to_string())?;
+    let report = load_report(&replica, &q)?;
     if a.json {
         return print_json(&report);
     }
@@ -276,7 +256,7 @@ fn pct(p: Option<f64>) -> String {
 fn sla_cmd(a: SlaArgs, db: &Path) -> CliResult {
     let replica = open(db)?;
     let now = a.now.unwrap_or_else(Utc::now);
-    let report = sla::sla_report(&replica, &sla::SlaQuery { from: a.from, to: a.to, tz: a.tz, client: a.client, now }).map_err(|e| e.to_string())?;
+    let report = sla::sla_report(&replica, &sla::SlaQuery { from: a.from, to: a.to, tz: a.tz, client: a.client, now })?;
     if a.json {
         return print_json(&report);
     }
@@ -302,7 +282,7 @@ fn sla_cmd(a: SlaArgs, db: &Path) -> CliResult {
 
 fn sla_month(a: SlaMonthArgs, db: &Path) -> CliResult {
     let replica = open(db)?;
-    let m = sla::client_month(&replica, &a.client, a.month, a.now.unwrap_or_else(Utc::now)).map_err(|e| e.to_string())?;
+    let m = sla::client_month(&replica, &a.client, a.month, a.now.unwrap_or_else(Utc::now))?;
     if a.json {
         return print_json(&m);
     }
@@ -327,7 +307,7 @@ struct AtRiskOut {
 fn at_risk(a: AtRiskArgs, db: &Path) -> CliResult {
     let replica = open(db)?;
     let now = a.now.unwrap_or_else(Utc::now);
-    let tickets = sla::at_risk(&replica, now, chrono::Duration::minutes(a.within)).map_err(|e| e.to_string())?;
+    let tickets = sla::at_risk(&replica, now, chrono::Duration::minutes(a.within))?;
     if a.json {
         return print_json(&AtRiskOut { now, within_minutes: a.within, tickets });
     }
@@ -351,7 +331,7 @@ fn staffing(a: StaffingArgs, db: &Path) -> CliResult {
         shrinkage: a.shrinkage / 100.0,
         aht_seconds: [a.aht_line1, a.aht_line2],
     };
-    let report = staffing_report(&replica, &q).map_err(|e| e.to_string())?;
+    let report = staffing_report(&replica, &q)?;
     if a.json {
         return print_json(&report);
     }

@@ -2,11 +2,11 @@
 //! rules, edit it, publish it, see who is on now, export iCalendar and CSV, import people,
 //! absences and holidays.
 
-use super::demo::parse_now;
-use super::{open, print_json, CliResult};
+use super::{open, print_json, CliError, CliResult};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use smena_core::roster::{self, data, ical, io, month, now, AbsenceKind, RosterError};
+use smena_core::error::ErrorCode;
+use smena_core::roster::{self, data, ical, io, month, now, AbsenceKind};
 use smena_core::{Clock, SystemClock};
 use std::path::{Path, PathBuf};
 
@@ -23,7 +23,7 @@ pub enum RosterCommand {
     /// Who is on shift now on each line, who comes next, which specialists are in, by skill.
     Now {
         /// The moment (RFC 3339 or a date) [default: now]
-        #[arg(long, value_name = "TIME", value_parser = parse_now)]
+        #[arg(long, value_name = "TIME", value_parser = smena_core::input::instant)]
         at: Option<DateTime<Utc>>,
         /// Print JSON
         #[arg(long)]
@@ -167,24 +167,20 @@ pub enum AbsenceCommand {
     },
 }
 
-fn e(err: RosterError) -> String {
-    err.to_string()
-}
-
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
+fn read(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|err| CliError::file(path, err))
 }
 
 fn write(path: &Path, text: &str) -> CliResult {
-    std::fs::write(path, text).map_err(|err| format!("cannot write {}: {err}", path.display()))
+    std::fs::write(path, text).map_err(|err| CliError::file(path, err))
 }
 
 pub fn run(c: RosterCommand, db: &Path) -> CliResult {
     let clock = SystemClock;
     match c {
         RosterCommand::Generate(a) => {
-            let first = roster::parse_month(&a.month).map_err(e)?;
-            let view = month::generate(&mut open(db)?, first, clock.now()).map_err(e)?;
+            let first = smena_core::input::month(&a.month)?;
+            let view = month::generate(&mut open(db)?, first, clock.now())?;
             if a.json {
                 return print_json(&view.report);
             }
@@ -193,8 +189,8 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             Ok(())
         }
         RosterCommand::Show(a) => {
-            let first = roster::parse_month(&a.month).map_err(e)?;
-            let view = month::view(&open(db)?, first).map_err(e)?;
+            let first = smena_core::input::month(&a.month)?;
+            let view = month::view(&open(db)?, first)?;
             if a.json {
                 return print_json(&view);
             }
@@ -202,8 +198,8 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             Ok(())
         }
         RosterCommand::Coverage(a) => {
-            let first = roster::parse_month(&a.month).map_err(e)?;
-            let report = month::coverage(&open(db)?, first).map_err(e)?;
+            let first = smena_core::input::month(&a.month)?;
+            let report = month::coverage(&open(db)?, first)?;
             if a.json {
                 return print_json(&report);
             }
@@ -227,7 +223,7 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
         }
         RosterCommand::Now { at, json } => {
             let at = at.unwrap_or_else(|| clock.now());
-            let panel = now::panel(&open(db)?, at).map_err(e)?;
+            let panel = now::panel(&open(db)?, at)?;
             if json {
                 return print_json(&panel);
             }
@@ -244,69 +240,69 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             Ok(())
         }
         RosterCommand::Export { month: m, ics, csv, person } => {
-            let first = roster::parse_month(&m).map_err(e)?;
+            let first = smena_core::input::month(&m)?;
             if ics.is_none() && csv.is_none() {
-                return Err("say where to write: --ics FILE and/or --csv FILE".into());
+                return Err(CliError::new(ErrorCode::InvalidInput, "say where to write: --ics FILE and/or --csv FILE", "укажите, куда записать: --ics ФАЙЛ и/или --csv ФАЙЛ"));
             }
             let r = open(db)?;
-            let who = person.as_deref().map(|n| data::find_person(&r, n)).transpose().map_err(e)?;
+            let who = person.as_deref().map(|n| data::find_person(&r, n)).transpose()?;
             if let Some(path) = ics {
-                let (text, events) = ical::export(&r, first, who.as_ref().map(|p| p.id), clock.now()).map_err(e)?;
+                let (text, events) = ical::export(&r, first, who.as_ref().map(|p| p.id), clock.now())?;
                 write(&path, &text)?;
                 println!("wrote {events} shifts to {}", path.display());
             }
             if let Some(path) = csv {
-                write(&path, &io::export_csv(&r, first).map_err(e)?)?;
+                write(&path, &io::export_csv(&r, first)?)?;
                 println!("wrote {}", path.display());
             }
             Ok(())
         }
         RosterCommand::Publish { month: m } => {
-            let first = roster::parse_month(&m).map_err(e)?;
-            let version = month::publish(&mut open(db)?, first, clock.now()).map_err(e)?;
+            let first = smena_core::input::month(&m)?;
+            let version = month::publish(&mut open(db)?, first, clock.now())?;
             println!("{m} published as version {version}");
             Ok(())
         }
         RosterCommand::Assign { person, day, shift } => {
             let mut r = open(db)?;
-            let p = data::find_person(&r, &person).map_err(e)?;
-            let day = roster::parse_day(&day).map_err(e)?;
+            let p = data::find_person(&r, &person)?;
+            let day = smena_core::input::day(&day)?;
             let code = if shift.eq_ignore_ascii_case("off") { String::new() } else { shift.to_uppercase() };
-            month::assign(&mut r, p.id, day, &code, clock.now()).map_err(e)?;
+            month::assign(&mut r, p.id, day, &code, clock.now())?;
             println!("{} on {day}: {}", p.name, if code.is_empty() { "off" } else { &code });
-            print_summary(&month::coverage(&r, roster::first_of(day)).map_err(e)?);
+            print_summary(&month::coverage(&r, roster::first_of(day))?);
             Ok(())
         }
         RosterCommand::Swap { person, day, with, with_day } => {
             let mut r = open(db)?;
-            let a = data::find_person(&r, &person).map_err(e)?;
-            let b = data::find_person(&r, &with).map_err(e)?;
-            let da = roster::parse_day(&day).map_err(e)?;
-            let db_ = with_day.as_deref().map(roster::parse_day).transpose().map_err(e)?.unwrap_or(da);
-            month::swap(&mut r, a.id, da, b.id, db_, clock.now()).map_err(e)?;
+            let a = data::find_person(&r, &person)?;
+            let b = data::find_person(&r, &with)?;
+            let da = smena_core::input::day(&day)?;
+            let db_ = with_day.as_deref().map(smena_core::input::day).transpose()?.unwrap_or(da);
+            month::swap(&mut r, a.id, da, b.id, db_, clock.now())?;
             println!("swapped {} on {da} with {} on {db_}", a.name, b.name);
-            print_summary(&month::coverage(&r, roster::first_of(da)).map_err(e)?);
+            print_summary(&month::coverage(&r, roster::first_of(da))?);
             Ok(())
         }
         RosterCommand::Absence(AbsenceCommand::Add { person, kind, from, to, note }) => {
             let mut r = open(db)?;
-            let p = data::find_person(&r, &person).map_err(e)?;
-            let kind = AbsenceKind::parse(&kind).map_err(e)?;
-            let first = roster::parse_day(&from).map_err(e)?;
-            let last = to.as_deref().map(roster::parse_day).transpose().map_err(e)?.unwrap_or(first);
-            let id = month::add_absence(&mut r, p.id, kind, first, last, &note).map_err(e)?;
+            let p = data::find_person(&r, &person)?;
+            let kind = AbsenceKind::parse(&kind)?;
+            let first = smena_core::input::day(&from)?;
+            let last = to.as_deref().map(smena_core::input::day).transpose()?.unwrap_or(first);
+            let id = month::add_absence(&mut r, p.id, kind, first, last, &note)?;
             println!("absence {id}: {} {} {first} … {last}", p.name, kind.as_str());
-            print_summary(&month::coverage(&r, roster::first_of(first)).map_err(e)?);
+            print_summary(&month::coverage(&r, roster::first_of(first))?);
             Ok(())
         }
         RosterCommand::Absence(AbsenceCommand::Remove { id }) => {
-            month::remove_absence(&mut open(db)?, id).map_err(e)?;
+            month::remove_absence(&mut open(db)?, id)?;
             println!("absence {id} removed");
             Ok(())
         }
         RosterCommand::Suggest { day, shift, line, json } => {
-            let day = roster::parse_day(&day).map_err(e)?;
-            let list = month::suggestions(&open(db)?, day, &shift.to_uppercase(), line).map_err(e)?;
+            let day = smena_core::input::day(&day)?;
+            let list = month::suggestions(&open(db)?, day, &shift.to_uppercase(), line)?;
             if json {
                 return print_json(&list);
             }
@@ -320,35 +316,39 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
         }
         RosterCommand::Rotation { person, cycle, start, crew } => {
             let mut r = open(db)?;
-            let p = data::find_person(&r, &person).map_err(e)?;
-            let rot = roster::Rotation { staff_id: p.id, cycle: cycle.to_uppercase(), start_day: roster::parse_day(&start).map_err(e)?, crew };
-            data::set_rotation(&mut r, &rot).map_err(e)?;
+            let p = data::find_person(&r, &person)?;
+            let rot = roster::Rotation { staff_id: p.id, cycle: cycle.to_uppercase(), start_day: smena_core::input::day(&start)?, crew };
+            data::set_rotation(&mut r, &rot)?;
             println!("{}: {} from {}", p.name, rot.cycle, rot.start_day);
             Ok(())
         }
         RosterCommand::Rules { set } => {
             let mut r = open(db)?;
             if let Some(path) = set {
-                data::set_rules(&mut r, &read(&path)?).map_err(|err| format!("{}: {err}", path.display()))?;
+                data::set_rules(&mut r, &read(&path)?).map_err(|err| CliError::from(err).at(&path))?;
             }
-            print_json(&data::rules(&r).map_err(e)?)
+            print_json(&data::rules(&r)?)
         }
         RosterCommand::Import { people, absences, holidays } => {
             let mut r = open(db)?;
             if people.is_none() && absences.is_none() && holidays.is_none() {
-                return Err("say what to import: --people FILE, --absences FILE or --holidays FILE".into());
+                return Err(CliError::new(
+                    ErrorCode::InvalidInput,
+                    "say what to import: --people FILE, --absences FILE or --holidays FILE",
+                    "укажите, что импортировать: --people ФАЙЛ, --absences ФАЙЛ или --holidays ФАЙЛ",
+                ));
             }
             if let Some(path) = people {
-                let n = io::import_people(&mut r, &read(&path)?, &path.display().to_string()).map_err(e)?;
+                let n = io::import_people(&mut r, &read(&path)?, &path.display().to_string())?;
                 println!("people: {} added, {} updated", n.added, n.updated);
             }
             if let Some(path) = absences {
-                let n = io::import_absences(&mut r, &read(&path)?, &path.display().to_string()).map_err(e)?;
+                let n = io::import_absences(&mut r, &read(&path)?, &path.display().to_string())?;
                 println!("absences: {} added", n.added);
             }
             if let Some(path) = holidays {
-                let days = ical::parse_holidays(&read(&path)?, &path.display().to_string()).map_err(e)?;
-                let added = data::add_holidays(&mut r, &days).map_err(e)?;
+                let days = ical::parse_holidays(&read(&path)?, &path.display().to_string())?;
+                let added = data::add_holidays(&mut r, &days)?;
                 println!("holidays: {added} new of {} days", days.len());
             }
             Ok(())

@@ -1,6 +1,6 @@
 //! `smena sla`: each client's SLA contract.
 
-use super::{open, print_json, CliResult};
+use super::{open, print_json, CliError, CliResult};
 use clap::Subcommand;
 use smena_core::sla::contract;
 use std::path::{Path, PathBuf};
@@ -24,13 +24,13 @@ pub enum SlaCommand {
 pub fn run(c: SlaCommand, db: &Path) -> CliResult {
     match c {
         SlaCommand::Show { client } => {
-            let (_, contract) = contract::contract_of(&open(db)?, &client).map_err(|e| e.to_string())?;
+            let (_, contract) = contract::contract_of(&open(db)?, &client)?;
             print_json(&contract)
         }
         SlaCommand::Set { client, file } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let parsed = contract::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-            contract::set_contract(&mut open(db)?, &client, &parsed).map_err(|e| e.to_string())?;
+            let text = std::fs::read_to_string(&file).map_err(|e| CliError::file(&file, e))?;
+            let parsed = contract::parse(&text).map_err(|e| CliError::from(e).at(&file))?;
+            contract::set_contract(&mut open(db)?, &client, &parsed)?;
             println!("SLA contract of {client} set");
             Ok(())
         }

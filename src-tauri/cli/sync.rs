@@ -2,10 +2,12 @@
 //! read from standard input (or the terminal, without echo), checked against the ITSM, and
 //! kept in the OS keyring only.
 
-use super::{open, print_json, CliResult};
+use super::{open, print_json, CliError, CliResult};
 use clap::{Args, Subcommand, ValueEnum};
-use smena_core::sync::credentials::{self, Connection};
-use smena_core::sync::engine::{self, Resolution, SyncReport};
+use smena_core::error::{ErrorCode, Failure};
+use smena_core::sync::credentials;
+use smena_core::sync::engine::{self, Resolution};
+use smena_core::sync::{self};
 use smena_core::{Clock, SystemClock};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -75,7 +77,7 @@ pub enum StaffCommand {
 }
 
 /// The secret: one line from standard input, read without echo on a terminal.
-fn read_secret() -> Result<String, String> {
+fn read_secret() -> Result<String, CliError> {
     let stdin = std::io::stdin();
     let tty = stdin.is_terminal();
     if tty {
@@ -89,10 +91,14 @@ fn read_secret() -> Result<String, String> {
         restore(old);
         eprintln!();
     }
-    read.map_err(|e| format!("cannot read the secret: {e}"))?;
+    read.map_err(|e| CliError::new(ErrorCode::InvalidInput, format!("cannot read the secret: {e}"), format!("не удалось прочитать секрет: {e}")))?;
     let secret = line.trim_end_matches(['\r', '\n']).to_string();
     if secret.is_empty() {
-        return Err("no secret on standard input (pipe it in, or type it at the prompt)".into());
+        return Err(CliError::new(
+            ErrorCode::InvalidInput,
+            "no secret on standard input (pipe it in, or type it at the prompt)",
+            "на стандартном вводе нет секрета (передайте его через канал или введите по приглашению)",
+        ));
     }
     Ok(secret)
 }
@@ -124,78 +130,62 @@ fn restore(old: libc::termios) {
 
 pub fn connect(a: ConnectArgs, db: &Path) -> CliResult {
     let kind = match a.kind {
-        ItsmKind::Rt => "rt",
-        ItsmKind::Simpleone => "simpleone",
+        ItsmKind::Rt => sync::ItsmKind::Rt,
+        ItsmKind::Simpleone => sync::ItsmKind::SimpleOne,
     };
-    let c = Connection { kind: kind.into(), url: a.url.trim_end_matches('/').to_string(), user: a.user };
+    let c = sync::connection(kind, &a.url, a.user.as_deref());
     let secret = read_secret()?;
-    smena_core::sync::connector(&c, &secret)?.check().map_err(|e| format!("{}: {e}; nothing was stored", c.url))?;
-    credentials::connect(&mut open(db)?, &c, &secret).map_err(|e| e.to_string())?;
+    sync::connect(&mut open(db)?, &c, &secret)?;
     println!("connected to {} at {}; the secret is in the OS keyring", c.kind, c.url);
     Ok(())
 }
 
 pub fn disconnect(db: &Path) -> CliResult {
-    match credentials::disconnect(&mut open(db)?).map_err(|e| e.to_string())? {
+    match credentials::disconnect(&mut open(db)?)? {
         Some(c) => println!("disconnected from {} at {}; its secret was removed from the keyring", c.kind, c.url),
         None => println!("no ITSM was connected"),
     }
     Ok(())
 }
 
-/// One push + pull; exit 0 in sync, 2 when operations failed or conflicts remain, 1 on error.
-pub fn sync(a: SyncArgs, db: &Path) -> i32 {
-    let run = || -> Result<SyncReport, String> {
-        let mut r = open(db)?;
-        let c = credentials::connection(&r).map_err(|e| e.to_string())?.ok_or_else(|| credentials::CredentialError::NotConnected.to_string())?;
-        let secret = credentials::secret(&c).map_err(|e| e.to_string())?;
-        let mut api = smena_core::sync::connector(&c, &secret)?;
-        let mut last = 0;
-        engine::sync(&mut r, api.as_mut(), &c.kind, SystemClock.now(), &mut |p| {
-            if !a.json && p.done >= last + 1000 {
-                last = p.done;
-                eprintln!("pulled {}{}", p.done, p.total.map(|t| format!(" of {t}")).unwrap_or_default());
-            }
-        })
-        .map_err(|e| e.to_string())
-    };
-    match run() {
-        Err(message) => {
-            eprintln!("smena: error: {message}");
-            1
+/// One push + pull; exit 0 in sync, 10 when operations failed or conflicts remain, 7 when
+/// the ITSM could not be reached (every change stays queued), another code on error.
+pub fn sync(a: SyncArgs, db: &Path) -> Result<i32, CliError> {
+    let mut r = open(db)?;
+    let mut last = 0;
+    let report = sync::sync_connected(&mut r, SystemClock.now(), &mut |p| {
+        if !a.json && p.done >= last + 1000 {
+            last = p.done;
+            eprintln!("pulled {}{}", p.done, p.total.map(|t| format!(" of {t}")).unwrap_or_default());
         }
-        Ok(report) => {
-            if a.json {
-                let _ = print_json(&report);
-            } else {
-                println!(
-                    "pushed {} ({} already applied), {} failed, {} in conflict; pulled {} tickets ({} new); {} waiting",
-                    report.pushed, report.already_applied, report.failed, report.conflicts, report.pulled, report.created, report.waiting
-                );
-            }
-            if let Some(why) = &report.offline {
-                eprintln!("smena: error: {why}; every change stays queued");
-                1
-            } else if report.in_sync() {
-                0
-            } else {
-                2
-            }
-        }
+    })?;
+    if a.json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "pushed {} ({} already applied), {} failed, {} in conflict; pulled {} tickets ({} new); {} waiting",
+            report.pushed, report.already_applied, report.failed, report.conflicts, report.pulled, report.created, report.waiting
+        );
     }
+    if let Some(why) = report.offline {
+        // The report is out; the failure is told like any other, with its own exit code.
+        let e = sync::ItsmError::Unreachable(why);
+        return Err(CliError::new(e.code(), format!("{e}; every change stays queued"), format!("{}; все изменения остаются в очереди", e.ru())));
+    }
+    Ok(if report.in_sync() { 0 } else { super::EXIT_NOT_IN_SYNC })
 }
 
 pub fn conflicts(a: ConflictsArgs, db: &Path) -> CliResult {
     let mut r = open(db)?;
     match a.command {
         Some(ConflictCommand::Retry { op_id }) => {
-            engine::retry(&mut r, &op_id).map_err(|e| e.to_string())?;
+            engine::retry(&mut r, &op_id)?;
             println!("{op_id} will be sent again at the next sync");
             Ok(())
         }
         Some(ConflictCommand::Resolve { id, how }) => {
             let how = if how == "mine" { Resolution::Mine } else { Resolution::Theirs };
-            let c = engine::resolve(&mut r, id, how, SystemClock.now()).map_err(|e| e.to_string())?;
+            let c = engine::resolve(&mut r, id, how, SystemClock.now())?;
             println!(
                 "conflict {id} on {} ({}): {}",
                 c.ticket,
@@ -205,8 +195,8 @@ pub fn conflicts(a: ConflictsArgs, db: &Path) -> CliResult {
             Ok(())
         }
         None => {
-            let list = engine::conflicts(&r).map_err(|e| e.to_string())?;
-            let failed = engine::failed(&r).map_err(|e| e.to_string())?;
+            let list = engine::conflicts(&r)?;
+            let failed = engine::failed(&r)?;
             if a.json {
                 return print_json(&serde_json::json!({ "conflicts": list, "failed": failed }));
             }
@@ -228,8 +218,8 @@ pub fn staff(c: StaffCommand, db: &Path) -> CliResult {
     match c {
         StaffCommand::Login { name, login } => {
             let mut r = open(db)?;
-            let p = smena_core::roster::data::find_person(&r, &name).map_err(|e| e.to_string())?;
-            smena_core::sync::engine::set_login(&mut r, p.id, &login).map_err(|e| e.to_string())?;
+            let p = smena_core::roster::data::find_person(&r, &name)?;
+            engine::set_login(&mut r, p.id, &login)?;
             println!("{} is '{login}' in the ITSM", p.name);
             Ok(())
         }

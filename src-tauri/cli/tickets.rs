@@ -1,10 +1,11 @@
 //! `smena tickets` and `smena ticket`: the queue and one ticket.
 
 use super::actions::{ActorArg, TicketAction};
-use super::{open, print_json, CliResult};
+use super::{open, print_json, CliError, CliResult};
 use clap::Args;
 use serde::Serialize;
 use smena_core::domain::{Channel, Kind, Line, Priority, Status};
+use smena_core::error::{ErrorCode, Failure};
 use smena_core::store::queue::{self, QueueFilter, QueueRow};
 use smena_core::store::reference;
 use std::path::Path;
@@ -19,7 +20,7 @@ pub struct TicketsArgs {
     #[arg(long, value_name = "1|2|3")]
     line: Option<Line>,
     /// Only this priority: critical, high, medium, low, planning (or 1–5)
-    #[arg(long, value_name = "P", value_parser = |s: &str| Priority::parse_loose(s).map_err(|e| e.to_string()))]
+    #[arg(long, value_name = "P", value_parser = |s: &str| Priority::parse_loose(s))]
     priority: Option<Priority>,
     /// Only incidents or only requests
     #[arg(long, value_name = "incident|request")]
@@ -52,21 +53,23 @@ pub fn list(a: TicketsArgs, db: &Path) -> CliResult {
     let (status, include_done) = match a.status.as_str() {
         "open" => (None, false),
         "all" => (None, true),
-        s => (Some(s.parse::<Status>().map_err(|e| format!("--status: {e}, open, all"))?), true),
+        s => {
+            (Some(s.parse::<Status>().map_err(|e| CliError::new(ErrorCode::InvalidInput, format!("--status: {e}, open, all"), format!("--status: {}, open, all", e.ru())))?), true)
+        }
     };
     let client_id = match &a.client {
         None => None,
         Some(name) => {
-            let clients = reference::clients(&replica).map_err(|e| e.to_string())?;
-            let found = clients
-                .iter()
-                .find(|c| c.name == *name)
-                .ok_or_else(|| format!("--client: no client named '{name}' (known: {})", clients.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")))?;
+            let clients = reference::clients(&replica)?;
+            let found = clients.iter().find(|c| c.name == *name).ok_or_else(|| {
+                let known = clients.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+                CliError::new(ErrorCode::NotFound, format!("--client: no client named '{name}' (known: {known})"), format!("--client: нет клиента «{name}» (есть: {known})"))
+            })?;
             Some(found.id)
         }
     };
     let filter = QueueFilter { status, include_done, line: a.line, priority: a.priority, kind: a.kind, client_id, assignee_id: None, channel: a.channel, search: a.search };
-    let page = queue::page(&replica, &filter, 0, a.limit.unwrap_or(u32::MAX)).map_err(|e| e.to_string())?;
+    let page = queue::page(&replica, &filter, 0, a.limit.unwrap_or(u32::MAX))?;
     if a.json {
         return print_json(&TicketList { total: page.total, tickets: page.rows });
     }
@@ -117,7 +120,7 @@ pub fn ticket(a: TicketArgs, db: &Path) -> CliResult {
 
 fn show(a: TicketArgs, db: &Path) -> CliResult {
     let replica = open(db)?;
-    let d = queue::detail(&replica, &a.number).map_err(|e| e.to_string())?;
+    let d = queue::detail(&replica, &a.number)?;
     if a.json {
         return print_json(&d);
     }

@@ -4,6 +4,7 @@
 
 use crate::app::AppState;
 use crate::ipc_error::IpcError;
+use smena_core::error::ErrorCode;
 use smena_core::import::servicenow::{self, ImportOptions};
 use smena_core::import::ImportReport;
 use std::collections::HashMap;
@@ -49,7 +50,11 @@ fn safe_name(raw: &str) -> Result<String, IpcError> {
     let name: String = raw.rsplit(['/', '\\']).next().unwrap_or("").chars().filter(|c| !c.is_control()).collect();
     let lower = name.to_lowercase();
     if name.is_empty() || !(lower.ends_with(".csv") || lower.ends_with(".zip")) {
-        return Err(IpcError::invalid_input(format!("'{name}': choose a ServiceNow export, a .csv file or a .zip holding one")));
+        return Err(IpcError::new(
+            ErrorCode::InvalidInput,
+            format!("'{name}': choose a ServiceNow export, a .csv file or a .zip holding one"),
+            format!("«{name}»: выберите выгрузку ServiceNow — файл .csv или .zip с ним"),
+        ));
     }
     Ok(name)
 }
@@ -57,21 +62,24 @@ fn safe_name(raw: &str) -> Result<String, IpcError> {
 #[tauri::command(async)]
 pub fn import_upload(uploads: State<'_, Uploads>, request: Request<'_>) -> Result<String, IpcError> {
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(IpcError::invalid_input("the file's bytes are missing"));
+        return Err(IpcError::new(ErrorCode::InvalidInput, "the file's bytes are missing", "нет содержимого файла"));
     };
     if bytes.len() > MAX_BYTES {
-        return Err(IpcError::invalid_input(format!(
-            "the file is {} MiB; at most {} MiB can be imported from the window (use smena import servicenow)",
-            bytes.len() >> 20,
-            MAX_BYTES >> 20
-        )));
+        let (size, max) = (bytes.len() >> 20, MAX_BYTES >> 20);
+        return Err(IpcError::new(
+            ErrorCode::InvalidInput,
+            format!("the file is {size} MiB; at most {max} MiB can be imported from the window (use smena import servicenow)"),
+            format!("файл занимает {size} МиБ; из окна можно импортировать не больше {max} МиБ (используйте smena import servicenow)"),
+        ));
     }
     let raw = request.headers().get("x-file-name").and_then(|v| v.to_str().ok()).unwrap_or("");
     let name = safe_name(&percent_decode(raw))?;
     let token = uuid::Uuid::new_v4().to_string();
     let dir = std::env::temp_dir().join(format!("smena-import-{token}"));
-    std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join(&name), bytes)).map_err(|e| IpcError::storage(format!("cannot keep {name} for import: {e}")))?;
-    uploads.0.lock().map_err(|_| IpcError::internal("the upload list is poisoned"))?.insert(token.clone(), (dir, name));
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(dir.join(&name), bytes))
+        .map_err(|e| IpcError::new(ErrorCode::Storage, format!("cannot keep {name} for import: {e}"), format!("не удалось сохранить {name} для импорта: {e}")))?;
+    uploads.0.lock().map_err(|_| IpcError::poisoned("uploads"))?.insert(token.clone(), (dir, name));
     Ok(token)
 }
 
@@ -87,11 +95,11 @@ pub fn import_run(
     let (dir, name) = uploads
         .0
         .lock()
-        .map_err(|_| IpcError::internal("the upload list is poisoned"))?
+        .map_err(|_| IpcError::poisoned("uploads"))?
         .remove(&token)
-        .ok_or_else(|| IpcError::not_found("no such file handed over for import"))?;
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "no such file handed over for import", "такой файл для импорта не передавался"))?;
     let result = (|| {
-        let tz = tz.parse().map_err(|_| IpcError::invalid_input(format!("'{tz}' is not an IANA time zone name")))?;
+        let tz = smena_core::input::time_zone(&tz)?;
         let path = dir.join(&name);
         let mut last = 0;
         let mut progress = |done: u64, total: u64| {
@@ -103,7 +111,8 @@ pub fn import_run(
         };
         let opts = ImportOptions { tz, dry_run, mapping: Default::default() };
         super::with_replica_mut(&state, |replica| {
-            servicenow::import(replica, &path, &opts, &mut progress).map_err(|e| IpcError::invalid_input(e.to_string().replace(&path.display().to_string(), &name)))
+            // The page knows the file by its name, not by the temporary path.
+            servicenow::import(replica, &path, &opts, &mut progress).map_err(|e| IpcError::from(e).replacing(&path.display().to_string(), &name))
         })
     })();
     let _ = std::fs::remove_dir_all(&dir);

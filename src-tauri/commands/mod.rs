@@ -13,14 +13,57 @@ use smena_core::store::Replica;
 
 /// Runs `f` on the replica, or reports why it is not available.
 pub(crate) fn with_replica<T, E: Into<IpcError>>(state: &AppState, f: impl FnOnce(&Replica) -> Result<T, E>) -> Result<T, IpcError> {
-    let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
-    let replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
+    let lock = state.replica.as_ref().map_err(Clone::clone)?;
+    let replica = lock.lock().map_err(|_| IpcError::poisoned("replica"))?;
     f(&replica).map_err(Into::into)
 }
 
 /// Runs `f` on the replica with write access, or reports why it is not available.
 pub(crate) fn with_replica_mut<T, E: Into<IpcError>>(state: &AppState, f: impl FnOnce(&mut Replica) -> Result<T, E>) -> Result<T, IpcError> {
-    let lock = state.replica.as_ref().map_err(|e| IpcError::storage(e.clone()))?;
-    let mut replica = lock.lock().map_err(|_| IpcError::internal("the replica lock is poisoned"))?;
+    let lock = state.replica.as_ref().map_err(Clone::clone)?;
+    let mut replica = lock.lock().map_err(|_| IpcError::poisoned("replica"))?;
     f(&mut replica).map_err(Into::into)
+}
+
+/// A file the shell could not write.
+pub(crate) fn cannot_write(path: &std::path::Path, e: std::io::Error) -> IpcError {
+    let path = path.display();
+    IpcError::new(smena_core::error::ErrorCode::Storage, format!("cannot write {path}: {e}"), format!("не удалось записать {path}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    include!("list.rs");
+
+    macro_rules! names {
+        ($($module:ident :: $command:ident),+ $(,)?) => {
+            [$(stringify!($command)),+].into_iter().map(str::to_string).collect::<BTreeSet<String>>()
+        };
+    }
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn the_capability_grants_exactly_the_commands_there_are() {
+        let commands = with_commands!(names);
+        let capability: serde_json::Value = serde_json::from_str(&read("src-tauri/capabilities/main.json")).unwrap();
+        let granted: BTreeSet<String> = capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+        let wanted: BTreeSet<String> = commands.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        assert_eq!(granted, wanted, "src-tauri/capabilities/main.json must grant allow-<command> for each command of src-tauri/commands/list.rs, and nothing else");
+    }
+
+    #[test]
+    fn the_page_invokes_only_commands_there_are_and_every_one_of_them() {
+        let commands = with_commands!(names);
+        let api = read("ui/src/lib/api.ts");
+        let invoked: BTreeSet<String> =
+            api.split("invoke<").skip(1).filter_map(|rest| rest.split_once(">('").map(|(_, after)| after.split('\'').next().unwrap_or("").to_string())).collect();
+        assert!(!invoked.is_empty(), "no invoke<T>('name') found in api.ts");
+        assert_eq!(invoked, commands, "ui/src/lib/api.ts must invoke exactly the commands of src-tauri/commands/list.rs");
+    }
 }

@@ -6,25 +6,26 @@ use super::{with_replica, with_replica_mut};
 use crate::app::AppState;
 use crate::ipc_error::IpcError;
 use smena_core::dashboard;
+use smena_core::error::ErrorCode;
 use smena_core::roster::{self, ical, io, month, now, AbsenceKind, NowPanel, RosterMonth, Suggestion};
 use smena_core::{Clock, SystemClock};
 use tauri::State;
 
 #[tauri::command(async)]
 pub fn roster_month(state: State<'_, AppState>, month: String) -> Result<RosterMonth, IpcError> {
-    let first = roster::parse_month(&month)?;
+    let first = smena_core::input::month(&month)?;
     with_replica(&state, |r| month::view(r, first))
 }
 
 #[tauri::command(async)]
 pub fn roster_generate(state: State<'_, AppState>, month: String) -> Result<RosterMonth, IpcError> {
-    let first = roster::parse_month(&month)?;
+    let first = smena_core::input::month(&month)?;
     with_replica_mut(&state, |r| month::generate(r, first, SystemClock.now()))
 }
 
 #[tauri::command(async)]
 pub fn roster_publish(state: State<'_, AppState>, month: String) -> Result<RosterMonth, IpcError> {
-    let first = roster::parse_month(&month)?;
+    let first = smena_core::input::month(&month)?;
     with_replica_mut(&state, |r| {
         month::publish(r, first, SystemClock.now())?;
         month::view(r, first)
@@ -34,7 +35,7 @@ pub fn roster_publish(state: State<'_, AppState>, month: String) -> Result<Roste
 /// Puts a person on a shift, or off when `code` is empty; returns the re-checked month.
 #[tauri::command(async)]
 pub fn roster_assign(state: State<'_, AppState>, staff_id: i64, day: String, code: String) -> Result<RosterMonth, IpcError> {
-    let day = roster::parse_day(&day)?;
+    let day = smena_core::input::day(&day)?;
     with_replica_mut(&state, |r| {
         month::assign(r, staff_id, day, &code, SystemClock.now())?;
         month::view(r, roster::first_of(day))
@@ -43,7 +44,7 @@ pub fn roster_assign(state: State<'_, AppState>, staff_id: i64, day: String, cod
 
 #[tauri::command(async)]
 pub fn roster_swap(state: State<'_, AppState>, a: i64, day_a: String, b: i64, day_b: String) -> Result<RosterMonth, IpcError> {
-    let (da, db) = (roster::parse_day(&day_a)?, roster::parse_day(&day_b)?);
+    let (da, db) = (smena_core::input::day(&day_a)?, smena_core::input::day(&day_b)?);
     with_replica_mut(&state, |r| {
         month::swap(r, a, da, b, db, SystemClock.now())?;
         month::view(r, roster::first_of(da))
@@ -52,7 +53,7 @@ pub fn roster_swap(state: State<'_, AppState>, a: i64, day_a: String, b: i64, da
 
 #[tauri::command(async)]
 pub fn roster_absence(state: State<'_, AppState>, staff_id: i64, kind: AbsenceKind, first: String, last: String) -> Result<RosterMonth, IpcError> {
-    let (a, b) = (roster::parse_day(&first)?, roster::parse_day(&last)?);
+    let (a, b) = (smena_core::input::day(&first)?, smena_core::input::day(&last)?);
     with_replica_mut(&state, |r| {
         month::add_absence(r, staff_id, kind, a, b, "")?;
         month::view(r, roster::first_of(a))
@@ -61,7 +62,7 @@ pub fn roster_absence(state: State<'_, AppState>, staff_id: i64, kind: AbsenceKi
 
 #[tauri::command(async)]
 pub fn roster_remove_absence(state: State<'_, AppState>, id: i64, month: String) -> Result<RosterMonth, IpcError> {
-    let first = roster::parse_month(&month)?;
+    let first = smena_core::input::month(&month)?;
     with_replica_mut(&state, |r| {
         month::remove_absence(r, id)?;
         month::view(r, first)
@@ -70,7 +71,7 @@ pub fn roster_remove_absence(state: State<'_, AppState>, id: i64, month: String)
 
 #[tauri::command(async)]
 pub fn roster_suggestions(state: State<'_, AppState>, day: String, code: String, line: u8) -> Result<Vec<Suggestion>, IpcError> {
-    let day = roster::parse_day(&day)?;
+    let day = smena_core::input::day(&day)?;
     with_replica(&state, |r| month::suggestions(r, day, &code, line.clamp(1, 3)))
 }
 
@@ -82,16 +83,17 @@ pub fn roster_now(state: State<'_, AppState>) -> Result<NowPanel, IpcError> {
 /// Writes the month as iCalendar (the team, or one person) or CSV into the download folder.
 #[tauri::command(async)]
 pub fn roster_export(state: State<'_, AppState>, month: String, format: String, staff_id: Option<i64>) -> Result<String, IpcError> {
-    let first = roster::parse_month(&month)?;
+    let first = smena_core::input::month(&month)?;
     let (text, ext) = with_replica(&state, |r| -> Result<(String, &str), IpcError> {
         match format.as_str() {
             "ics" => Ok((ical::export(r, first, staff_id, SystemClock.now())?.0, "ics")),
             "csv" => Ok((io::export_csv(r, first)?, "csv")),
-            other => Err(IpcError::invalid_input(format!("export format '{other}': ics or csv"))),
+            other => Err(IpcError::new(ErrorCode::InvalidInput, format!("export format '{other}': ics or csv"), format!("формат выгрузки «{other}»: ics или csv"))),
         }
     })?;
     let who = staff_id.map(|id| format!("-{id}")).unwrap_or_default();
-    let path = dashboard::export_path(&format!("smena-roster-{}{who}", roster::month_key(first)), ext).map_err(|e| IpcError::storage(e.to_string()))?;
-    std::fs::write(&path, text).map_err(|e| IpcError::storage(format!("cannot write {}: {e}", path.display())))?;
+    let path = dashboard::export_path(&format!("smena-roster-{}{who}", roster::month_key(first)), ext)
+        .map_err(|e| super::cannot_write(&dashboard::export_dir().unwrap_or_default(), e))?;
+    std::fs::write(&path, text).map_err(|e| super::cannot_write(&path, e))?;
     Ok(path.display().to_string())
 }

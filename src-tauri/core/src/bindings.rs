@@ -52,6 +52,9 @@ fn export_all(dir: &Path) {
     crate::sync::engine::Progress::export_all(&cfg).unwrap();
     crate::sync::engine::Resolution::export_all(&cfg).unwrap();
     crate::sync::engine::SyncReport::export_all(&cfg).unwrap();
+    crate::sync::status::SyncStatus::export_all(&cfg).unwrap();
+    crate::actions::Applied::export_all(&cfg).unwrap();
+    crate::error::Problem::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {

@@ -80,6 +80,9 @@ pub enum DashboardError {
     /// Drawing failed.
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// A chart file that is neither `.svg` nor `.png`.
+    #[error("{0}: a chart is written to a file ending in .svg or .png")]
+    Format(String),
     /// Writing a file failed.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -159,6 +162,42 @@ pub fn write_chart(kind: ChartKind, d: &DashboardData, style: &Style, path: &Pat
         let text = svg(kind, d, style)?;
         std::fs::write(path, text).map_err(|source| DashboardError::Write { path: path.display().to_string(), source })
     }
+}
+
+/// Where a chart export goes: the chart (PNG when the file ends in `.png`, SVG when in
+/// `.svg`), its data as CSV, or both.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Export<'a> {
+    /// The chart's file.
+    pub chart: Option<&'a Path>,
+    /// The data's file.
+    pub csv: Option<&'a Path>,
+}
+
+/// Exports the dashboard `q` asks for at `now`: the one use case behind `smena chart` and
+/// the window's export buttons.
+pub fn export(r: &Replica, q: &DashboardQuery, style: &Style, now: DateTime<Utc>, to: Export<'_>) -> Result<(), DashboardError> {
+    if let Some(path) = to.chart {
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("svg" | "png")) {
+            return Err(DashboardError::Format(path.display().to_string()));
+        }
+    }
+    let d = data(r, q, now)?;
+    if let Some(path) = to.chart {
+        write_chart(q.kind, &d, style, path)?;
+    }
+    if let Some(path) = to.csv {
+        std::fs::write(path, csv(&d)).map_err(|source| DashboardError::Write { path: path.display().to_string(), source })?;
+    }
+    Ok(())
+}
+
+/// The name a chart export of `q` gets in the export folder (`smena-load-2026-11-01-2026-11-28`).
+pub fn export_stem(q: &DashboardQuery, now: DateTime<Utc>) -> Result<String, DashboardError> {
+    let (from, to) = q.period(now)?;
+    let kind = serde_json::to_value(q.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    Ok(format!("smena-{kind}-{from}-{to}"))
 }
 
 /// Where exports go: `SMENA_EXPORT_DIR`, else the user's download folder, else the home

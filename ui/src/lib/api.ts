@@ -1,26 +1,29 @@
 // The one typed wrapper around every command the window invokes. The data types are
 // generated from the Rust core (ts-rs) into ./bindings; do not edit those by hand.
 import { Channel, invoke } from '@tauri-apps/api/core';
-import type { Facets, QueueCounts, QueueFilter, QueuePage, QueueRow, ReplicaInfo, TicketDetail } from './bindings/queue';
-import type { Action, Candidate, OutboxEntry } from './bindings/actions';
+import type { Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDetail } from './bindings/queue';
+import type { Action, Applied, Candidate, OutboxEntry } from './bindings/actions';
 import type { Line, Skill, StaffMember } from './bindings/domain';
 import type { DashboardData, DashboardQuery, Lang, Theme } from './bindings/charts';
 import type { ClientMonth, NotifySettings, TimerRow } from './bindings/sla';
 import type { ImportReport } from './bindings/import';
 import type { AbsenceKind, NowPanel, RosterMonth, Suggestion } from './bindings/roster';
-import type { Conflict, Connection, Progress, Resolution } from './bindings/sync';
+import type { Conflict, Resolution, SyncStatus } from './bindings/sync';
+import type { ItsmKind } from './bindings/domain';
+import type { ErrorCode, Problem } from './bindings/error';
 
-/** The closed set of error codes the shell returns (mirrors `IpcError` in Rust). */
-export type ErrorCode = 'not_found' | 'invalid_input' | 'refused' | 'storage' | 'internal';
+export type { Applied, ErrorCode, SyncStatus };
 
-/** An error from a command: a code the UI can act on and a message for people. */
-export interface IpcError {
-  code: ErrorCode;
-  message: string;
-}
+/** An error from a command: a code from the closed set the UI acts on, and the message in each language. */
+export type IpcError = Problem;
 
 export function isIpcError(e: unknown): e is IpcError {
-  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e && 'message_ru' in e;
+}
+
+/** A problem's message in the page's language. */
+export function problemText(p: Problem, locale: 'en' | 'ru'): string {
+  return locale === 'ru' ? p.message_ru : p.message;
 }
 
 export const api = {
@@ -60,7 +63,7 @@ export const api = {
   syncStatus: () => invoke<SyncStatus>('sync_status'),
   syncNow: () => invoke<void>('sync_now'),
   /** Checks the ITSM with the secret; the shell keeps the secret in the OS keyring only. */
-  syncConnect: (kind: string, url: string, user: string | null, secret: string, intervalSeconds: number) =>
+  syncConnect: (kind: ItsmKind, url: string, user: string | null, secret: string, intervalSeconds: number) =>
     invoke<void>('sync_connect', { kind, url, user, secret, intervalSeconds }),
   syncSetInterval: (seconds: number) => invoke<number>('sync_set_interval', { seconds }),
   syncDisconnect: () => invoke<void>('sync_disconnect'),
@@ -79,25 +82,4 @@ export interface DashboardView {
   data: DashboardData;
   svg: string;
   now: string;
-}
-
-/** What an applied action returns: its outbox operation (if it goes to the ITSM) and the ticket as the queue now shows it. */
-export interface Applied {
-  op_id: string | null;
-  ticket: QueueRow;
-}
-
-/** The background sync as the shell reports it. */
-export interface SyncStatus {
-  connection: Connection | null;
-  online: boolean | null;
-  running: boolean;
-  last_success: string | null;
-  last_error: string | null;
-  progress: Progress | null;
-  waiting: number;
-  failed: number;
-  conflicts: number;
-  interval_seconds: number;
-  revision: number;
 }

@@ -1,23 +1,12 @@
 //! Discarding a queued operation: only by an explicit user action, and the change is then
 //! rolled back on the replica.
 
-use super::ticket_state::TicketState;
 use super::Actor;
 use crate::clock::Clock;
+use crate::store::outbox::{self, OpState, Queued};
+use crate::store::ticket_state::TicketState;
 use crate::store::tickets::{self, HistoryEntry};
 use crate::store::{Replica, StoreError};
-use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
-
-/// What the outbox keeps to undo an operation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Undo {
-    pub before: TicketState,
-    pub comment_id: Option<i64>,
-    /// The ticket right after the operation: the values the operation sets (what sync sends).
-    #[serde(default)]
-    pub after: Option<TicketState>,
-}
 
 /// Why an operation could not be discarded.
 #[derive(Debug, thiserror::Error)]
@@ -59,23 +48,15 @@ pub fn discard(r: &mut Replica, clock: &dyn Clock, actor: &Actor, op_id: &str) -
 /// Discards inside the caller's transaction; `why` is the roll-back's reason in the history.
 pub(crate) fn discard_in(tx: &rusqlite::Transaction<'_>, now: chrono::DateTime<chrono::Utc>, actor: &str, op_id: &str, why: &str) -> Result<String, DiscardError> {
     {
-        let found: Option<(i64, i64, String, String, String)> = tx
-            .query_row("SELECT o.id, o.ticket_id, o.undo, t.number, o.state FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.op_id = ?1", [op_id], |x| {
-                Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?))
-            })
-            .optional()?;
-        let (id, ticket_id, undo, number, state) = found.ok_or_else(|| DiscardError::NotFound(op_id.to_string()))?;
-        if state == "sending" {
+        let queued = outbox::find(tx, op_id)?.ok_or_else(|| DiscardError::NotFound(op_id.to_string()))?;
+        let Queued { id, ticket_id, number, state, undo } = queued;
+        if state == OpState::Sending {
             return Err(DiscardError::Sending(op_id.to_string()));
         }
-        let later: Vec<String> = tx
-            .prepare("SELECT op_id FROM outbox WHERE ticket_id = ?1 AND id > ?2 ORDER BY id")?
-            .query_map(params![ticket_id, id], |x| x.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let later = outbox::later_on_ticket(tx, ticket_id, id)?;
         if !later.is_empty() {
             return Err(DiscardError::LaterOperations { op: op_id.to_string(), ticket: number, later: later.join(", ") });
         }
-        let undo: Undo = serde_json::from_str(&undo).map_err(|e| StoreError::InvalidValue(format!("outbox {op_id}: {e}")))?;
         let current = TicketState::load(tx, &number)?;
         let mut restored = undo.before.clone();
         // The lead's order is not part of the operation: keep it as it is now.
@@ -86,12 +67,12 @@ pub(crate) fn discard_in(tx: &rusqlite::Transaction<'_>, now: chrono::DateTime<c
             tickets::add_history(tx, ticket_id, &e)?;
         }
         if let Some(c) = undo.comment_id {
-            tx.execute("DELETE FROM comments WHERE id = ?1", [c])?;
+            tickets::remove_comment(tx, c)?;
         }
         // The operation never left this replica: its own entries go (so "work started" or a
         // comment's text does not outlive it); the entries above record the roll-back.
-        tx.execute("DELETE FROM ticket_history WHERE op_id = ?1", [op_id])?;
-        tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        tickets::remove_history_of_op(tx, op_id)?;
+        outbox::remove(tx, id)?;
         Ok(number)
     }
 }

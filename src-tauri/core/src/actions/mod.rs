@@ -5,17 +5,17 @@
 pub(crate) mod discard;
 mod order;
 pub mod picker;
-mod ticket_state;
 
 use crate::clock::Clock;
-use crate::domain::{lifecycle, Action, ActionError, Kind, Line, Role, Skill, Status, Transition};
+use crate::domain::{lifecycle, Action, ActionError, ActionKind, Kind, Line, Role, Skill, Status, Transition};
+use crate::store::outbox::{self, Undo};
 use crate::store::queue::{self, QueueRow};
+use crate::store::ticket_state::TicketState;
 use crate::store::tickets::{self, default_resolution_hours, CommentEntry, HistoryEntry};
-use crate::store::{settings, to_ts, Replica, StoreError};
+use crate::store::{settings, Replica, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
-use ticket_state::TicketState;
 
 pub use discard::{discard, DiscardError};
 
@@ -44,7 +44,8 @@ impl Actor {
 }
 
 /// What an applied action left behind.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "actions.ts")]
 pub struct Applied {
     /// The outbox operation id, when the action goes to the ITSM.
     pub op_id: Option<String>,
@@ -170,7 +171,7 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
         }
         Action::Escalate { line, skill, to, reason: why } => {
             if matches!(before.status, Status::Completed) {
-                return Err(ActionError::Finished { number: before.number, status: before.status, what: "escalation" }.into());
+                return Err(ActionError::Finished { number: before.number, status: before.status, what: ActionKind::Escalate }.into());
             }
             reason = Some(required(why, "escalation")?.to_string());
             let handover = *line == Line::SECOND && before.line == Line::SECOND;
@@ -226,10 +227,7 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
         tickets::add_history_of_op(tx, after.id, &entry("comment", None, None), op_id.as_deref())?;
     }
     if let Some(op) = &op_id {
-        let payload = serde_json::to_string(action).expect("actions serialise");
-        let undo = serde_json::to_string(&discard::Undo { before: before.clone(), comment_id, after: Some(after.clone()) }).expect("undo serialises");
-        tx.prepare_cached("INSERT INTO outbox (op_id, ticket_id, kind, payload, undo, base_version, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
-            .execute(params![op, after.id, action.kind(), payload, undo, before.server_version, to_ts(now), actor.name])?;
+        outbox::insert(tx, op, action, &Undo { before: before.clone(), comment_id, after: Some(after.clone()) }, &actor.name, now)?;
     }
     Ok(op_id)
 }

@@ -1,9 +1,9 @@
 //! The lead's own order of the queue: ranked tickets first (lowest rank first), then the rest
 //! in the ITSM order. It stays in the replica: it is the lead's, not the ITSM's.
 
-use super::ticket_state::TicketState;
 use super::{Actor, ApplyError};
 use crate::domain::{Action, ActionError};
+use crate::store::ticket_state::TicketState;
 use crate::store::tickets::{self, HistoryEntry};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Transaction};

@@ -243,7 +243,7 @@ fn a_comment_needs_text_and_is_queued() {
     assert_eq!(refused(e), ActionError::ReasonRequired("a comment"));
     apply(&mut r, &clock, &lead, &number, &Action::Comment { body: "Called the client back".into() }).unwrap();
     assert_eq!(detail(&r, &number).unwrap().comments.last().unwrap().body, "Called the client back");
-    assert_eq!(outbox::list(&r).unwrap()[0].kind, "comment");
+    assert_eq!(outbox::list(&r).unwrap()[0].kind, crate::domain::ActionKind::Comment);
 }
 
 #[test]

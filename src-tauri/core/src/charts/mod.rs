@@ -40,6 +40,14 @@ pub struct Style {
     pub height: u32,
 }
 
+impl Style {
+    /// A style of `width` × `height` pixels, kept within what a chart can be drawn at
+    /// (320–4000 × 200–3000), whoever asks.
+    pub fn sized(theme: Theme, lang: Lang, width: u32, height: u32) -> Style {
+        Style { theme, lang, width: width.clamp(320, 4000), height: height.clamp(200, 3000) }
+    }
+}
+
 impl Default for Style {
     fn default() -> Style {
         Style { theme: Theme::Light, lang: Lang::En, width: 960, height: 420 }

@@ -1,5 +1,6 @@
 //! What the lead and the line supervisors do to a ticket, and the rules that refuse it.
 
+use super::text_enum::text_enum;
 use super::{ClosureCode, Level, LifecycleError, Line, Skill, Status};
 use serde::{Deserialize, Serialize};
 
@@ -73,20 +74,20 @@ pub enum Action {
 }
 
 impl Action {
-    /// The kebab-case name of the action (the outbox's `kind`).
-    pub fn kind(&self) -> &'static str {
+    /// Which action this is (the outbox's `kind`).
+    pub fn kind(&self) -> ActionKind {
         match self {
-            Action::SetUrgency { .. } => "set-urgency",
-            Action::SetImpact { .. } => "set-impact",
-            Action::Assign { .. } => "assign",
-            Action::TakeIntoWork => "take-into-work",
-            Action::Transition { .. } => "transition",
-            Action::Escalate { .. } => "escalate",
-            Action::Comment { .. } => "comment",
-            Action::Pin => "pin",
-            Action::Unpin => "unpin",
-            Action::MoveAbove { .. } => "move-above",
-            Action::MoveBelow { .. } => "move-below",
+            Action::SetUrgency { .. } => ActionKind::SetUrgency,
+            Action::SetImpact { .. } => ActionKind::SetImpact,
+            Action::Assign { .. } => ActionKind::Assign,
+            Action::TakeIntoWork => ActionKind::TakeIntoWork,
+            Action::Transition { .. } => ActionKind::Transition,
+            Action::Escalate { .. } => ActionKind::Escalate,
+            Action::Comment { .. } => ActionKind::Comment,
+            Action::Pin => ActionKind::Pin,
+            Action::Unpin => ActionKind::Unpin,
+            Action::MoveAbove { .. } => ActionKind::MoveAbove,
+            Action::MoveBelow { .. } => ActionKind::MoveBelow,
         }
     }
 
@@ -94,6 +95,34 @@ impl Action {
     /// The lead's order is the lead's own and stays in the replica.
     pub fn goes_to_itsm(&self) -> bool {
         !matches!(self, Action::Pin | Action::Unpin | Action::MoveAbove { .. } | Action::MoveBelow { .. })
+    }
+}
+
+text_enum! {
+    /// Which action an operation is, without its arguments (the outbox's `kind`).
+    ActionKind, "action" {
+        /// [`Action::SetUrgency`].
+        SetUrgency = "set-urgency",
+        /// [`Action::SetImpact`].
+        SetImpact = "set-impact",
+        /// [`Action::Assign`].
+        Assign = "assign",
+        /// [`Action::TakeIntoWork`].
+        TakeIntoWork = "take-into-work",
+        /// [`Action::Transition`].
+        Transition = "transition",
+        /// [`Action::Escalate`].
+        Escalate = "escalate",
+        /// [`Action::Comment`].
+        Comment = "comment",
+        /// [`Action::Pin`].
+        Pin = "pin",
+        /// [`Action::Unpin`].
+        Unpin = "unpin",
+        /// [`Action::MoveAbove`].
+        MoveAbove = "move-above",
+        /// [`Action::MoveBelow`].
+        MoveBelow = "move-below",
     }
 }
 
@@ -111,7 +140,7 @@ pub enum ActionError {
         /// Its status.
         status: Status,
         /// The refused action.
-        what: &'static str,
+        what: ActionKind,
     },
     /// A reason or comment is required and was empty.
     #[error("{0} requires a reason")]

@@ -1,6 +1,6 @@
 //! The nouns and rules of the service desk, as DOMAIN.md describes them.
 
-mod text_enum;
+pub(crate) mod text_enum;
 
 pub mod action;
 pub mod client;
@@ -11,7 +11,7 @@ pub mod request_model;
 pub mod staff;
 pub mod ticket;
 
-pub use action::{Action, ActionError};
+pub use action::{Action, ActionError, ActionKind};
 pub use client::{contact_is_authorised, Client, Contact};
 pub use level::Level;
 pub use lifecycle::{ClosureCode, LifecycleError, Status, Transition, AUTO_CLOSE_AFTER};

@@ -70,7 +70,7 @@ impl Default for ServiceNowMapping {
 
 impl ServiceNowMapping {
     /// Reads a mapping from JSON text.
-    pub fn from_json(text: &str) -> Result<ServiceNowMapping, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+    pub fn from_json(text: &str, path: &str) -> Result<ServiceNowMapping, super::ImportError> {
+        serde_json::from_str(text).map_err(|e| super::ImportError::Mapping { path: path.to_string(), reason: e.to_string() })
     }
 }

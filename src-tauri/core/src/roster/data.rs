@@ -113,7 +113,7 @@ pub fn rotations(conn: &Connection) -> Result<Vec<Rotation>, RosterError> {
     let mut out = Vec::new();
     for row in rows {
         let (staff_id, cycle, start, crew) = row?;
-        let start_day = super::parse_day(&start)?;
+        let start_day = crate::input::day(&start)?;
         out.push(Rotation { staff_id, cycle, start_day, crew });
     }
     Ok(out)
@@ -213,7 +213,7 @@ pub fn transfers(conn: &Connection) -> Result<BTreeSet<NaiveDate>, RosterError> 
 fn days_of(conn: &Connection, sql: &str) -> Result<BTreeSet<NaiveDate>, RosterError> {
     let mut stmt = conn.prepare_cached(sql)?;
     let days: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    days.iter().map(|d| super::parse_day(d)).collect()
+    days.iter().map(|d| Ok(crate::input::day(d)?)).collect()
 }
 
 /// Adds public holidays (a day already there keeps its first name); returns how many were new.
@@ -315,7 +315,7 @@ pub fn absences(conn: &Connection, first: NaiveDate, last: NaiveDate) -> Result<
     let mut out = Vec::new();
     for row in rows {
         let (id, staff_id, kind, a, b, note) = row?;
-        out.push(Absence { id, staff_id, kind: AbsenceKind::parse(&kind)?, first_day: super::parse_day(&a)?, last_day: super::parse_day(&b)?, note });
+        out.push(Absence { id, staff_id, kind: AbsenceKind::parse(&kind)?, first_day: crate::input::day(&a)?, last_day: crate::input::day(&b)?, note });
     }
     Ok(out)
 }

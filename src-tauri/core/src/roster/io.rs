@@ -142,7 +142,7 @@ pub fn import_people(r: &mut Replica, text: &str, source: &str) -> Result<Import
             let cycle = field(&cols, rec, "cycle");
             if !cycle.is_empty() {
                 let start = field(&cols, rec, "start_day");
-                let start_day = super::parse_day(start).map_err(|e| RosterError::Invalid(at(&e.to_string())))?;
+                let start_day = crate::input::day(start).map_err(|e| RosterError::Invalid(at(&e.to_string())))?;
                 let crew = Some(field(&cols, rec, "crew")).filter(|c| !c.is_empty()).map(str::to_string);
                 data::set_rotation_in(tx, &Rotation { staff_id: id, cycle: cycle.to_uppercase(), start_day, crew }).map_err(|e| RosterError::Invalid(at(&e.to_string())))?;
             }
@@ -160,8 +160,8 @@ pub fn import_absences(r: &mut Replica, text: &str, source: &str) -> Result<Impo
             let at = |e: RosterError| RosterError::Invalid(format!("{source} line {line}: {e}"));
             let person = data::find_person_in(tx, field(&cols, rec, "name")).map_err(at)?;
             let kind = AbsenceKind::parse(field(&cols, rec, "kind")).map_err(at)?;
-            let first = super::parse_day(field(&cols, rec, "first_day")).map_err(at)?;
-            let last = super::parse_day(field(&cols, rec, "last_day")).map_err(at)?;
+            let first = crate::input::day(field(&cols, rec, "first_day")).map_err(|e| at(e.into()))?;
+            let last = crate::input::day(field(&cols, rec, "last_day")).map_err(|e| at(e.into()))?;
             data::add_absence(tx, person.id, kind, first, last, field(&cols, rec, "note")).map_err(at)?;
             count.added += 1;
         }

@@ -30,6 +30,9 @@ pub enum RosterError {
     /// Input that is not valid, with what and where.
     #[error("{0}")]
     Invalid(String),
+    /// A day or month not in the form asked for.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     /// The replica failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -46,18 +49,9 @@ impl From<RosterError> for StoreError {
         match e {
             RosterError::Store(e) => e,
             RosterError::Invalid(m) => StoreError::InvalidValue(m),
+            RosterError::Input(e) => StoreError::InvalidValue(e.to_string()),
         }
     }
-}
-
-/// Parses `YYYY-MM` into the month's first day.
-pub fn parse_month(s: &str) -> Result<NaiveDate, RosterError> {
-    NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d").map_err(|_| RosterError::Invalid(format!("month '{s}': expected YYYY-MM, e.g. 2026-12")))
-}
-
-/// Parses `YYYY-MM-DD`.
-pub fn parse_day(s: &str) -> Result<NaiveDate, RosterError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| RosterError::Invalid(format!("day '{s}': expected YYYY-MM-DD, e.g. 2026-12-01")))
 }
 
 /// The first day of a day's month.

@@ -37,7 +37,7 @@ pub fn load_plan(conn: &Connection, first: NaiveDate, last: NaiveDate) -> Result
         let rows = stmt.query_map([first.to_string(), last.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         for row in rows {
             let (id, day, code) = row?;
-            cells.insert((id, super::parse_day(&day)?), code);
+            cells.insert((id, crate::input::day(&day)?), code);
         }
     }
     for day in first.iter_days().take_while(|d| *d <= last) {
@@ -223,7 +223,7 @@ pub(crate) fn view_in(conn: &Connection, first: NaiveDate) -> Result<RosterMonth
     let manual: BTreeSet<(i64, NaiveDate)> = {
         let mut stmt = conn.prepare_cached("SELECT staff_id, day FROM roster_entries WHERE month = ?1 AND manual = 1")?;
         let rows: Vec<(i64, String)> = stmt.query_map([&month], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        rows.into_iter().filter_map(|(id, d)| super::parse_day(&d).ok().map(|d| (id, d))).collect()
+        rows.into_iter().filter_map(|(id, d)| crate::input::day(&d).ok().map(|d| (id, d))).collect()
     };
     let rotations: HashMap<i64, super::Rotation> = data::rotations(conn)?.into_iter().map(|r| (r.staff_id, r)).collect();
     let people = plan

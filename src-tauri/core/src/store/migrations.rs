@@ -23,8 +23,8 @@ const MIGRATIONS: &[M<'static>] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the schema up to date in one transaction.
-pub(crate) fn apply(conn: &mut Connection) -> Result<(), String> {
-    Migrations::from_slice(MIGRATIONS).to_latest(conn).map_err(|e| e.to_string())
+pub(crate) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    Migrations::from_slice(MIGRATIONS).to_latest(conn)
 }
 
 #[cfg(test)]

@@ -2,11 +2,16 @@
 //! module of queries per table or aggregate.
 
 pub mod bulk;
+pub mod conflicts;
 mod migrations;
 pub mod outbox;
+pub(crate) mod pulled;
 pub mod queue;
 pub mod reference;
 pub mod settings;
+pub(crate) mod staff;
+pub(crate) mod sync_state;
+pub(crate) mod ticket_state;
 pub mod tickets;
 
 use chrono::{DateTime, Utc};
@@ -114,7 +119,7 @@ impl Replica {
         conn.create_scalar_function("smena_fold", 1, rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
             Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase()))
         })?;
-        migrations::apply(&mut conn).map_err(|reason| StoreError::Migration { path: path.clone(), reason })?;
+        migrations::apply(&mut conn).map_err(|e| StoreError::Migration { path: path.clone(), reason: e.to_string() })?;
         Ok(Replica { conn, path })
     }
 

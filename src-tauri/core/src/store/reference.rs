@@ -2,7 +2,7 @@
 
 use super::{Replica, Result};
 use crate::domain::{Client, Contact, RequestType, Role, StaffMember};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// Adds a client with its authorised contacts; returns the client's id.
 pub fn insert_client(conn: &Connection, name: &str, contract_no: &str, time_zone: &str, contacts: &[Contact]) -> Result<i64> {
@@ -87,4 +87,32 @@ pub fn request_types(r: &Replica) -> Result<Vec<RequestType>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The client and contact name of the authorised contact with address `email`, if any.
+pub(crate) fn contact_by_email(conn: &Connection, email: &str) -> Result<Option<(i64, String)>> {
+    Ok(conn.prepare_cached("SELECT client_id, name FROM contacts WHERE email = ?1")?.query_row([email], |x| Ok((x.get(0)?, x.get(1)?))).optional()?)
+}
+
+/// The id of the client with contract number `contract_no`, if any.
+pub(crate) fn client_by_contract(conn: &Connection, contract_no: &str) -> Result<Option<i64>> {
+    Ok(conn.prepare_cached("SELECT id FROM clients WHERE contract_no = ?1")?.query_row([contract_no], |x| x.get(0)).optional()?)
+}
+
+/// Adds `email` as a contact of client `client_id` (named by the address), unless it is one.
+pub(crate) fn add_contact_email(conn: &Connection, client_id: i64, email: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO contacts (client_id, name, email) VALUES (?1, ?2, ?2)")?.execute(params![client_id, email])?;
+    Ok(())
+}
+
+/// Adds a request type unless one with its code is there.
+pub(crate) fn add_request_type_if_missing(conn: &Connection, t: &RequestType) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO request_types (code, name_en, name_ru, priority, fulfilment_hours) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+        t.code,
+        t.name_en,
+        t.name_ru,
+        t.priority.rank(),
+        t.fulfilment_hours
+    ])?;
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! The fields of a ticket that actions change, loaded and saved as one.
 
+use super::{from_ts, to_ts, StoreError};
 use crate::domain::{ClosureCode, Kind, Level, Line, Priority, Status};
-use crate::store::{from_ts, to_ts, StoreError};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};

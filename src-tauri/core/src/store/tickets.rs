@@ -290,3 +290,15 @@ pub fn add_comment(conn: &Connection, ticket_id: i64, c: &CommentEntry) -> Resul
     conn.prepare_cached("INSERT INTO comments (ticket_id, at, author, body) VALUES (?1, ?2, ?3, ?4)")?.execute(params![ticket_id, to_ts(c.at), c.author, c.body])?;
     Ok(conn.last_insert_rowid())
 }
+
+/// Removes comment `id` (its operation was discarded).
+pub(crate) fn remove_comment(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM comments WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Removes the history entries operation `op_id` wrote (it was discarded).
+pub(crate) fn remove_history_of_op(conn: &Connection, op_id: &str) -> Result<()> {
+    conn.execute("DELETE FROM ticket_history WHERE op_id = ?1", [op_id])?;
+    Ok(())
+}

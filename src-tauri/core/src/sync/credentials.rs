@@ -12,8 +12,8 @@ const SERVICE: &str = "smena";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "sync.ts")]
 pub struct Connection {
-    /// `rt` or `simpleone`.
-    pub kind: String,
+    /// Which ITSM.
+    pub kind: super::ItsmKind,
     /// Base URL.
     pub url: String,
     /// User name, where the ITSM logs in with one.
@@ -22,7 +22,7 @@ pub struct Connection {
 
 impl Connection {
     fn account(&self) -> String {
-        format!("{} {} {}", self.kind, self.url, self.user.as_deref().unwrap_or(""))
+        format!("{} {} {}", self.kind.as_str(), self.url, self.user.as_deref().unwrap_or(""))
     }
 }
 

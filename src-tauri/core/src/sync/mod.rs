@@ -8,10 +8,14 @@
 //! ETag); when it already holds our value, the operation counts as applied (a retry after an
 //! unknown outcome never applies twice); otherwise it is a conflict, kept with both values.
 
+mod connect;
 pub mod credentials;
 pub mod engine;
 pub mod rt;
 pub mod simpleone;
+pub mod status;
+
+pub use connect::{check, connect, connection, connector, remember, sync_connected, ConnectError, ItsmKind};
 
 use crate::domain::{Kind, Level, Line, Priority, Status};
 use chrono::{DateTime, Utc};
@@ -164,31 +168,6 @@ pub enum ItsmError {
     Refused(String),
 }
 
-/// The connector for a connection.
-pub fn connector(c: &credentials::Connection, secret: &str) -> Result<Box<dyn ItsmApi>, String> {
-    check_url(&c.url)?;
-    match c.kind.as_str() {
-        "rt" => Ok(Box::new(rt::Rt::new(&c.url, secret).map_err(|e| e.to_string())?)),
-        "simpleone" => {
-            let user = c.user.as_deref().filter(|u| !u.is_empty()).ok_or("SimpleOne logs in with a user name: give --user NAME")?;
-            Ok(Box::new(simpleone::SimpleOne::new(&c.url, user, secret).map_err(|e| e.to_string())?))
-        }
-        other => Err(format!("no connector for '{other}'; connect to Request Tracker (rt) or SimpleOne (simpleone)")),
-    }
-}
-
-/// The secret travels only over HTTPS, or over plain HTTP to this machine itself.
-fn check_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("'{url}' is not a URL: {e}"))?;
-    let local = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]" | "::1"));
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if local => Ok(()),
-        "http" => Err(format!("'{url}' is plain HTTP: the secret would cross the network unencrypted; use https://")),
-        other => Err(format!("'{url}': the ITSM is reached over https, not {other}")),
-    }
-}
-
 /// Attempts for a request that met a 5xx, 429 or a network error.
 const ATTEMPTS: u32 = 3;
 
@@ -263,17 +242,4 @@ pub trait ItsmApi {
     /// Comments written by others after `cursor`; an empty cursor starts from now (the
     /// comments written before the replica was connected stay in the ITSM).
     fn comments(&mut self, cursor: &str) -> Result<CommentPage, ItsmError>;
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_secret_goes_over_https_or_to_this_machine_only() {
-        assert!(super::check_url("https://desk.example.ru").is_ok());
-        assert!(super::check_url("http://127.0.0.1:8391").is_ok());
-        assert!(super::check_url("http://localhost:8080/").is_ok());
-        assert!(super::check_url("http://desk.example.ru").unwrap_err().contains("unencrypted"));
-        assert!(super::check_url("ftp://desk.example.ru").is_err());
-        assert!(super::check_url("desk.example.ru").is_err());
-    }
 }

@@ -1,0 +1,175 @@
+//! Tickets and comments as the sync writes them from the ITSM: the synced fields of a ticket
+//! known by its ITSM id, and a page's changes staged and moved into `tickets` in one statement.
+
+use super::{from_ts, Result, StoreError};
+use crate::domain::{Level, Line, Priority, Status};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// A ticket's synced fields as the replica holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Synced {
+    /// Row id.
+    pub id: i64,
+    /// Urgency.
+    pub urgency: Level,
+    /// Impact.
+    pub impact: Level,
+    /// Status.
+    pub status: Status,
+    /// Line.
+    pub line: Line,
+    /// Assignee's staff id.
+    pub assignee_id: Option<i64>,
+    /// Subject.
+    pub subject: String,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The ITSM's version of it, when known.
+    pub version: Option<String>,
+}
+
+/// The synced fields of the ticket with ITSM id `external_id`, if the replica has it.
+pub(crate) fn synced(conn: &Connection, external_id: &str) -> Result<Option<Synced>> {
+    let found = conn
+        .prepare_cached("SELECT id, urgency, impact, status, line, assignee_id, subject, created_at, updated_at, server_version FROM tickets WHERE external_id = ?1")?
+        .query_row([external_id], |x| {
+            let line: u8 = x.get(4)?;
+            Ok(Synced {
+                id: x.get(0)?,
+                urgency: x.get(1)?,
+                impact: x.get(2)?,
+                status: x.get(3)?,
+                line: Line::try_from(line).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(4, line.into()))?,
+                assignee_id: x.get(5)?,
+                subject: x.get(6)?,
+                created_at: from_ts(x.get(7)?),
+                updated_at: from_ts(x.get(8)?),
+                version: x.get(9)?,
+            })
+        })
+        .optional()?;
+    Ok(found)
+}
+
+/// The row id of the ticket with ITSM id `external_id`, if the replica has it.
+pub(crate) fn id_by_external(conn: &Connection, external_id: &str) -> Result<Option<i64>> {
+    Ok(conn.prepare_cached("SELECT id FROM tickets WHERE external_id = ?1")?.query_row([external_id], |x| x.get(0)).optional()?)
+}
+
+/// The line ticket `id` is on.
+pub(crate) fn line_of(conn: &Connection, id: i64) -> Result<Line> {
+    let line: u8 = conn.query_row("SELECT line FROM tickets WHERE id = ?1", [id], |x| x.get(0))?;
+    Line::try_from(line).map_err(|_| StoreError::InvalidValue(format!("ticket #{id} is on line {line}")))
+}
+
+/// The assignee of ticket `id`.
+pub(crate) fn assignee_of(conn: &Connection, id: i64) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT assignee_id FROM tickets WHERE id = ?1", [id], |x| x.get(0))?)
+}
+
+/// Sets ticket `id`'s subject. Its own statement: naming the subject in an UPDATE
+/// re-indexes the ticket for search.
+pub(crate) fn set_subject(conn: &Connection, id: i64, subject: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE tickets SET subject = ?2 WHERE id = ?1")?.execute(params![id, subject])?;
+    Ok(())
+}
+
+/// Gives a staged new ticket (see [`super::tickets::TicketBatch`]) its ITSM id and version,
+/// and the ITSM's own priority and deadline where it has them.
+pub(crate) fn stage_remote(conn: &Connection, staged: i64, external_id: &str, version: Option<&str>, priority: Option<Priority>, due: Option<DateTime<Utc>>) -> Result<()> {
+    conn.prepare_cached("UPDATE temp.staged_tickets SET external_id = ?2, server_version = ?3, priority = coalesce(?4, priority), due_at = coalesce(?5, due_at) WHERE id = ?1")?
+        .execute(params![staged, external_id, version, priority.map(|p| p.rank()), due.map(|d| d.timestamp())])?;
+    Ok(())
+}
+
+/// The values a pulled change gives an existing ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PulledFields {
+    /// Row id.
+    pub id: i64,
+    /// Urgency.
+    pub urgency: Level,
+    /// Impact.
+    pub impact: Level,
+    /// Status.
+    pub status: Status,
+    /// Line.
+    pub line: Line,
+    /// Assignee.
+    pub assignee_id: Option<i64>,
+    /// Priority (none: a waiting operation holds it; for incidents only).
+    pub priority: Option<Priority>,
+    /// Resolution deadline that goes with the priority.
+    pub due_at: Option<DateTime<Utc>>,
+    /// When the ITSM changed it.
+    pub at: DateTime<Utc>,
+    /// The ITSM's version.
+    pub version: Option<String>,
+}
+
+/// A page's changes to existing tickets, staged in a temporary table and moved into
+/// `tickets` in one statement: a statement on `tickets` fires the search index's trigger,
+/// and the index writes itself out at the end of every statement.
+pub(crate) struct PulledChanges;
+
+impl PulledChanges {
+    /// An empty staging table.
+    pub fn begin(tx: &Connection) -> Result<PulledChanges> {
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS pulled_changes (id INTEGER PRIMARY KEY, urgency, impact, status, line, assignee_id, priority, due_at, at, version);
+             DELETE FROM temp.pulled_changes;",
+        )?;
+        Ok(PulledChanges)
+    }
+
+    /// Stages one ticket's change.
+    pub fn add(&mut self, tx: &Connection, f: &PulledFields) -> Result<()> {
+        tx.prepare_cached("INSERT OR REPLACE INTO temp.pulled_changes (id, urgency, impact, status, line, assignee_id, priority, due_at, at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?
+            .execute(params![
+                f.id,
+                f.urgency,
+                f.impact,
+                f.status,
+                f.line.number(),
+                f.assignee_id,
+                f.priority.map(|p| p.rank()),
+                f.due_at.map(|d| d.timestamp()),
+                f.at.timestamp(),
+                f.version
+            ])?;
+        Ok(())
+    }
+
+    /// Moves the staged changes into `tickets`, with the times a status change implies.
+    pub fn flush(self, tx: &Connection) -> Result<()> {
+        // The IN makes SQLite look the page's tickets up rather than scan every ticket.
+        tx.execute(
+            "UPDATE main.tickets SET urgency = c.urgency, impact = c.impact, status = c.status, line = c.line, assignee_id = c.assignee_id,
+                 priority = CASE WHEN tickets.kind = 'incident' AND c.priority IS NOT NULL THEN c.priority ELSE tickets.priority END,
+                 due_at = CASE WHEN tickets.kind = 'incident' AND c.due_at IS NOT NULL THEN c.due_at ELSE tickets.due_at END,
+                 first_response_at = CASE WHEN c.status <> 'registered' THEN coalesce(tickets.first_response_at, c.at) ELSE tickets.first_response_at END,
+                 completed_at = CASE WHEN c.status = 'completed' AND c.status <> tickets.status THEN c.at ELSE tickets.completed_at END,
+                 closed_at = CASE WHEN c.status = 'closed' AND c.status <> tickets.status THEN c.at ELSE tickets.closed_at END,
+                 updated_at = max(tickets.updated_at, c.at), server_version = coalesce(c.version, tickets.server_version)
+             FROM temp.pulled_changes c WHERE tickets.id = c.id AND tickets.id IN (SELECT id FROM temp.pulled_changes)",
+            [],
+        )?;
+        tx.execute("DELETE FROM temp.pulled_changes", [])?;
+        Ok(())
+    }
+}
+
+/// Adds a comment someone wrote in the ITSM, once (`external_id` tells it apart).
+pub(crate) fn add_pulled_comment(tx: &Connection, ticket_id: i64, at: DateTime<Utc>, author: &str, body: &str, external_id: &str) -> Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO comments (ticket_id, at, author, body, external_id) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+        ticket_id,
+        at.timestamp(),
+        author,
+        body,
+        external_id
+    ])?;
+    Ok(())
+}

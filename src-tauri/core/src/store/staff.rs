@@ -1,0 +1,59 @@
+//! Staff as the sync sees them: each person's ITSM login, and the placeholders a pull makes
+//! for logins the replica has not met.
+
+use super::{Result, StoreError};
+use crate::domain::Line;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// A member of staff's name and ITSM login (none until the lead ties one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Login {
+    /// Full name.
+    pub name: String,
+    /// Login in the ITSM.
+    pub login: Option<String>,
+}
+
+/// The name and login of staff member `id`, if there is one.
+pub(crate) fn login(conn: &Connection, id: i64) -> Result<Option<Login>> {
+    Ok(conn.prepare_cached("SELECT name, itsm_login FROM staff WHERE id = ?1")?.query_row([id], |x| Ok(Login { name: x.get(0)?, login: x.get(1)? })).optional()?)
+}
+
+/// The name of staff member `id` ("" for nobody or someone unknown).
+pub(crate) fn name(conn: &Connection, id: Option<i64>) -> Result<String> {
+    let Some(id) = id else { return Ok(String::new()) };
+    Ok(conn.prepare_cached("SELECT name FROM staff WHERE id = ?1")?.query_row([id], |x| x.get(0)).optional()?.unwrap_or_default())
+}
+
+/// The name of whoever has ITSM login `login`, if the replica knows them.
+pub(crate) fn name_by_login(conn: &Connection, login: &str) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT name FROM staff WHERE itsm_login = ?1")?.query_row([login], |x| x.get(0)).optional()?)
+}
+
+/// The staff id of ITSM login `login`; someone the replica has not met is added as a
+/// placeholder of `line`, known by the login until the lead names them.
+pub(crate) fn id_by_login_or_placeholder(tx: &Connection, login: &str, line: Line) -> Result<i64> {
+    if let Some(id) = tx.prepare_cached("SELECT id FROM staff WHERE itsm_login = ?1")?.query_row([login], |x| x.get(0)).optional()? {
+        return Ok(id);
+    }
+    let role = format!("line-{}", line.number());
+    tx.execute("INSERT INTO staff (name, role, office, time_zone, itsm_login) VALUES (?1, ?2, '', 'Europe/Moscow', ?1)", params![login, role])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Ties staff member `id` to `login`; the placeholder a pull made for that login, if any,
+/// hands its tickets over and goes.
+pub(crate) fn set_login(tx: &Connection, id: i64, login: &str) -> Result<()> {
+    let placeholder: Option<i64> = tx.query_row("SELECT id FROM staff WHERE itsm_login = ?1 AND name = ?1 AND id <> ?2", params![login, id], |x| x.get(0)).optional()?;
+    if let Some(old) = placeholder {
+        tx.execute("UPDATE tickets SET assignee_id = ?2 WHERE assignee_id = ?1", params![old, id])?;
+        tx.execute("DELETE FROM staff WHERE id = ?1", [old])?;
+    }
+    tx.execute("UPDATE staff SET itsm_login = ?2 WHERE id = ?1", params![id, login]).map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Conflict(format!("the ITSM login '{login}' belongs to someone else"))
+        }
+        e => e.into(),
+    })?;
+    Ok(())
+}

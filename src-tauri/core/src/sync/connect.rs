@@ -1,0 +1,136 @@
+//! Connecting a replica to its ITSM, and one sync of a connected replica: the use cases the
+//! command line (`smena connect`, `smena sync`) and the window (the ITSM dialog, the
+//! background worker) share, so both trim a URL, check it and report alike.
+
+use super::credentials::{self, Connection, CredentialError};
+use super::engine::{self, Progress, SyncError, SyncReport};
+use super::{rt, simpleone, ItsmApi, ItsmError};
+use crate::domain::text_enum::text_enum;
+use crate::store::Replica;
+use chrono::{DateTime, Utc};
+
+text_enum! {
+    /// Which ITSM a replica syncs with.
+    ItsmKind, "ITSM" {
+        /// Request Tracker 5, over REST2 with an auth token.
+        Rt = "rt",
+        /// SimpleOne, over its Table API with a user and password.
+        SimpleOne = "simpleone",
+    }
+}
+
+/// Why a connection could not be made; nothing was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// Not a URL at all.
+    #[error("'{url}' is not a URL: {reason}")]
+    NotAUrl {
+        /// What was given.
+        url: String,
+        /// Why it is not one.
+        reason: String,
+    },
+    /// Plain HTTP to another machine.
+    #[error("'{0}' is plain HTTP: the secret would cross the network unencrypted; use https://")]
+    PlainHttp(String),
+    /// Neither HTTP nor HTTPS.
+    #[error("'{url}': the ITSM is reached over https, not {scheme}")]
+    Scheme {
+        /// What was given.
+        url: String,
+        /// Its scheme.
+        scheme: String,
+    },
+    /// SimpleOne without a user name.
+    #[error("SimpleOne logs in with a user name: give --user NAME")]
+    NoUser,
+    /// The ITSM did not accept the URL or the secret.
+    #[error("{url}: {source}; nothing was stored")]
+    Check {
+        /// The ITSM's URL.
+        url: String,
+        /// What it answered.
+        source: ItsmError,
+    },
+    /// The secret could not be kept.
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+}
+
+/// The connection for `kind` at `url` with `user`: the URL without surrounding spaces or a
+/// trailing slash, an empty user as none.
+pub fn connection(kind: ItsmKind, url: &str, user: Option<&str>) -> Connection {
+    Connection { kind, url: url.trim().trim_end_matches('/').to_string(), user: user.map(str::trim).filter(|u| !u.is_empty()).map(str::to_string) }
+}
+
+/// The connector for a connection.
+pub fn connector(c: &Connection, secret: &str) -> Result<Box<dyn ItsmApi>, ConnectError> {
+    check_url(&c.url)?;
+    let unreachable = |source: ItsmError| ConnectError::Check { url: c.url.clone(), source };
+    match c.kind {
+        ItsmKind::Rt => Ok(Box::new(rt::Rt::new(&c.url, secret).map_err(unreachable)?)),
+        ItsmKind::SimpleOne => {
+            let user = c.user.as_deref().filter(|u| !u.is_empty()).ok_or(ConnectError::NoUser)?;
+            Ok(Box::new(simpleone::SimpleOne::new(&c.url, user, secret).map_err(unreachable)?))
+        }
+    }
+}
+
+/// The secret travels only over HTTPS, or over plain HTTP to this machine itself.
+pub(crate) fn check_url(url: &str) -> Result<(), ConnectError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| ConnectError::NotAUrl { url: url.to_string(), reason: e.to_string() })?;
+    let local = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]" | "::1"));
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if local => Ok(()),
+        "http" => Err(ConnectError::PlainHttp(url.to_string())),
+        other => Err(ConnectError::Scheme { url: url.to_string(), scheme: other.to_string() }),
+    }
+}
+
+/// Checks the URL and the secret with the ITSM (logging in where it has a login).
+pub fn check(c: &Connection, secret: &str) -> Result<(), ConnectError> {
+    connector(c, secret)?.check().map_err(|source| ConnectError::Check { url: c.url.clone(), source })
+}
+
+/// Keeps a checked connection: the secret in the OS keyring, the rest in the replica.
+pub fn remember(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), ConnectError> {
+    Ok(credentials::connect(r, c, secret)?)
+}
+
+/// Checks the URL and the secret with the ITSM, then keeps them ([`check`], then [`remember`]).
+pub fn connect(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), ConnectError> {
+    check(c, secret)?;
+    remember(r, c, secret)
+}
+
+/// One sync (push, then pull) of the replica with the ITSM it is connected to, the secret
+/// read from the keyring.
+pub fn sync_connected(r: &mut Replica, now: DateTime<Utc>, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
+    let c = credentials::connection(r)?.ok_or(CredentialError::NotConnected)?;
+    let secret = credentials::secret(&c)?;
+    let mut api = connector(&c, &secret)?;
+    engine::sync(r, api.as_mut(), c.kind.as_str(), now, progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_goes_over_https_or_to_this_machine_only() {
+        assert!(check_url("https://desk.example.ru").is_ok());
+        assert!(check_url("http://127.0.0.1:8391").is_ok());
+        assert!(check_url("http://localhost:8080/").is_ok());
+        assert!(check_url("http://desk.example.ru").unwrap_err().to_string().contains("unencrypted"));
+        assert!(matches!(check_url("ftp://desk.example.ru"), Err(ConnectError::Scheme { .. })));
+        assert!(matches!(check_url("desk.example.ru"), Err(ConnectError::NotAUrl { .. })));
+    }
+
+    #[test]
+    fn a_url_and_user_are_read_alike_by_every_front_end() {
+        let c = connection(ItsmKind::SimpleOne, "  https://desk.example.ru/// ", Some("  "));
+        assert_eq!((c.url.as_str(), c.user), ("https://desk.example.ru", None));
+        assert_eq!(connection(ItsmKind::Rt, "http://127.0.0.1:8391/", Some(" lead ")).user.as_deref(), Some("lead"));
+    }
+}

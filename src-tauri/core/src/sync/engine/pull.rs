@@ -1,0 +1,248 @@
+//! Pulling the ITSM's changes: every page after the saved cursor, each applied in one
+//! transaction with the cursor that follows it (stage the page, decide each ticket with
+//! [`plan::pulled`], apply); then the comments others wrote in the ITSM.
+
+use super::lease::Lease;
+use super::plan::{self, Held};
+use super::{Progress, SyncError, SyncReport, ITSM_ACTOR};
+use crate::domain::{Channel, Contact, Kind, Line, RequestType, Status};
+use crate::store::pulled::{self, PulledChanges, PulledFields};
+use crate::store::tickets::{self, HistoryEntry, NewTicket, TicketBatch};
+use crate::store::{from_ts, outbox, reference, settings, staff, sync_state, Replica};
+use crate::sync::{ChangePage, ItsmApi, RemoteTicket};
+use rusqlite::Connection;
+use std::collections::HashMap;
+
+/// The request type pulled service requests get.
+const PULLED_REQUEST_TYPE: &str = "consultation";
+
+/// Pulls every page of changes after the saved cursor, then the comments.
+pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, report: &mut SyncReport, progress: &mut dyn FnMut(Progress), lease: &Lease) -> Result<(), SyncError> {
+    let mut cursor = sync_state::cursor(r.conn(), connector)?;
+    // Tickets whose conflict the user settled with the ITSM's value: read them again first.
+    let refetch = sync_state::refetch_ids(r.conn())?;
+    if !refetch.is_empty() {
+        let mut tickets = Vec::new();
+        for id in &refetch {
+            tickets.push(api.ticket(id)?);
+        }
+        let applied = apply_page(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None })?;
+        report.pulled += applied.0;
+        r.write(|tx| sync_state::clear_refetch(tx))?;
+    }
+    let mut done = 0u64;
+    let mut total = None;
+    loop {
+        lease.renew(r)?;
+        let page = api.changes(&cursor)?;
+        let applied = apply_page(r, connector, &page)?;
+        report.pulled += applied.0;
+        report.created += applied.1;
+        done += page.tickets.len() as u64;
+        total = total.or(page.total);
+        progress(Progress { done, total });
+        cursor = page.cursor;
+        if !page.more {
+            return pull_comments(r, api, connector, lease);
+        }
+    }
+}
+
+/// Pulls the comments others wrote in the ITSM since the last sync (from the first sync on:
+/// earlier ones stay in the ITSM), each page in one transaction with its cursor.
+fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, lease: &Lease) -> Result<(), SyncError> {
+    let key = format!("{connector}:comments");
+    let mut cursor = sync_state::cursor(r.conn(), &key)?;
+    loop {
+        lease.renew(r)?;
+        let page = api.comments(&cursor)?;
+        r.write(|tx| {
+            for c in &page.comments {
+                // A comment on a ticket that is not the desk's (another queue or group) stays there.
+                let Some(ticket) = pulled::id_by_external(tx, &c.ticket)? else { continue };
+                let author = staff::name_by_login(tx, &c.author)?.unwrap_or_else(|| c.author.clone());
+                pulled::add_pulled_comment(tx, ticket, c.at, &author, &c.body, &format!("{connector}:{}", c.id))?;
+            }
+            sync_state::save_cursor(tx, &key, &page.cursor)
+        })?;
+        cursor = page.cursor;
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
+
+/// Applies one page of pulled tickets and moves the cursor, in one transaction; returns
+/// (tickets applied, of them new).
+///
+/// The page's new tickets and changes are staged in temporary tables and moved over in one
+/// statement each: a statement on `tickets` fires the search index's trigger, and the index
+/// writes itself out at the end of every statement, so one statement per page rather than
+/// one per ticket is what makes a large first pull fast.
+pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result<(u32, u32), SyncError> {
+    r.write_with(|tx| -> Result<(u32, u32), SyncError> {
+        let matrix = settings::matrix_in(tx)?;
+        let mut cache = PageCache::load(tx)?;
+        if page.tickets.iter().any(|t| t.kind == Kind::Request) {
+            // Requests from the ITSM carry no type of ours: they come in as consultations.
+            for rt in RequestType::default_catalogue().iter().filter(|t| t.code == PULLED_REQUEST_TYPE) {
+                reference::add_request_type_if_missing(tx, rt)?;
+            }
+        }
+        let mut changes = PulledChanges::begin(tx)?;
+        let mut batch = TicketBatch::begin(tx)?;
+        for t in &page.tickets {
+            apply_ticket(tx, &matrix, t, &mut cache, &mut batch, &mut changes)?;
+        }
+        let created = batch.len() as u32;
+        batch.flush(tx)?;
+        changes.flush(tx)?;
+        sync_state::save_cursor(tx, connector, &page.cursor)?;
+        Ok((page.tickets.len() as u32, created))
+    })
+}
+
+/// What a page looks up again and again: the fields waiting operations hold, staff by ITSM
+/// login, clients by requester address.
+struct PageCache {
+    held: HashMap<i64, Held>,
+    staff: HashMap<String, i64>,
+    clients: HashMap<String, (i64, String)>,
+}
+
+impl PageCache {
+    fn load(tx: &Connection) -> Result<PageCache, SyncError> {
+        let mut held: HashMap<i64, Held> = HashMap::new();
+        for (ticket, kind) in outbox::kinds_by_ticket(tx)? {
+            held.entry(ticket).or_default().extend(plan::held_by(kind));
+        }
+        Ok(PageCache { held, staff: HashMap::new(), clients: HashMap::new() })
+    }
+
+    /// The staff id of ITSM login `login` (a placeholder for a login not met yet).
+    fn staff(&mut self, tx: &Connection, login: Option<&str>, line: Line) -> Result<Option<i64>, SyncError> {
+        let Some(login) = login else { return Ok(None) };
+        if let Some(id) = self.staff.get(login) {
+            return Ok(Some(*id));
+        }
+        let id = staff::id_by_login_or_placeholder(tx, login, line)?;
+        self.staff.insert(login.to_string(), id);
+        Ok(Some(id))
+    }
+
+    /// The client and contact of requester `requestor`.
+    fn client(&mut self, tx: &Connection, requestor: Option<&str>) -> Result<(i64, String), SyncError> {
+        let email = requestor.unwrap_or("unknown@unknown");
+        if let Some(found) = self.clients.get(email) {
+            return Ok(found.clone());
+        }
+        let found = client_of(tx, email)?;
+        self.clients.insert(email.to_string(), found.clone());
+        Ok(found)
+    }
+}
+
+/// The client a requester belongs to: the one that lists the address as a contact, else
+/// one named for the address's domain (added for the first of its requesters).
+fn client_of(tx: &Connection, email: &str) -> Result<(i64, String), SyncError> {
+    if let Some(found) = reference::contact_by_email(tx, email)? {
+        return Ok(found);
+    }
+    let domain = email.rsplit_once('@').map_or(email, |(_, d)| d).to_lowercase();
+    let contract = format!("ITSM:{domain}");
+    match reference::client_by_contract(tx, &contract)? {
+        Some(id) => {
+            reference::add_contact_email(tx, id, email)?;
+            Ok((id, email.to_string()))
+        }
+        None => {
+            let contact = Contact { name: email.to_string(), email: email.to_string(), phone: None };
+            Ok((reference::insert_client(tx, &domain, &contract, "Europe/Moscow", &[contact])?, email.to_string()))
+        }
+    }
+}
+
+/// Stages one pulled ticket as new (in `batch`) or as a change (in `changes`).
+fn apply_ticket(
+    tx: &Connection,
+    matrix: &crate::domain::PriorityMatrix,
+    t: &RemoteTicket,
+    cache: &mut PageCache,
+    batch: &mut TicketBatch,
+    changes: &mut PulledChanges,
+) -> Result<(), SyncError> {
+    let stored = pulled::synced(tx, &t.id)?;
+    let assignee = cache.staff(tx, t.owner.as_deref(), t.line)?;
+    let Some(stored) = stored else {
+        let (client_id, contact) = cache.client(tx, t.requestor.as_deref())?;
+        let new = NewTicket {
+            number: t.number.clone(),
+            kind: t.kind,
+            client_id,
+            contact_name: contact,
+            contact_email: t.requestor.clone(),
+            channel: Channel::Email,
+            service: String::new(),
+            request_type: (t.kind == Kind::Request).then(|| PULLED_REQUEST_TYPE.to_string()),
+            subject: t.subject.clone(),
+            description: String::new(),
+            urgency: t.urgency,
+            impact: t.impact,
+            status: t.status,
+            line: t.line,
+            assignee_id: assignee,
+            created_at: t.created,
+            updated_at: t.updated,
+            first_response_at: None,
+            completed_at: (t.status == Status::Completed).then_some(t.updated),
+            closed_at: (t.status == Status::Closed).then_some(t.updated),
+            closure_code: None,
+            imported: None,
+        };
+        let staged = batch.add(tx, matrix, &new)?;
+        // The ITSM's own priority, where it computes one, wins over our matrix's.
+        let priority = t.priority.filter(|_| t.kind == Kind::Incident);
+        let due = priority.map(|p| t.created + chrono::Duration::hours(tickets::default_resolution_hours(p)));
+        pulled::stage_remote(tx, staged, &t.id, t.version.as_deref(), priority, due)?;
+        return Ok(());
+    };
+    let held = cache.held.get(&stored.id).cloned().unwrap_or_default();
+    let change = plan::pulled(&stored, t, assignee, &held, matrix);
+    let at = t.updated.max(from_ts(0));
+    for field in &change.moved {
+        let (old, new) = match *field {
+            "urgency" => (stored.urgency.to_string(), change.urgency.to_string()),
+            "impact" => (stored.impact.to_string(), change.impact.to_string()),
+            "status" => (stored.status.to_string(), change.status.to_string()),
+            "line" => (stored.line.number().to_string(), change.line.number().to_string()),
+            _ => (staff::name(tx, stored.assignee_id)?, staff::name(tx, change.assignee_id)?),
+        };
+        tickets::add_history(tx, stored.id, &HistoryEntry { at, actor: ITSM_ACTOR.into(), field: field.to_string(), old_value: Some(old), new_value: Some(new), reason: None })?;
+    }
+    if let Some(subject) = &change.subject {
+        tickets::add_history(
+            tx,
+            stored.id,
+            &HistoryEntry { at, actor: ITSM_ACTOR.into(), field: "subject".into(), old_value: Some(stored.subject.clone()), new_value: Some(subject.clone()), reason: None },
+        )?;
+        pulled::set_subject(tx, stored.id, subject)?;
+    }
+    if let Some((priority, due_at)) = change.write {
+        changes.add(
+            tx,
+            &PulledFields {
+                id: stored.id,
+                urgency: change.urgency,
+                impact: change.impact,
+                status: change.status,
+                line: change.line,
+                assignee_id: change.assignee_id,
+                priority,
+                due_at,
+                at: t.updated,
+                version: t.version.clone(),
+            },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,286 @@
+//! The engine's decisions by table, and its push against the in-memory ITSM: the 412 retry,
+//! a conflict, an operation found already applied, a refusal, an ITSM gone away.
+
+use super::fake::FakeItsm;
+use super::plan::{self, Decision, OpFields, Unsendable};
+use super::*;
+use crate::actions::{self, Actor};
+use crate::clock::FixedClock;
+use crate::domain::{Action, ActionKind, Kind, Level, Line, PriorityMatrix, Status};
+use crate::store::outbox::{self, OpState, Undo};
+use crate::store::pulled::Synced;
+use crate::store::staff::Login;
+use crate::store::ticket_state::TicketState;
+use crate::sync::{Change, RemoteTicket};
+use chrono::TimeZone;
+
+fn at(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+}
+
+fn remote(id: &str) -> RemoteTicket {
+    RemoteTicket {
+        id: id.into(),
+        number: format!("RT-{id}"),
+        subject: "VPN down".into(),
+        status: Status::Registered,
+        urgency: Level::Medium,
+        impact: Level::Medium,
+        line: Line::FIRST,
+        owner: None,
+        priority: None,
+        kind: Kind::Incident,
+        requestor: Some("anna@granit.ru".into()),
+        created: at(6),
+        updated: at(7),
+        version: None,
+    }
+}
+
+fn fields(mine: Vec<Change>, base: Vec<Change>) -> OpFields {
+    OpFields { mine, base }
+}
+
+#[test]
+fn an_operation_is_decided_by_ours_its_base_and_theirs() {
+    use Change::*;
+    let on = |f: &dyn Fn(&mut RemoteTicket)| {
+        let mut t = remote("1");
+        f(&mut t);
+        t
+    };
+    // (what the operation set, its base, the ITSM's ticket, the decision)
+    let table: Vec<(OpFields, RemoteTicket, Decision)> = vec![
+        // The ITSM holds the base: write ours.
+        (fields(vec![Urgency(Level::High)], vec![Urgency(Level::Medium)]), remote("1"), Decision::Write(vec![Urgency(Level::High)])),
+        // The ITSM already holds ours (a retry after an unknown outcome): nothing to write.
+        (fields(vec![Urgency(Level::High)], vec![Urgency(Level::Medium)]), on(&|t| t.urgency = Level::High), Decision::AlreadyApplied),
+        // Someone changed it to a third value: a conflict on that field.
+        (
+            fields(vec![Urgency(Level::High)], vec![Urgency(Level::Medium)]),
+            on(&|t| t.urgency = Level::Low),
+            Decision::Conflict { mine: Urgency(Level::High), theirs: Urgency(Level::Low) },
+        ),
+        // Of an escalation, the line is already there: only owner and status are written.
+        (
+            fields(
+                vec![Line(crate::domain::Line::SECOND), Owner(Some("oleg".into())), Status(crate::domain::Status::Assigned)],
+                vec![Line(crate::domain::Line::FIRST), Owner(None), Status(crate::domain::Status::Registered)],
+            ),
+            on(&|t| t.line = crate::domain::Line::SECOND),
+            Decision::Write(vec![Owner(Some("oleg".into())), Status(crate::domain::Status::Assigned)]),
+        ),
+        // The owner was changed by someone else: the conflict names the owner, not the status.
+        (
+            fields(vec![Owner(Some("oleg".into())), Status(crate::domain::Status::Assigned)], vec![Owner(None), Status(crate::domain::Status::Registered)]),
+            on(&|t| t.owner = Some("irina".into())),
+            Decision::Conflict { mine: Owner(Some("oleg".into())), theirs: Owner(Some("irina".into())) },
+        ),
+        // Nothing to write at all (a comment): already applied.
+        (fields(vec![], vec![]), remote("1"), Decision::AlreadyApplied),
+    ];
+    for (i, (f, theirs, want)) in table.into_iter().enumerate() {
+        assert_eq!(plan::decide(&f, &theirs), want, "row {i}");
+    }
+}
+
+fn state(status: Status, assignee: Option<i64>) -> TicketState {
+    TicketState {
+        id: 1,
+        number: "RT-1".into(),
+        kind: Kind::Incident,
+        created_at: at(6),
+        server_version: Some("v1".into()),
+        urgency: Level::Medium,
+        impact: Level::Medium,
+        priority: crate::domain::Priority::Medium,
+        status,
+        line: Line::FIRST,
+        assignee_id: assignee,
+        lead_rank: None,
+        updated_at: at(7),
+        first_response_at: None,
+        completed_at: None,
+        closed_at: None,
+        due_at: None,
+        closure_code: None,
+    }
+}
+
+fn logins(id: i64) -> Option<Login> {
+    match id {
+        7 => Some(Login { name: "Олег Никитин".into(), login: Some("oleg".into()) }),
+        8 => Some(Login { name: "Ирина Ким".into(), login: None }),
+        _ => None,
+    }
+}
+
+#[test]
+fn an_operation_writes_what_it_set_from_its_typed_undo_record() {
+    use Change::*;
+    let undo = |after: Option<TicketState>| Undo { before: state(crate::domain::Status::Registered, None), comment_id: None, after };
+    // Assigning a registered ticket: owner, then status Assigned, from the record's "after".
+    let f = plan::op_fields(&Action::Assign { staff_id: 7, reason: None }, &undo(Some(state(crate::domain::Status::Assigned, Some(7)))), "RT-1", None, &logins).unwrap();
+    assert_eq!(f.mine, vec![Owner(Some("oleg".into())), Status(crate::domain::Status::Assigned)]);
+    assert_eq!(f.base, vec![Owner(None), Status(crate::domain::Status::Registered)]);
+    // An older record without "after": worked out from the action.
+    let f = plan::op_fields(&Action::Escalate { line: crate::domain::Line::SECOND, skill: None, to: Some(7), reason: "x".into() }, &undo(None), "RT-1", None, &logins).unwrap();
+    assert_eq!(f.mine, vec![Line(crate::domain::Line::SECOND), Owner(Some("oleg".into())), Status(crate::domain::Status::Assigned)]);
+    // Urgency: one field, based on the record's "before".
+    let f = plan::op_fields(&Action::SetUrgency { level: Level::High, reason: "x".into() }, &undo(None), "RT-1", None, &logins).unwrap();
+    assert_eq!((f.mine, f.base), (vec![Urgency(Level::High)], vec![Urgency(Level::Medium)]));
+    // An engineer with no ITSM login cannot be sent as the owner.
+    let e = plan::op_fields(&Action::Assign { staff_id: 8, reason: None }, &undo(Some(state(crate::domain::Status::Assigned, Some(8)))), "RT-1", None, &logins).unwrap_err();
+    assert_eq!(e, Unsendable::NoLogin { name: "Ирина Ким".into(), number: "RT-1".into() });
+    assert!(e.to_string().contains("smena staff login"), "{e}");
+    // A comment writes no field.
+    assert!(plan::op_fields(&Action::Comment { body: "hi".into() }, &undo(None), "RT-1", None, &logins).unwrap().mine.is_empty());
+}
+
+#[test]
+fn a_pulled_ticket_leaves_the_fields_waiting_operations_hold() {
+    let matrix = PriorityMatrix::default();
+    let stored = Synced {
+        id: 1,
+        urgency: Level::Medium,
+        impact: Level::Medium,
+        status: Status::Assigned,
+        line: Line::FIRST,
+        assignee_id: Some(7),
+        subject: "VPN down".into(),
+        created_at: at(6),
+        updated_at: at(7),
+        version: Some("v1".into()),
+    };
+    let mut theirs = remote("1");
+    theirs.urgency = Level::High;
+    theirs.status = Status::InProgress;
+    theirs.updated = at(8);
+    theirs.version = Some("v2".into());
+    // Nothing held: both fields move, with their history, priority from the matrix.
+    let c = plan::pulled(&stored, &theirs, Some(7), &plan::Held::new(), &matrix);
+    assert_eq!((c.urgency, c.status, c.moved.clone()), (Level::High, Status::InProgress, vec!["urgency", "status"]));
+    assert_eq!(c.write.unwrap().0, Some(matrix.priority(Level::High, Level::Medium)));
+    // A waiting urgency change holds urgency and priority: the status still moves.
+    let held: plan::Held = plan::held_by(ActionKind::SetUrgency).iter().copied().collect();
+    let c = plan::pulled(&stored, &theirs, Some(7), &held, &matrix);
+    assert_eq!((c.urgency, c.status, c.moved.clone()), (Level::Medium, Status::InProgress, vec!["status"]));
+    assert_eq!(c.write.unwrap().0, None, "the priority stays ours");
+    // The same version and time again: nothing to write.
+    let same = RemoteTicket { urgency: Level::Medium, status: Status::Assigned, owner: None, updated: at(7), version: Some("v1".into()), ..remote("1") };
+    let c = plan::pulled(&stored, &same, Some(7), &plan::Held::new(), &matrix);
+    assert!(c.moved.is_empty() && c.write.is_none() && c.subject.is_none(), "{c:?}");
+    // A new subject is taken even when nothing else moved.
+    let renamed = RemoteTicket { subject: "VPN down again".into(), ..same };
+    assert_eq!(plan::pulled(&stored, &renamed, Some(7), &plan::Held::new(), &matrix).subject.as_deref(), Some("VPN down again"));
+}
+
+/// A replica holding the fake ITSM's ticket "1", pulled, with urgency raised to high in it.
+fn desk() -> (Replica, FakeItsm, String) {
+    let mut r = Replica::open_in_memory().unwrap();
+    let mut itsm = FakeItsm::default();
+    itsm.put(remote("1"));
+    let report = sync(&mut r, &mut itsm, "fake", at(8), &mut |_| {}).unwrap();
+    assert_eq!((report.pulled, report.created), (1, 1));
+    let actor = Actor::resolve(&r, None).unwrap();
+    let applied = actions::apply(&mut r, &FixedClock(at(9)), &actor, "RT-1", &Action::SetUrgency { level: Level::High, reason: "client called".into() }).unwrap();
+    (r, itsm, applied.op_id.unwrap())
+}
+
+fn state_of(r: &Replica, op_id: &str) -> Option<(OpState, Option<String>)> {
+    outbox::list(r).unwrap().into_iter().find(|e| e.op_id == op_id).map(|e| (e.state, e.last_error))
+}
+
+#[test]
+fn a_write_refused_as_stale_is_read_again_and_sent_once() {
+    let (mut r, mut itsm, op) = desk();
+    itsm.interfere = 1; // someone else touches the ticket just before our first write (412)
+    let report = sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert_eq!((report.pushed, report.already_applied, report.conflicts), (1, 0, 0), "{report:?}");
+    assert_eq!(itsm.writes, vec![("1".to_string(), vec![Change::Urgency(Level::High)])]);
+    assert_eq!(itsm.tickets["1"].urgency, Level::High);
+    assert_eq!(state_of(&r, &op), None, "accepted operations leave the outbox");
+    assert!(report.in_sync());
+}
+
+#[test]
+fn a_ticket_that_keeps_changing_leaves_the_operation_waiting() {
+    let (mut r, mut itsm, op) = desk();
+    itsm.interfere = 3;
+    let report = sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert_eq!((report.pushed, report.waiting), (0, 1), "{report:?}");
+    assert!(itsm.writes.is_empty());
+    let (state, error) = state_of(&r, &op).unwrap();
+    assert_eq!(state, OpState::Pending);
+    assert!(error.unwrap().contains("kept changing"));
+    // The next sync, undisturbed, sends it.
+    let report = sync(&mut r, &mut itsm, "fake", at(11), &mut |_| {}).unwrap();
+    assert_eq!(report.pushed, 1);
+}
+
+#[test]
+fn a_field_changed_in_the_itsm_under_an_operation_becomes_a_conflict() {
+    let (mut r, mut itsm, op) = desk();
+    itsm.tickets.get_mut("1").unwrap().urgency = Level::Low;
+    let report = sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert_eq!((report.pushed, report.conflicts), (0, 1), "{report:?}");
+    assert!(itsm.writes.is_empty(), "nothing is written over the ITSM's change");
+    assert_eq!(state_of(&r, &op).unwrap().0, OpState::Conflict);
+    let c = conflicts(&r).unwrap();
+    assert_eq!((c[0].field.as_str(), c[0].mine.as_str(), c[0].theirs.as_str()), ("urgency", "high", "low"));
+    // The pull leaves the held field as ours while the conflict waits.
+    let queue = crate::store::queue::row_by_number(&r, "RT-1").unwrap();
+    assert_eq!(queue.urgency, Level::High);
+    // Keeping mine sends it again, based on the ITSM's value.
+    resolve(&mut r, c[0].id, Resolution::Mine, at(11)).unwrap();
+    let report = sync(&mut r, &mut itsm, "fake", at(11), &mut |_| {}).unwrap();
+    assert_eq!((report.pushed, report.conflicts), (1, 0), "{report:?}");
+    assert_eq!(itsm.tickets["1"].urgency, Level::High);
+}
+
+#[test]
+fn an_operation_the_itsm_already_holds_is_not_written_again() {
+    let (mut r, mut itsm, op) = desk();
+    itsm.tickets.get_mut("1").unwrap().urgency = Level::High; // sent before, answer lost
+    let report = sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert_eq!((report.pushed, report.already_applied), (0, 1), "{report:?}");
+    assert!(itsm.writes.is_empty());
+    assert_eq!(state_of(&r, &op), None);
+}
+
+#[test]
+fn a_refusal_is_kept_with_its_reason_and_later_writes_on_the_ticket_wait() {
+    let (mut r, mut itsm, op) = desk();
+    itsm.refuse = Some("Permission Denied".into());
+    let actor = Actor::resolve(&r, None).unwrap();
+    let later = actions::apply(&mut r, &FixedClock(at(9)), &actor, "RT-1", &Action::SetImpact { level: Level::High, reason: "rack".into() }).unwrap().op_id.unwrap();
+    let report = sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert_eq!((report.failed, report.waiting), (1, 1), "{report:?}");
+    assert_eq!(state_of(&r, &op), Some((OpState::Failed, Some("Permission Denied".into()))));
+    assert_eq!(state_of(&r, &later).unwrap().0, OpState::Pending);
+    assert_eq!(failed(&r).unwrap().len(), 1);
+    // Retried after the cause is fixed, both go.
+    itsm.refuse = None;
+    retry(&mut r, &op).unwrap();
+    let report = sync(&mut r, &mut itsm, "fake", at(11), &mut |_| {}).unwrap();
+    assert_eq!(report.pushed, 2, "{report:?}");
+    assert!(matches!(retry(&mut r, &op), Err(SyncError::NoFailedOperation(_))));
+}
+
+#[test]
+fn an_itsm_gone_away_leaves_everything_queued() {
+    let (mut r, mut itsm, op) = desk();
+    itsm.down = true;
+    let report = sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert!(report.offline.is_some() && report.waiting == 1, "{report:?}");
+    assert_eq!(state_of(&r, &op).unwrap().0, OpState::Pending);
+}
+
+#[test]
+fn a_second_sync_of_the_same_replica_waits_for_the_first() {
+    let (mut r, _, _) = desk();
+    let held = lease::Lease::take(&mut r).unwrap();
+    assert!(matches!(lease::Lease::take(&mut r), Err(SyncError::Busy)));
+    held.release(&mut r);
+    assert!(lease::Lease::take(&mut r).is_ok());
+}
