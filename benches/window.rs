@@ -12,7 +12,6 @@
 //! counted in every process).
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use common::webdriver::Window;

@@ -9,7 +9,7 @@ use smena_core::sla::notify::{self, Notice, Watcher};
 use smena_core::sla::TimerKind;
 use smena_core::store::Replica;
 use smena_core::{Clock, SystemClock};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tauri::Manager;
 use tauri_plugin_notification::NotificationExt;
@@ -26,7 +26,7 @@ pub struct AppState {
 }
 
 /// Opens the replica at `db`; an empty one gets the 90-day demo so a new user sees a queue.
-fn open(db: &PathBuf) -> Result<Replica, IpcError> {
+fn open(db: &Path) -> Result<Replica, IpcError> {
     let mut replica = Replica::open(db)?;
     if smena_core::store::queue::info(&replica)?.tickets == 0 {
         let opts = DemoOptions { days: 90, seed: 1, now: SystemClock.now() };

@@ -156,7 +156,7 @@ impl Clocks {
 
     /// Whether the reaction clock still runs (an incident not yet responded to).
     fn awaiting_reaction(&self, now: i64) -> bool {
-        self.reaction_target.is_some() && !self.responded_at.is_some_and(|r| r <= now)
+        self.reaction_target.is_some() && self.responded_at.is_none_or(|r| r > now)
     }
 }
 

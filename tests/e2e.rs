@@ -21,7 +21,7 @@ async fn the_window_shows_the_queue_filters_searches_opens_a_ticket_and_switches
     if !available() {
         return;
     }
-    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_WINDOW.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let db = common::demo(dir.path(), "e2e.db", 14, 4);
     let open = QueueFilter::default();
@@ -102,7 +102,7 @@ async fn ticket_text_that_looks_like_html_stays_text_and_nothing_runs() {
     if !available() {
         return;
     }
-    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_WINDOW.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("xss.db");
     {
@@ -161,7 +161,7 @@ async fn a_corrupt_replica_is_reported_in_the_window_and_left_untouched() {
     if !available() {
         return;
     }
-    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_WINDOW.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("broken.db");
     let junk = b"definitely not SQLite ".repeat(300);

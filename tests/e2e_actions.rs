@@ -23,7 +23,7 @@ async fn raising_urgency_and_escalating_show_in_the_queue_history_and_outbox_and
     if !available() {
         return;
     }
-    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_WINDOW.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let db = common::demo(dir.path(), "actions.db", 14, 6);
     let (low, to_escalate) = {
@@ -139,4 +139,34 @@ async fn raising_urgency_and_escalating_show_in_the_queue_history_and_outbox_and
     w.find("[data-testid=keyboard-help]").await;
     w.close().await;
     assert_eq!(outbox::list(&Replica::open(&db).unwrap()).unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn a_refused_action_is_told_in_the_pages_language_reason_and_all() {
+    if !available() {
+        return;
+    }
+    let _one = ONE_WINDOW.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::demo(dir.path(), "refused.db", 7, 3);
+    let number = {
+        let r = Replica::open(&db).unwrap();
+        let open = queue::page(&r, &QueueFilter { kind: Some(Kind::Incident), ..Default::default() }, 0, u32::MAX).unwrap().rows;
+        open.iter().find(|t| t.urgency != Level::VeryHigh && t.status == Status::InProgress).expect("an incident in progress").number.clone()
+    };
+    let w = Window::open(&db).await;
+    w.find("[data-testid=lang-ru]").await.click().await.unwrap();
+    w.wait_text("[data-testid=app-title]", "Смена").await;
+    open_ticket(&w, &number).await;
+    // Meanwhile the ticket was closed elsewhere (another lead, a sync): the page still offers
+    // the change, and the core refuses it.
+    rusqlite::Connection::open(&db).unwrap().execute("UPDATE tickets SET status = 'closed' WHERE number = ?1", [&number]).unwrap();
+    w.find("[data-testid=action-urgency-level]").await.select_by_value("very-high").await.unwrap();
+    w.find("[data-testid=action-urgency-reason]").await.send_keys("клиент позвонил").await.unwrap();
+    w.find("[data-testid=action-urgency-apply]").await.click().await.unwrap();
+    let error = w.find("[data-testid=error]").await.text().await.unwrap();
+    assert!(error.contains(&format!("Невозможно: заявка {number} в статусе «Закрыта»: смена срочности невозможна")), "{error}");
+    assert!(!error.contains("is not possible"), "no English under the Russian prefix: {error}");
+    w.close().await;
+    assert!(outbox::list(&Replica::open(&db).unwrap()).unwrap().is_empty(), "nothing was queued");
 }

@@ -31,7 +31,7 @@ async fn each_dashboard_shows_the_cli_numbers_switches_zone_theme_and_language_a
     if !available() {
         return;
     }
-    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_WINDOW.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let db = common::demo(dir.path(), "dash.db", 35, 9);
     {

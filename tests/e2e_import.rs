@@ -16,7 +16,7 @@ async fn the_import_dialog_brings_in_the_servicenow_log_and_the_queue_and_load_c
     if !available() {
         return;
     }
-    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_WINDOW.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let db = common::demo(dir.path(), "import.db", 7, 3);
     let before: u64 = rusqlite::Connection::open(&db).unwrap().query_row("SELECT count(*) FROM tickets", [], |x| x.get(0)).unwrap();

@@ -45,7 +45,7 @@ async fn the_month_grid_swaps_two_shifts_and_a_vacation_shows_its_gap_in_red_wit
     if !available() {
         return;
     }
-    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_WINDOW.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let db = common::demo(dir.path(), "roster.db", 7, 5);
     let w = Window::open(&db).await;

@@ -5,11 +5,11 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// One window at a time: two cores are enough for one WebKit and the tests beside it.
-pub static ONE_WINDOW: Mutex<()> = Mutex::new(());
+/// One window at a time: two cores are enough for one WebKit and the tests beside it. An
+/// async lock, as the tests hold it across their awaits.
+pub static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Where tauri-driver is, if installed.
 fn tauri_driver() -> Option<PathBuf> {

@@ -214,7 +214,7 @@ fn bucket_label(lang: Lang, by: Bucketing, key: &BucketKey) -> String {
 /// The label of the bar at whole-number `x`, for every `step`th bar (none between bars).
 fn every_nth(labels: &[String], step: usize, x: f64) -> String {
     let i = x.round();
-    if (x - i).abs() > 0.01 || i < 0.0 || i as usize >= labels.len() || (i as usize) % step != 0 {
+    if (x - i).abs() > 0.01 || i < 0.0 || i as usize >= labels.len() || !(i as usize).is_multiple_of(step) {
         String::new()
     } else {
         labels[i as usize].clone()

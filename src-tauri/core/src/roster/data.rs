@@ -7,7 +7,7 @@ use super::RosterError;
 use crate::domain::{Role, Skill};
 use crate::store::Replica;
 use chrono::{Datelike, Duration, NaiveDate};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -55,8 +55,7 @@ pub fn rules(r: &Replica) -> Result<Rules, RosterError> {
 }
 
 pub(crate) fn rules_in(conn: &Connection) -> Result<Rules, RosterError> {
-    let stored: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [RULES_KEY], |r| r.get(0)).optional()?;
-    match stored {
+    match crate::store::settings::get(conn, RULES_KEY)? {
         None => Ok(Rules::default()),
         Some(text) => Ok(serde_json::from_str(&text).map_err(|e| RosterError::Invalid(format!("stored roster rules: {e}")))?),
     }
@@ -67,10 +66,7 @@ pub fn set_rules(r: &mut Replica, text: &str) -> Result<Rules, RosterError> {
     let codes: Vec<String> = templates(r.conn())?.into_iter().map(|t| t.code).collect();
     let rules = Rules::parse(text, &codes)?;
     let json = serde_json::to_string(&rules).expect("rules serialise");
-    r.write(|tx| {
-        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [RULES_KEY, &json])?;
-        Ok(())
-    })?;
+    r.write(|tx| crate::store::settings::put(tx, RULES_KEY, &json))?;
     Ok(rules)
 }
 
@@ -105,6 +101,9 @@ pub(crate) fn find_person_in(conn: &Connection, name: &str) -> Result<Person, Ro
         many => Err(RosterError::Invalid(format!("'{name}' could be {}; give more of the name", many.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")))),
     }
 }
+
+/// A day and its name.
+pub type Holiday = (NaiveDate, String);
 
 /// Every rotation.
 pub fn rotations(conn: &Connection) -> Result<Vec<Rotation>, RosterError> {
@@ -233,7 +232,7 @@ pub(crate) fn add_holidays_in(conn: &Connection, days: &[(NaiveDate, String)], k
 /// The Russian Federation's production calendar for 2025–2027: the public holidays, and the
 /// weekend days off moved onto weekdays (returned second). Saturdays made working days by a
 /// transfer are not modelled. The lead imports another country's calendar as iCalendar.
-pub fn russian_calendar() -> (Vec<(NaiveDate, String)>, Vec<(NaiveDate, String)>) {
+pub fn russian_calendar() -> (Vec<Holiday>, Vec<Holiday>) {
     let days: &[(&str, &str)] = &[
         ("2025-01-01", "Новогодние каникулы"),
         ("2025-01-02", "Новогодние каникулы"),

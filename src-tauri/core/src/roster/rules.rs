@@ -486,6 +486,7 @@ pub struct Suggestion {
 /// month count), days in a row through it, and the month's hours within the limit; that
 /// line's engineers first, then a higher line, then the lead and deputy; fewest planned hours
 /// first within each.
+#[allow(clippy::too_many_arguments)] // the gap (day, shift, line) and the month around it, each named
 pub fn suggestions(plan: &Plan, day: NaiveDate, code: &str, line: u8, before: &[NaiveDate], days: &[NaiveDate], after: &[NaiveDate], month_norm: i64) -> Vec<Suggestion> {
     let mut out: Vec<(u8, i64, Suggestion)> = Vec::new();
     let all: Vec<NaiveDate> = before.iter().chain(days).chain(after).copied().collect();

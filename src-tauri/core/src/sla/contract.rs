@@ -73,7 +73,7 @@ impl Contract {
             return Some(format!("the clock always stops in {s}; pause_in lists open statuses only"));
         }
         let percents = [self.availability_target, self.credit_percent_per_breach, self.credit_percent_availability, self.credit_cap_percent];
-        if percents.iter().any(|p| !(0.0..=100.0).contains(p)) || !(self.monthly_fee >= 0.0) {
+        if percents.iter().any(|p| !(0.0..=100.0).contains(p)) || self.monthly_fee.is_nan() || self.monthly_fee < 0.0 {
             return Some("percentages must lie in 0–100 and the fee must not be negative".into());
         }
         None

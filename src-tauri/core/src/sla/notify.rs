@@ -5,7 +5,6 @@
 use super::report::{at_risk, TimerKind};
 use crate::store::{Replica, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -31,7 +30,7 @@ const KEY: &str = "notifications";
 
 /// The settings in force.
 pub fn settings(r: &Replica) -> Result<NotifySettings, StoreError> {
-    let stored: Option<String> = r.conn().query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |x| x.get(0)).optional()?;
+    let stored = crate::store::settings::get(r.conn(), KEY)?;
     Ok(stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
 }
 
@@ -39,10 +38,7 @@ pub fn settings(r: &Replica) -> Result<NotifySettings, StoreError> {
 pub fn set_settings(r: &mut Replica, s: NotifySettings) -> Result<NotifySettings, StoreError> {
     let s = NotifySettings { sla_minutes: s.sla_minutes.clamp(1, 24 * 60), ..s };
     let json = serde_json::to_string(&s).expect("settings serialise");
-    r.write(|tx| {
-        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [KEY, &json])?;
-        Ok(())
-    })?;
+    r.write(|tx| crate::store::settings::put(tx, KEY, &json))?;
     Ok(s)
 }
 

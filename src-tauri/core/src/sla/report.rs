@@ -258,7 +258,10 @@ pub enum SlaError {
     Store(#[from] StoreError),
 }
 
-fn calendars(r: &Replica) -> Result<(BTreeMap<i64, Contract>, HashMap<i64, Calendar>), StoreError> {
+/// Each client's contract and support-hours calendar, by client id.
+type Calendars = (BTreeMap<i64, Contract>, HashMap<i64, Calendar>);
+
+fn calendars(r: &Replica) -> Result<Calendars, StoreError> {
     let contracts = contracts_in(r.conn())?;
     let mut cals = HashMap::new();
     let mut stmt = r.conn().prepare_cached("SELECT id, time_zone FROM clients")?;

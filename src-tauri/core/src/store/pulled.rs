@@ -54,6 +54,11 @@ pub(crate) fn synced(conn: &Connection, external_id: &str) -> Result<Option<Sync
     Ok(found)
 }
 
+/// How many tickets came from an ITSM.
+pub(crate) fn linked(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM tickets WHERE external_id IS NOT NULL", [], |x| x.get(0))?)
+}
+
 /// The row id of the ticket with ITSM id `external_id`, if the replica has it.
 pub(crate) fn id_by_external(conn: &Connection, external_id: &str) -> Result<Option<i64>> {
     Ok(conn.prepare_cached("SELECT id FROM tickets WHERE external_id = ?1")?.query_row([external_id], |x| x.get(0)).optional()?)

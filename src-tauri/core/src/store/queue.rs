@@ -225,8 +225,8 @@ fn search_by(r: &Replica, f: &QueueFilter, status_applied: bool) -> Result<Searc
         None => return Ok(SearchBy::Matches),
     };
     Ok(match among {
-        0..=READ_AT_MOST => SearchBy::Reading,
-        ..=PROBE_AT_MOST => SearchBy::Probing,
+        n if n <= READ_AT_MOST => SearchBy::Reading,
+        n if n <= PROBE_AT_MOST => SearchBy::Probing,
         _ => SearchBy::Matches,
     })
 }

@@ -1,4 +1,5 @@
-//! Settings kept in the replica (the priority matrix) and the sync bookkeeping.
+//! Settings kept in the replica, a value per key (the priority matrix, the ITSM connection,
+//! the sync interval, notifications, the roster's rules): every statement on `settings`.
 
 use super::{from_ts, Replica, Result, StoreError};
 use crate::domain::PriorityMatrix;
@@ -7,6 +8,23 @@ use rusqlite::OptionalExtension;
 
 const MATRIX_KEY: &str = "priority_matrix";
 
+/// The value stored under `key`, if any.
+pub(crate) fn get(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |row| row.get(0)).optional()?)
+}
+
+/// Stores `value` under `key`.
+pub(crate) fn put(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?.execute([key, value])?;
+    Ok(())
+}
+
+/// Forgets `key`.
+pub(crate) fn remove(conn: &rusqlite::Connection, key: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM settings WHERE key = ?1")?.execute([key])?;
+    Ok(())
+}
+
 /// The urgency × impact matrix in force: the stored one, or the default.
 pub fn matrix(r: &Replica) -> Result<PriorityMatrix> {
     matrix_in(r.conn())
@@ -14,8 +32,7 @@ pub fn matrix(r: &Replica) -> Result<PriorityMatrix> {
 
 /// The matrix in force, read through any connection or transaction.
 pub fn matrix_in(conn: &rusqlite::Connection) -> Result<PriorityMatrix> {
-    let stored: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [MATRIX_KEY], |row| row.get(0)).optional()?;
-    match stored {
+    match get(conn, MATRIX_KEY)? {
         None => Ok(PriorityMatrix::default()),
         Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::InvalidValue(format!("setting {MATRIX_KEY}: {e}"))),
     }
@@ -24,10 +41,7 @@ pub fn matrix_in(conn: &rusqlite::Connection) -> Result<PriorityMatrix> {
 /// Stores a new urgency × impact matrix; it applies to every priority computed from now on.
 pub fn set_matrix(r: &mut Replica, m: &PriorityMatrix) -> Result<()> {
     let json = serde_json::to_string(m).expect("a matrix serialises");
-    r.write(|tx| {
-        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [MATRIX_KEY, &json])?;
-        Ok(())
-    })
+    r.write(|tx| put(tx, MATRIX_KEY, &json))
 }
 
 /// When the replica last completed a sync with any ITSM, if ever.

@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+/// A history entry's field, old value and new value.
+pub(crate) type FieldChange = (&'static str, Option<String>, Option<String>);
+
 /// A ticket's changeable state (also what the outbox keeps to undo a discarded change).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TicketState {
@@ -98,7 +101,7 @@ impl TicketState {
     }
 
     /// The history entries (field, old, new) that lead from `self` to `after`.
-    pub fn changes(&self, after: &TicketState, tx: &Transaction<'_>) -> Result<Vec<(&'static str, Option<String>, Option<String>)>, StoreError> {
+    pub fn changes(&self, after: &TicketState, tx: &Transaction<'_>) -> Result<Vec<FieldChange>, StoreError> {
         let mut out = Vec::new();
         let mut diff = |field: &'static str, a: Option<String>, b: Option<String>| {
             if a != b {

@@ -1,8 +1,7 @@
 //! Where the ITSM is (kept in the replica) and its secret (kept in the OS keyring — on Linux
 //! the Secret Service — and nowhere else: not the replica, a file, a log or a message).
 
-use crate::store::{Replica, StoreError};
-use rusqlite::OptionalExtension;
+use crate::store::{settings, Replica, StoreError};
 use serde::{Deserialize, Serialize};
 
 const KEY: &str = "itsm_connection";
@@ -49,7 +48,7 @@ fn entry(c: &Connection) -> Result<keyring::Entry, CredentialError> {
 
 /// The connection in force, if any.
 pub fn connection(r: &Replica) -> Result<Option<Connection>, CredentialError> {
-    let text: Option<String> = r.conn().query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |x| x.get(0)).optional().map_err(StoreError::from)?;
+    let text = settings::get(r.conn(), KEY)?;
     text.map(|t| serde_json::from_str(&t).map_err(|e| CredentialError::Store(StoreError::InvalidValue(format!("{KEY}: {e}"))))).transpose()
 }
 
@@ -57,7 +56,7 @@ pub fn connection(r: &Replica) -> Result<Option<Connection>, CredentialError> {
 /// already follows another ITSM keeps following it: its tickets' ids are that ITSM's.
 pub fn connect(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), CredentialError> {
     if let Some(old) = connection(r)?.filter(|old| old.kind != c.kind || old.url != c.url) {
-        let linked: i64 = r.conn().query_row("SELECT count(*) FROM tickets WHERE external_id IS NOT NULL", [], |x| x.get(0)).map_err(StoreError::from)?;
+        let linked = crate::store::pulled::linked(r.conn())?;
         if linked > 0 {
             return Err(CredentialError::Store(StoreError::Conflict(format!(
                 "this replica follows {} at {} ({linked} tickets); use another replica (--db) for {} at {}",
@@ -67,10 +66,7 @@ pub fn connect(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), Cred
     }
     entry(c)?.set_password(secret).map_err(|e| CredentialError::NoKeyring(e.to_string()))?;
     let json = serde_json::to_string(c).expect("a connection serialises");
-    r.write(|tx| {
-        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [KEY, &json])?;
-        Ok(())
-    })?;
+    r.write(|tx| settings::put(tx, KEY, &json))?;
     Ok(())
 }
 
@@ -90,10 +86,7 @@ pub fn disconnect(r: &mut Replica) -> Result<Option<Connection>, CredentialError
         Ok(()) | Err(keyring::Error::NoEntry) => {}
         Err(e) => return Err(CredentialError::NoKeyring(e.to_string())),
     }
-    r.write(|tx| {
-        tx.execute("DELETE FROM settings WHERE key = ?1", [KEY])?;
-        Ok(())
-    })?;
+    r.write(|tx| settings::remove(tx, KEY))?;
     Ok(Some(c))
 }
 
@@ -103,16 +96,13 @@ pub const DEFAULT_INTERVAL: u64 = 60;
 
 /// Seconds between background syncs.
 pub fn interval(r: &Replica) -> Result<u64, CredentialError> {
-    let v: Option<String> = r.conn().query_row("SELECT value FROM settings WHERE key = ?1", [INTERVAL_KEY], |x| x.get(0)).optional().map_err(StoreError::from)?;
+    let v = settings::get(r.conn(), INTERVAL_KEY)?;
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_INTERVAL))
 }
 
 /// Sets the seconds between background syncs (10 s to a day).
 pub fn set_interval(r: &mut Replica, seconds: u64) -> Result<u64, CredentialError> {
     let s = seconds.clamp(10, 86_400);
-    r.write(|tx| {
-        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [INTERVAL_KEY, &s.to_string()])?;
-        Ok(())
-    })?;
+    r.write(|tx| settings::put(tx, INTERVAL_KEY, &s.to_string()))?;
     Ok(s)
 }
