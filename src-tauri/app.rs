@@ -25,10 +25,19 @@ pub struct AppState {
     pub sync: Option<std::sync::Arc<commands::sync::SyncShared>>,
 }
 
-/// Opens the replica at `db`; an empty one gets the 90-day demo so a new user sees a queue.
+impl AppState {
+    /// A state on this replica, with no window around it.
+    #[cfg(test)]
+    pub fn for_tests(replica: Mutex<Replica>) -> AppState {
+        AppState { replica: Ok(replica), user: None, lang: Mutex::new(Language::En), sync: None }
+    }
+}
+
+/// Opens the replica at `db`; an empty one that was never connected to an ITSM gets the
+/// 90-day demo so a new user sees a queue (a real desk's empty replica stays empty).
 fn open(db: &Path) -> Result<Replica, IpcError> {
     let mut replica = Replica::open(db)?;
-    if smena_core::store::queue::info(&replica)?.tickets == 0 {
+    if smena_core::store::queue::info(&replica)?.tickets == 0 && smena_core::sync::credentials::identity(&replica)?.is_none() {
         let opts = DemoOptions { days: 90, seed: 1, now: SystemClock.now() };
         demo::write_demo(&mut replica, &opts)?;
     }
@@ -91,7 +100,8 @@ pub fn run(db: PathBuf) -> i32 {
 fn watch(app: tauri::AppHandle) {
     let state = app.state::<AppState>();
     let Ok(lock) = state.replica.as_ref() else { return };
-    let mut watcher = match lock.lock().map_err(|e| e.to_string()).and_then(|r| Watcher::new(&r).map_err(|e| e.to_string())) {
+    let replica = || lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut watcher = match Watcher::new(&replica()) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("smena: notifications are off: {e}");
@@ -99,11 +109,16 @@ fn watch(app: tauri::AppHandle) {
         }
     };
     loop {
-        let notices = lock.lock().ok().and_then(|r| notify::settings(&r).ok().and_then(|s| watcher.check(&r, SystemClock.now(), &s).ok())).unwrap_or_default();
+        // A failure or even a panic in one round leaves the next round to try again.
+        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let r = replica();
+            notify::settings(&r).ok().and_then(|s| watcher.check(&r, SystemClock.now(), &s).ok()).unwrap_or_default()
+        }));
+        let notices = round.unwrap_or_default();
         let ru = state.lang.lock().map(|l| *l == Language::Ru).unwrap_or(false);
         for n in notices.iter().take(5) {
             let (title, body) = notice_text(n, ru);
-            let _ = app.notification().builder().title(title).body(body).show();
+            let _ = app.notification().builder().title(inert(&title)).body(inert(&body)).show();
         }
         if notices.len() > 5 {
             let more = notices.len() - 5;
@@ -111,6 +126,24 @@ fn watch(app: tauri::AppHandle) {
         }
         std::thread::sleep(std::time::Duration::from_secs(30));
     }
+}
+
+/// Ticket text as a notification shows it: many notification daemons render a subset of
+/// HTML in the body, so markup characters are escaped and control characters dropped.
+fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn notice_text(n: &Notice, ru: bool) -> (String, String) {
@@ -135,5 +168,13 @@ fn notice_text(n: &Notice, ru: bool) -> (String, String) {
                 (format!("{number}: new very-high-urgency incident"), format!("{client}: {subject}"))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ticket_text_in_a_notification_is_inert() {
+        assert_eq!(super::inert("<img src=x onerror=alert(1)> & <b>\u{1b}[31m"), "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt; [31m");
     }
 }

@@ -126,7 +126,7 @@ fn report(applied: &[Applied]) {
     for a in applied {
         let t = &a.ticket;
         let queued = a.op_id.as_deref().map(|op| format!("; queued for the ITSM as {op}")).unwrap_or_else(|| "; kept in this replica".into());
-        println!(
+        out!(
             "{}: {}, priority {} (urgency {}, impact {}), line {}, assignee {}{}",
             t.number,
             t.status,
@@ -230,15 +230,15 @@ pub fn outbox_cmd(a: OutboxArgs, db: &Path) -> CliResult {
                 return print_json(&OutboxList { operations });
             }
             for o in &operations {
-                println!("{} {} {:<15} {:<8} {} {}", o.created_at.format("%Y-%m-%d %H:%M"), o.ticket, o.kind.as_str(), o.state.as_str(), o.actor, o.op_id);
+                out!("{} {} {:<15} {:<8} {} {}", o.created_at.format("%Y-%m-%d %H:%M"), o.ticket, o.kind.as_str(), o.state.as_str(), o.actor, o.op_id);
             }
-            println!("{} operations waiting for the ITSM", operations.len());
+            out!("{} operations waiting for the ITSM", operations.len());
             Ok(())
         }
         OutboxCommand::Discard { op_id } => {
             let actor = Actor::resolve(&r, a.who.actor.as_deref())?;
             let number = actions::discard(&mut r, &SystemClock, &actor, &op_id)?;
-            println!("discarded {op_id}; ticket {number} is back as it was before it");
+            out!("discarded {op_id}; ticket {number} is back as it was before it");
             Ok(())
         }
     }
@@ -276,7 +276,7 @@ pub fn candidates(a: CandidatesArgs, db: &Path) -> CliResult {
             None => "shift",
         };
         let skills: Vec<&str> = c.skills.iter().map(|s| s.as_str()).collect();
-        println!("{:<24} {:<8} {:>3} open  {}{}", c.name, at_work, c.open_tickets, skills.join(","), if c.has_skill { "" } else { "  (lacks the skill)" });
+        out!("{:<24} {:<8} {:>3} open  {}{}", c.name, at_work, c.open_tickets, skills.join(","), if c.has_skill { "" } else { "  (lacks the skill)" });
     }
     Ok(())
 }

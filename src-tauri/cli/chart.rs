@@ -111,6 +111,6 @@ pub fn run(a: ChartArgs, db: &Path) -> CliResult {
     };
     let to = Export { chart: Some(&a.out), csv: a.csv.as_deref() };
     dashboard::export(&replica, &q, &Style::sized(theme, lang, a.width, a.height), a.now.unwrap_or_else(Utc::now), to)?;
-    println!("{}", a.out.display());
+    out!("{}", a.out.display());
     Ok(())
 }

@@ -30,7 +30,7 @@ pub fn run(a: DemoArgs, db: &Path) -> CliResult {
     if a.json {
         return print_json(&summary);
     }
-    println!(
+    out!(
         "wrote {} tickets ({} history entries, {} comments), {} clients, {} staff, {} … {} into {}",
         summary.tickets,
         summary.history_entries,

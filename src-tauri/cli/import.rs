@@ -61,7 +61,7 @@ fn servicenow_import(a: ServiceNowArgs, db: &Path) -> CliResult {
         if tty {
             eprint!("\rimporting: {done} of {total} tickets");
             if done == total {
-                eprintln!();
+                eout!();
             }
         }
     };
@@ -70,9 +70,9 @@ fn servicenow_import(a: ServiceNowArgs, db: &Path) -> CliResult {
         return print_json(&report);
     }
     for s in &report.skipped {
-        eprintln!("{}:{}: skipped: {}", file.display(), s.line, s.reason);
+        eout!("{}:{}: skipped: {}", file.display(), s.line, s.reason);
     }
-    println!(
+    out!(
         "{}read {} rows, {} tickets: {} imported, {} updated, {} unchanged, {} rows skipped; {} history entries; {} tickets whose ServiceNow priority differs from the matrix",
         if report.dry_run { "dry run (nothing written): " } else { "" },
         report.rows,

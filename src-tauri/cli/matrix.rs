@@ -29,16 +29,16 @@ pub fn run(c: MatrixCommand, db: &Path) -> CliResult {
             if json {
                 return print_json(&m);
             }
-            println!("{:<22}{}", "urgency \\ impact", Level::ALL.iter().map(|l| format!("{:<10}", l.as_str())).collect::<String>());
+            out!("{:<22}{}", "urgency \\ impact", Level::ALL.iter().map(|l| format!("{:<10}", l.as_str())).collect::<String>());
             for (u, row) in Level::ALL.iter().zip(m.ranks()) {
-                println!("{:<22}{}", u.as_str(), row.iter().map(|r| format!("{r:<10}")).collect::<String>());
+                out!("{:<22}{}", u.as_str(), row.iter().map(|r| format!("{r:<10}")).collect::<String>());
             }
             Ok(())
         }
         MatrixCommand::Set { matrix } => {
             let m = PriorityMatrix::parse(&matrix)?;
             settings::set_matrix(&mut replica, &m)?;
-            println!("priority matrix set to {m}");
+            out!("priority matrix set to {m}");
             Ok(())
         }
     }

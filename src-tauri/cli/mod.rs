@@ -1,5 +1,18 @@
 //! The headless command line: the same core as the window, for scripts, tests and benchmarks.
 
+/// `println!` for text meant for a terminal: whatever a ticket, a file or the ITSM put in the
+/// values, no control sequence reaches the terminal (JSON output is escaped by serde).
+macro_rules! out {
+    () => { println!() };
+    ($($arg:tt)*) => { println!("{}", smena_core::output::terminal_lines(&format!($($arg)*))) };
+}
+
+/// `eprintln!` with the same care.
+macro_rules! eout {
+    () => { eprintln!() };
+    ($($arg:tt)*) => { eprintln!("{}", smena_core::output::terminal_lines(&format!($($arg)*))) };
+}
+
 mod actions;
 mod chart;
 mod demo;
@@ -71,8 +84,8 @@ pub enum Command {
     Roster(roster::RosterCommand),
     /// Connect to the ITSM (the secret is read from standard input and kept in the OS keyring).
     Connect(sync::ConnectArgs),
-    /// Forget the ITSM connection and remove its secret from the keyring.
-    Disconnect,
+    /// Forget the ITSM connection and remove its secret from the keyring (--forget: its tickets too).
+    Disconnect(sync::DisconnectArgs),
     /// Push the outbox and pull the ITSM's changes (exit 0 in sync, 2 when operations failed
     /// or conflicts remain, 1 on error).
     Sync(sync::SyncArgs),
@@ -185,7 +198,7 @@ pub fn run(command: Command, db: &Path) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("smena: error: {}", e.message.replace('\n', " "));
+            eprintln!("smena: error: {}", smena_core::output::terminal_text(&e.message));
             exit_code(e.code)
         }
     }
@@ -195,7 +208,7 @@ fn run_one(command: Command, db: &Path) -> CliResult {
     match command {
         Command::Sync(_) => unreachable!("sync is run by run()"),
         Command::Connect(a) => sync::connect(a, db),
-        Command::Disconnect => sync::disconnect(db),
+        Command::Disconnect(a) => sync::disconnect(a, db),
         Command::Conflicts(a) => sync::conflicts(a, db),
         Command::Staff(c) => sync::staff(c, db),
         Command::Demo(a) => demo::run(a, db),

@@ -210,7 +210,7 @@ pub fn run(c: ReportCommand, db: &Path) -> CliResult {
                 return print_json(&Cells { cells });
             }
             for c in &cells {
-                println!("urgency {:<10} impact {:<10} priority {:<9} {:>7}", c.urgency.as_str(), c.impact.as_str(), c.priority.as_str(), c.count);
+                out!("urgency {:<10} impact {:<10} priority {:<9} {:>7}", c.urgency.as_str(), c.impact.as_str(), c.priority.as_str(), c.count);
             }
             Ok(())
         }
@@ -220,7 +220,7 @@ pub fn run(c: ReportCommand, db: &Path) -> CliResult {
                 return print_json(&Groups { by, groups });
             }
             for g in &groups {
-                println!("{:<9} {:>7} resolved  median {:>8.2} h  p90 {:>8.2} h", g.priority.as_str(), g.count, g.median_hours, g.p90_hours);
+                out!("{:<9} {:>7} resolved  median {:>8.2} h  p90 {:>8.2} h", g.priority.as_str(), g.count, g.median_hours, g.p90_hours);
             }
             Ok(())
         }
@@ -235,10 +235,10 @@ fn load(a: LoadArgs, db: &Path) -> CliResult {
         return print_json(&report);
     }
     let max = report.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
-    println!("tickets opened per {:?} in {} ({} in all)", a.by, report.time_zone, report.total);
+    out!("tickets opened per {:?} in {} ({} in all)", a.by, report.time_zone, report.total);
     for b in &report.buckets {
         let key = serde_json::to_value(&b.key).map(|v| v.to_string().trim_matches('"').to_string()).unwrap_or_default();
-        println!("{key:>7} {:>7} {}", b.count, "#".repeat((b.count * 50 / max) as usize));
+        out!("{key:>7} {:>7} {}", b.count, "#".repeat((b.count * 50 / max) as usize));
     }
     Ok(())
 }
@@ -260,22 +260,22 @@ fn sla_cmd(a: SlaArgs, db: &Path) -> CliResult {
     if a.json {
         return print_json(&report);
     }
-    println!("SLA {} … {} ({}): {} tickets", report.from, report.to, report.time_zone, report.tickets);
-    println!("reaction   {:>8}  met {:>6}  breached {:>5}  pending {:>5}", pct(report.reaction.percent), report.reaction.met, report.reaction.breached, report.reaction.pending);
-    println!(
+    out!("SLA {} … {} ({}): {} tickets", report.from, report.to, report.time_zone, report.tickets);
+    out!("reaction   {:>8}  met {:>6}  breached {:>5}  pending {:>5}", pct(report.reaction.percent), report.reaction.met, report.reaction.breached, report.reaction.pending);
+    out!(
         "resolution {:>8}  met {:>6}  breached {:>5}  pending {:>5}",
         pct(report.resolution.percent),
         report.resolution.met,
         report.resolution.breached,
         report.resolution.pending
     );
-    println!("by priority:");
+    out!("by priority:");
     for g in &report.by_priority {
-        println!("  {:<3} {:>6} tickets  reaction {:>8}  resolution {:>8}", g.key, g.tickets, pct(g.reaction.percent), pct(g.resolution.percent));
+        out!("  {:<3} {:>6} tickets  reaction {:>8}  resolution {:>8}", g.key, g.tickets, pct(g.reaction.percent), pct(g.resolution.percent));
     }
-    println!("breaches: {}", report.breaches.len());
+    out!("breaches: {}", report.breaches.len());
     for b in report.breaches.iter().take(20) {
-        println!("  {} {:<10} over by {:>7}  {}", b.number, if b.timer == sla::TimerKind::Reaction { "reaction" } else { "resolution" }, hm(-b.clock.left_seconds()), b.client);
+        out!("  {} {:<10} over by {:>7}  {}", b.number, if b.timer == sla::TimerKind::Reaction { "reaction" } else { "resolution" }, hm(-b.clock.left_seconds()), b.client);
     }
     Ok(())
 }
@@ -290,10 +290,10 @@ fn sla_month(a: SlaMonthArgs, db: &Path) -> CliResult {
         print!("{}", smena_core::dashboard::client_month_csv(&m));
         return Ok(());
     }
-    println!("{} ({}) — {} in {}", m.client, m.contract_no, m.month, m.time_zone);
-    println!("tickets {}  reaction {}  resolution {}  breaches {}", m.tickets, pct(m.reaction.percent), pct(m.resolution.percent), m.breaches.len());
-    println!("availability {:.3} % (target {} %), downtime {} min", m.availability, m.availability_target, m.downtime_minutes);
-    println!("compensation {:.2} {} ({} % of the fee)", m.compensation, m.currency, m.credit_percent);
+    out!("{} ({}) — {} in {}", m.client, m.contract_no, m.month, m.time_zone);
+    out!("tickets {}  reaction {}  resolution {}  breaches {}", m.tickets, pct(m.reaction.percent), pct(m.resolution.percent), m.breaches.len());
+    out!("availability {:.3} % (target {} %), downtime {} min", m.availability, m.availability_target, m.downtime_minutes);
+    out!("compensation {:.2} {} ({} % of the fee)", m.compensation, m.currency, m.credit_percent);
     Ok(())
 }
 
@@ -307,15 +307,16 @@ struct AtRiskOut {
 fn at_risk(a: AtRiskArgs, db: &Path) -> CliResult {
     let replica = open(db)?;
     let now = a.now.unwrap_or_else(Utc::now);
-    let tickets = sla::at_risk(&replica, now, chrono::Duration::minutes(a.within))?;
+    // A week ahead at most: further is not "at risk".
+    let tickets = sla::at_risk(&replica, now, chrono::Duration::minutes(a.within.clamp(0, 7 * 24 * 60)))?;
     if a.json {
         return print_json(&AtRiskOut { now, within_minutes: a.within, tickets });
     }
     for t in &tickets {
         let kind = if t.timer == sla::TimerKind::Reaction { "reaction" } else { "resolution" };
-        println!("{} {:<10} left {:>7}  P{} L{} {:<20} {}", t.number, kind, hm(t.clock.left_seconds()), t.priority, t.line, t.status.as_str(), t.client);
+        out!("{} {:<10} left {:>7}  P{} L{} {:<20} {}", t.number, kind, hm(t.clock.left_seconds()), t.priority, t.line, t.status.as_str(), t.client);
     }
-    println!("{} tickets within {} minutes of a breach or past it", tickets.len(), a.within);
+    out!("{} tickets within {} minutes of a breach or past it", tickets.len(), a.within);
     Ok(())
 }
 
@@ -335,10 +336,10 @@ fn staffing(a: StaffingArgs, db: &Path) -> CliResult {
     if a.json {
         return print_json(&report);
     }
-    println!("staffing for {} ({}), from {} tickets of the {} weeks before", report.week, report.time_zone, report.history_tickets, report.weeks_back);
+    out!("staffing for {} ({}), from {} tickets of the {} weeks before", report.week, report.time_zone, report.history_tickets, report.weeks_back);
     for line in &report.lines {
         let peak = line.hours.iter().max_by_key(|h| h.scheduled).map(|h| (h.hour.clone(), h.scheduled)).unwrap_or_default();
-        println!("line {}: peak {} engineers at {}; {} hours short of the shift norm ({} on shift)", line.model.line, peak.1, peak.0, line.short_hours, line.model.planned);
+        out!("line {}: peak {} engineers at {}; {} hours short of the shift norm ({} on shift)", line.model.line, peak.1, peak.0, line.short_hours, line.model.planned);
     }
     Ok(())
 }

@@ -172,7 +172,7 @@ fn read(path: &Path) -> Result<String, CliError> {
 }
 
 fn write(path: &Path, text: &str) -> CliResult {
-    std::fs::write(path, text).map_err(|err| CliError::file(path, err))
+    smena_core::output::write_atomically(path, text.as_bytes()).map_err(|err| CliError::file(path, err))
 }
 
 pub fn run(c: RosterCommand, db: &Path) -> CliResult {
@@ -184,7 +184,7 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             if a.json {
                 return print_json(&view.report);
             }
-            println!("{} generated as a draft: {} people", view.month, view.people.len());
+            out!("{} generated as a draft: {} people", view.month, view.people.len());
             print_summary(&view.report);
             Ok(())
         }
@@ -214,10 +214,10 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
                 for k in &s.missing_skills {
                     gaps.push(format!("no one with {k}"));
                 }
-                println!("  {} {}: short {}", s.day, s.code, gaps.join(", "));
+                out!("  {} {}: short {}", s.day, s.code, gaps.join(", "));
             }
             for b in &report.breaches {
-                println!("  breach: {}", b.reason);
+                out!("  breach: {}", b.reason);
             }
             Ok(())
         }
@@ -227,15 +227,15 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             if json {
                 return print_json(&panel);
             }
-            println!("at {}", at.format("%Y-%m-%d %H:%M UTC"));
+            out!("at {}", at.format("%Y-%m-%d %H:%M UTC"));
             for l in &panel.lines {
                 let names: Vec<&str> = l.now.iter().map(|p| p.name.as_str()).collect();
                 let next: Vec<&str> = l.next.iter().map(|p| p.name.as_str()).collect();
                 let when = l.next_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "—".into());
-                println!("line {}: {} | next {when}: {}", l.line, if names.is_empty() { "nobody".into() } else { names.join(", ") }, next.join(", "));
+                out!("line {}: {} | next {when}: {}", l.line, if names.is_empty() { "nobody".into() } else { names.join(", ") }, next.join(", "));
             }
             for s in &panel.specialists {
-                println!("  {}: {}", s.skill, s.people.join(", "));
+                out!("  {}: {}", s.skill, s.people.join(", "));
             }
             Ok(())
         }
@@ -249,18 +249,18 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             if let Some(path) = ics {
                 let (text, events) = ical::export(&r, first, who.as_ref().map(|p| p.id), clock.now())?;
                 write(&path, &text)?;
-                println!("wrote {events} shifts to {}", path.display());
+                out!("wrote {events} shifts to {}", path.display());
             }
             if let Some(path) = csv {
                 write(&path, &io::export_csv(&r, first)?)?;
-                println!("wrote {}", path.display());
+                out!("wrote {}", path.display());
             }
             Ok(())
         }
         RosterCommand::Publish { month: m } => {
             let first = smena_core::input::month(&m)?;
             let version = month::publish(&mut open(db)?, first, clock.now())?;
-            println!("{m} published as version {version}");
+            out!("{m} published as version {version}");
             Ok(())
         }
         RosterCommand::Assign { person, day, shift } => {
@@ -269,7 +269,7 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             let day = smena_core::input::day(&day)?;
             let code = if shift.eq_ignore_ascii_case("off") { String::new() } else { shift.to_uppercase() };
             month::assign(&mut r, p.id, day, &code, clock.now())?;
-            println!("{} on {day}: {}", p.name, if code.is_empty() { "off" } else { &code });
+            out!("{} on {day}: {}", p.name, if code.is_empty() { "off" } else { &code });
             print_summary(&month::coverage(&r, roster::first_of(day))?);
             Ok(())
         }
@@ -280,7 +280,7 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             let da = smena_core::input::day(&day)?;
             let db_ = with_day.as_deref().map(smena_core::input::day).transpose()?.unwrap_or(da);
             month::swap(&mut r, a.id, da, b.id, db_, clock.now())?;
-            println!("swapped {} on {da} with {} on {db_}", a.name, b.name);
+            out!("swapped {} on {da} with {} on {db_}", a.name, b.name);
             print_summary(&month::coverage(&r, roster::first_of(da))?);
             Ok(())
         }
@@ -291,13 +291,13 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             let first = smena_core::input::day(&from)?;
             let last = to.as_deref().map(smena_core::input::day).transpose()?.unwrap_or(first);
             let id = month::add_absence(&mut r, p.id, kind, first, last, &note)?;
-            println!("absence {id}: {} {} {first} … {last}", p.name, kind.as_str());
+            out!("absence {id}: {} {} {first} … {last}", p.name, kind.as_str());
             print_summary(&month::coverage(&r, roster::first_of(first))?);
             Ok(())
         }
         RosterCommand::Absence(AbsenceCommand::Remove { id }) => {
             month::remove_absence(&mut open(db)?, id)?;
-            println!("absence {id} removed");
+            out!("absence {id} removed");
             Ok(())
         }
         RosterCommand::Suggest { day, shift, line, json } => {
@@ -307,10 +307,10 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
                 return print_json(&list);
             }
             if list.is_empty() {
-                println!("nobody can take it without breaking a rule");
+                out!("nobody can take it without breaking a rule");
             }
             for s in list {
-                println!("{} ({}, {} h this month)", s.name, s.role, s.hours);
+                out!("{} ({}, {} h this month)", s.name, s.role, s.hours);
             }
             Ok(())
         }
@@ -319,7 +319,7 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             let p = data::find_person(&r, &person)?;
             let rot = roster::Rotation { staff_id: p.id, cycle: cycle.to_uppercase(), start_day: smena_core::input::day(&start)?, crew };
             data::set_rotation(&mut r, &rot)?;
-            println!("{}: {} from {}", p.name, rot.cycle, rot.start_day);
+            out!("{}: {} from {}", p.name, rot.cycle, rot.start_day);
             Ok(())
         }
         RosterCommand::Rules { set } => {
@@ -340,16 +340,16 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             }
             if let Some(path) = people {
                 let n = io::import_people(&mut r, &read(&path)?, &path.display().to_string())?;
-                println!("people: {} added, {} updated", n.added, n.updated);
+                out!("people: {} added, {} updated", n.added, n.updated);
             }
             if let Some(path) = absences {
                 let n = io::import_absences(&mut r, &read(&path)?, &path.display().to_string())?;
-                println!("absences: {} added", n.added);
+                out!("absences: {} added", n.added);
             }
             if let Some(path) = holidays {
                 let days = ical::parse_holidays(&read(&path)?, &path.display().to_string())?;
                 let added = data::add_holidays(&mut r, &days)?;
-                println!("holidays: {added} new of {} days", days.len());
+                out!("holidays: {added} new of {} days", days.len());
             }
             Ok(())
         }
@@ -358,17 +358,25 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
 
 fn print_summary(r: &roster::CoverageReport) {
     let s = &r.summary;
-    println!(
+    out!(
         "{}: {} of {} shifts short ({} short of line 1, {} of line 2, {} of a skill); missing {} first-line and {} second-line shift places; {} rule breaches",
-        r.month, s.short_shifts, s.shifts, s.short_by_line.line1, s.short_by_line.line2, s.short_of_skill, s.missing.line1, s.missing.line2, s.breaches
+        r.month,
+        s.short_shifts,
+        s.shifts,
+        s.short_by_line.line1,
+        s.short_by_line.line2,
+        s.short_of_skill,
+        s.missing.line1,
+        s.missing.line2,
+        s.breaches
     );
 }
 
 fn print_grid(v: &roster::RosterMonth) {
-    println!("{} ({}), norm {} h", v.month, v.state, v.norm_hours);
+    out!("{} ({}), norm {} h", v.month, v.state, v.norm_hours);
     let width = v.people.iter().map(|p| p.name.chars().count()).max().unwrap_or(4);
     let header: String = v.days.iter().map(|d| format!("{:>3}", &d[8..])).collect();
-    println!("{:width$} {header}", "");
+    out!("{:width$} {header}", "");
     for p in &v.people {
         let cells: String = p
             .cells
@@ -386,7 +394,7 @@ fn print_grid(v: &roster::RosterMonth) {
             })
             .collect();
         let pad = width - p.name.chars().count();
-        println!("{}{} {cells}  {}/{} h", p.name, " ".repeat(pad), p.hours, p.norm_hours);
+        out!("{}{} {cells}  {}/{} h", p.name, " ".repeat(pad), p.hours, p.norm_hours);
     }
     print_summary(&v.report);
 }

@@ -31,7 +31,7 @@ pub fn run(c: SlaCommand, db: &Path) -> CliResult {
             let text = std::fs::read_to_string(&file).map_err(|e| CliError::file(&file, e))?;
             let parsed = contract::parse(&text).map_err(|e| CliError::from(e).at(&file))?;
             contract::set_contract(&mut open(db)?, &client, &parsed)?;
-            println!("SLA contract of {client} set");
+            out!("SLA contract of {client} set");
             Ok(())
         }
     }

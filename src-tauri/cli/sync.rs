@@ -33,6 +33,14 @@ pub struct ConnectArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DisconnectArgs {
+    /// Also forget the ITSM's tickets, their queued changes and where the sync stood, so the
+    /// replica can follow another ITSM (the replica's own data stays)
+    #[arg(long)]
+    forget: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct SyncArgs {
     /// Print the report as JSON
     #[arg(long)]
@@ -89,7 +97,7 @@ fn read_secret() -> Result<String, CliError> {
     let read = stdin.lock().read_line(&mut line);
     if let Some(old) = echo {
         restore(old);
-        eprintln!();
+        eout!();
     }
     read.map_err(|e| CliError::new(ErrorCode::InvalidInput, format!("cannot read the secret: {e}"), format!("не удалось прочитать секрет: {e}")))?;
     let secret = line.trim_end_matches(['\r', '\n']).to_string();
@@ -133,17 +141,22 @@ pub fn connect(a: ConnectArgs, db: &Path) -> CliResult {
         ItsmKind::Rt => sync::ItsmKind::Rt,
         ItsmKind::Simpleone => sync::ItsmKind::SimpleOne,
     };
-    let c = sync::connection(kind, &a.url, a.user.as_deref());
+    let c = sync::connection(kind, &a.url, a.user.as_deref())?;
     let secret = read_secret()?;
     sync::connect(&mut open(db)?, &c, &secret)?;
-    println!("connected to {} at {}; the secret is in the OS keyring", c.kind, c.url);
+    out!("connected to {} at {}; the secret is in the OS keyring", c.kind, c.url);
     Ok(())
 }
 
-pub fn disconnect(db: &Path) -> CliResult {
-    match credentials::disconnect(&mut open(db)?)? {
-        Some(c) => println!("disconnected from {} at {}; its secret was removed from the keyring", c.kind, c.url),
-        None => println!("no ITSM was connected"),
+pub fn disconnect(a: DisconnectArgs, db: &Path) -> CliResult {
+    let mut r = open(db)?;
+    match credentials::disconnect(&mut r)? {
+        Some(c) => out!("disconnected from {} at {}; its secret was removed from the keyring", c.kind, c.url),
+        None => out!("no ITSM was connected"),
+    }
+    if a.forget {
+        let f = sync::forget(&mut r)?;
+        out!("forgot {} tickets of the ITSM and {} changes queued for it", f.tickets, f.operations);
     }
     Ok(())
 }
@@ -156,16 +169,25 @@ pub fn sync(a: SyncArgs, db: &Path) -> Result<i32, CliError> {
     let report = sync::sync_connected(&mut r, SystemClock.now(), &mut |p| {
         if !a.json && p.done >= last + 1000 {
             last = p.done;
-            eprintln!("pulled {}{}", p.done, p.total.map(|t| format!(" of {t}")).unwrap_or_default());
+            eout!("pulled {}{}", p.done, p.total.map(|t| format!(" of {t}")).unwrap_or_default());
         }
     })?;
     if a.json {
         print_json(&report)?;
     } else {
-        println!(
+        out!(
             "pushed {} ({} already applied), {} failed, {} in conflict; pulled {} tickets ({} new); {} waiting",
-            report.pushed, report.already_applied, report.failed, report.conflicts, report.pulled, report.created, report.waiting
+            report.pushed,
+            report.already_applied,
+            report.failed,
+            report.conflicts,
+            report.pulled,
+            report.created,
+            report.waiting
         );
+        for s in &report.skipped {
+            out!("not applied: {}: {} (read again at the next sync)", s.number, s.reason);
+        }
     }
     if let Some(why) = report.offline {
         // The report is out; the failure is told like any other, with its own exit code.
@@ -180,18 +202,13 @@ pub fn conflicts(a: ConflictsArgs, db: &Path) -> CliResult {
     match a.command {
         Some(ConflictCommand::Retry { op_id }) => {
             engine::retry(&mut r, &op_id)?;
-            println!("{op_id} will be sent again at the next sync");
+            out!("{op_id} will be sent again at the next sync");
             Ok(())
         }
         Some(ConflictCommand::Resolve { id, how }) => {
             let how = if how == "mine" { Resolution::Mine } else { Resolution::Theirs };
             let c = engine::resolve(&mut r, id, how, SystemClock.now())?;
-            println!(
-                "conflict {id} on {} ({}): {}",
-                c.ticket,
-                c.field,
-                if how == Resolution::Mine { "mine kept, sent at the next sync" } else { "theirs taken, mine rolled back" }
-            );
+            out!("conflict {id} on {} ({}): {}", c.ticket, c.field, if how == Resolution::Mine { "mine kept, sent at the next sync" } else { "theirs taken, mine rolled back" });
             Ok(())
         }
         None => {
@@ -201,13 +218,13 @@ pub fn conflicts(a: ConflictsArgs, db: &Path) -> CliResult {
                 return print_json(&serde_json::json!({ "conflicts": list, "failed": failed }));
             }
             for c in &list {
-                println!("{}  {}  {}: mine '{}', theirs '{}'", c.id, c.ticket, c.field, c.mine, c.theirs);
+                out!("{}  {}  {}: mine '{}', theirs '{}'", c.id, c.ticket, c.field, c.mine, c.theirs);
             }
             for f in &failed {
-                println!("failed  {}  {}: {}", f.ticket, f.kind, f.last_error.as_deref().unwrap_or(""));
+                out!("failed  {}  {}: {}", f.ticket, f.kind, f.last_error.as_deref().unwrap_or(""));
             }
             if list.is_empty() && failed.is_empty() {
-                println!("no conflicts, no failed operations");
+                out!("no conflicts, no failed operations");
             }
             Ok(())
         }
@@ -220,7 +237,7 @@ pub fn staff(c: StaffCommand, db: &Path) -> CliResult {
             let mut r = open(db)?;
             let p = smena_core::roster::data::find_person(&r, &name)?;
             engine::set_login(&mut r, p.id, &login)?;
-            println!("{} is '{login}' in the ITSM", p.name);
+            out!("{} is '{login}' in the ITSM", p.name);
             Ok(())
         }
     }

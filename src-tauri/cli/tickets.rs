@@ -73,9 +73,9 @@ pub fn list(a: TicketsArgs, db: &Path) -> CliResult {
     if a.json {
         return print_json(&TicketList { total: page.total, tickets: page.rows });
     }
-    println!("{:<11} {:<9} {:<20} {:<3} {:<22} {:<26} SUBJECT", "NUMBER", "PRIORITY", "STATUS", "L", "ASSIGNEE", "CLIENT");
+    out!("{:<11} {:<9} {:<20} {:<3} {:<22} {:<26} SUBJECT", "NUMBER", "PRIORITY", "STATUS", "L", "ASSIGNEE", "CLIENT");
     for t in &page.rows {
-        println!(
+        out!(
             "{:<11} {:<9} {:<20} {:<3} {:<22} {:<26} {}",
             t.number,
             t.priority.as_str(),
@@ -86,7 +86,7 @@ pub fn list(a: TicketsArgs, db: &Path) -> CliResult {
             t.subject
         );
     }
-    println!("{} of {} tickets", page.rows.len(), page.total);
+    out!("{} of {} tickets", page.rows.len(), page.total);
     Ok(())
 }
 
@@ -125,16 +125,16 @@ fn show(a: TicketArgs, db: &Path) -> CliResult {
         return print_json(&d);
     }
     let s = &d.summary;
-    println!("{} [{}] {}", s.number, s.kind.as_str(), s.subject);
-    println!("status {}, priority {} (urgency {}, impact {}), line {}, assignee {}", s.status, s.priority, s.urgency, s.impact, s.line, s.assignee.as_deref().unwrap_or("-"));
-    println!("client {} ({}), contact {} {}, via {}", s.client, d.contract_no, d.contact_name, d.contact_email.as_deref().unwrap_or(""), s.channel);
+    out!("{} [{}] {}", s.number, s.kind.as_str(), s.subject);
+    out!("status {}, priority {} (urgency {}, impact {}), line {}, assignee {}", s.status, s.priority, s.urgency, s.impact, s.line, s.assignee.as_deref().unwrap_or("-"));
+    out!("client {} ({}), contact {} {}, via {}", s.client, d.contract_no, d.contact_name, d.contact_email.as_deref().unwrap_or(""), s.channel);
     if !s.contact_authorised {
-        println!("WARNING: the contact is not an authorised contact of this client");
+        out!("WARNING: the contact is not an authorised contact of this client");
     }
-    println!("registered {}, deadline {}", s.created_at.to_rfc3339(), s.due_at.map_or("-".into(), |t| t.to_rfc3339()));
-    println!("\nhistory:");
+    out!("registered {}, deadline {}", s.created_at.to_rfc3339(), s.due_at.map_or("-".into(), |t| t.to_rfc3339()));
+    out!("\nhistory:");
     for h in &d.history {
-        println!(
+        out!(
             "  {} {}: {} {} -> {}{}",
             h.at.format("%Y-%m-%d %H:%M"),
             h.actor,
@@ -144,9 +144,9 @@ fn show(a: TicketArgs, db: &Path) -> CliResult {
             h.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
         );
     }
-    println!("\ncomments:");
+    out!("\ncomments:");
     for c in &d.comments {
-        println!("  {} {}: {}", c.at.format("%Y-%m-%d %H:%M"), c.author, c.body);
+        out!("  {} {}: {}", c.at.format("%Y-%m-%d %H:%M"), c.author, c.body);
     }
     Ok(())
 }

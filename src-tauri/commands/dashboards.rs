@@ -75,7 +75,7 @@ pub fn export_sla_month(state: State<'_, AppState>, client: String, month: Strin
     let report = sla_month(state, client, month)?;
     let safe: String = report.contract_no.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect();
     let path = dashboard::export_path(&format!("smena-sla-{safe}-{}", report.month), "csv").map_err(|e| super::cannot_write(&dashboard::export_dir().unwrap_or_default(), e))?;
-    std::fs::write(&path, dashboard::client_month_csv(&report)).map_err(|e| super::cannot_write(&path, e))?;
+    smena_core::output::write_atomically(&path, dashboard::client_month_csv(&report).as_bytes()).map_err(|e| super::cannot_write(&path, e))?;
     Ok(path.display().to_string())
 }
 

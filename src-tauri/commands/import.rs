@@ -1,6 +1,7 @@
-//! Importing a ServiceNow export from the window. The page hands over the file's bytes (it
-//! never names a path); the shell keeps them in a private temporary folder under a random
-//! token, then imports them with progress reported through a channel.
+//! Importing a ServiceNow export from the window. The page hands over the file's bytes in
+//! chunks (it never names a path); the shell appends them to a private file in a private
+//! temporary folder under a random token, then imports it with progress reported through a
+//! channel, and removes the folder.
 
 use crate::app::AppState;
 use crate::ipc_error::IpcError;
@@ -8,41 +9,31 @@ use smena_core::error::ErrorCode;
 use smena_core::import::servicenow::{self, ImportOptions};
 use smena_core::import::ImportReport;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::State;
 
-/// Files handed over and not yet imported: token → (folder, file name).
+/// Files handed over and not yet imported, by token.
 #[derive(Default)]
-pub struct Uploads(Mutex<HashMap<String, (PathBuf, String)>>);
+pub struct Uploads(Mutex<HashMap<String, Upload>>);
 
-/// The largest file accepted (a CSV of a few million snapshot rows).
-const MAX_BYTES: usize = 2 << 30;
+/// A file being handed over.
+pub struct Upload {
+    dir: PathBuf,
+    name: String,
+    bytes: u64,
+}
+
+/// The largest file accepted: what the importer reads at once.
+const MAX_BYTES: u64 = smena_core::import::servicenow::MAX_IMPORT_BYTES;
 
 /// How far an import has got.
 #[derive(Clone, serde::Serialize)]
 pub struct Progress {
     done: u64,
     total: u64,
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Keeps only a plain file name ending in .csv or .zip.
@@ -59,28 +50,64 @@ fn safe_name(raw: &str) -> Result<String, IpcError> {
     Ok(name)
 }
 
+/// Starts handing over a file named `name`: a private folder (0700) and an empty private file
+/// (0600) in it, known by the token returned. The bytes follow in chunks ([`import_chunk`]), so
+/// neither the page nor the shell ever holds the whole file.
 #[tauri::command(async)]
-pub fn import_upload(uploads: State<'_, Uploads>, request: Request<'_>) -> Result<String, IpcError> {
+pub fn import_begin(uploads: State<'_, Uploads>, name: String) -> Result<String, IpcError> {
+    let name = safe_name(&name)?;
+    let token = uuid::Uuid::new_v4().to_string();
+    let dir = std::env::temp_dir().join(format!("smena-import-{token}"));
+    let cannot = |e: std::io::Error| IpcError::new(ErrorCode::Storage, format!("cannot keep {name} for import: {e}"), format!("не удалось сохранить {name} для импорта: {e}"));
+    private_dir(&dir).and_then(|()| private_file(&dir.join(&name)).map(drop)).map_err(cannot)?;
+    uploads.0.lock().map_err(|_| IpcError::poisoned("uploads"))?.insert(token.clone(), Upload { dir, name, bytes: 0 });
+    Ok(token)
+}
+
+/// Appends one chunk (the request's raw body) to the file of the token in `x-import-token`.
+#[tauri::command(async)]
+pub fn import_chunk(uploads: State<'_, Uploads>, request: Request<'_>) -> Result<u64, IpcError> {
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(IpcError::new(ErrorCode::InvalidInput, "the file's bytes are missing", "нет содержимого файла"));
     };
-    if bytes.len() > MAX_BYTES {
-        let (size, max) = (bytes.len() >> 20, MAX_BYTES >> 20);
+    let token = request.headers().get("x-import-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mut list = uploads.0.lock().map_err(|_| IpcError::poisoned("uploads"))?;
+    let upload = list.get_mut(token).ok_or_else(unknown_upload)?;
+    upload.bytes += bytes.len() as u64;
+    if upload.bytes > MAX_BYTES {
+        let max = MAX_BYTES >> 20;
+        let upload = list.remove(token).expect("just found");
+        let _ = std::fs::remove_dir_all(&upload.dir);
         return Err(IpcError::new(
             ErrorCode::InvalidInput,
-            format!("the file is {size} MiB; at most {max} MiB can be imported from the window (use smena import servicenow)"),
-            format!("файл занимает {size} МиБ; из окна можно импортировать не больше {max} МиБ (используйте smena import servicenow)"),
+            format!("the file is larger than {max} MiB: export a shorter period at a time and import each"),
+            format!("файл больше {max} МиБ: выгрузите период покороче и импортируйте по частям"),
         ));
     }
-    let raw = request.headers().get("x-file-name").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let name = safe_name(&percent_decode(raw))?;
-    let token = uuid::Uuid::new_v4().to_string();
-    let dir = std::env::temp_dir().join(format!("smena-import-{token}"));
-    std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(dir.join(&name), bytes))
-        .map_err(|e| IpcError::new(ErrorCode::Storage, format!("cannot keep {name} for import: {e}"), format!("не удалось сохранить {name} для импорта: {e}")))?;
-    uploads.0.lock().map_err(|_| IpcError::poisoned("uploads"))?.insert(token.clone(), (dir, name));
-    Ok(token)
+    let path = upload.dir.join(&upload.name);
+    std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(bytes)).map_err(|e| super::cannot_write(&path, e))?;
+    Ok(upload.bytes)
+}
+
+fn unknown_upload() -> IpcError {
+    IpcError::new(ErrorCode::NotFound, "no such file handed over for import", "такой файл для импорта не передавался")
+}
+
+/// A folder only this user may enter.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+/// A new file only this user may read.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
 }
 
 #[tauri::command(async)]
@@ -92,12 +119,7 @@ pub fn import_run(
     dry_run: bool,
     on_progress: Channel<Progress>,
 ) -> Result<ImportReport, IpcError> {
-    let (dir, name) = uploads
-        .0
-        .lock()
-        .map_err(|_| IpcError::poisoned("uploads"))?
-        .remove(&token)
-        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "no such file handed over for import", "такой файл для импорта не передавался"))?;
+    let Upload { dir, name, .. } = uploads.0.lock().map_err(|_| IpcError::poisoned("uploads"))?.remove(&token).ok_or_else(unknown_upload)?;
     let result = (|| {
         let tz = smena_core::input::time_zone(&tz)?;
         let path = dir.join(&name);
@@ -124,10 +146,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_decoded_and_kept_plain() {
-        assert_eq!(percent_decode("%D0%BB%D0%BE%D0%B3.zip"), "лог.zip");
-        assert_eq!(percent_decode("a%2"), "a%2");
+    fn names_are_kept_plain() {
         assert_eq!(safe_name("../../etc/x.csv").unwrap(), "x.csv");
+        assert_eq!(safe_name("лог.zip").unwrap(), "лог.zip");
         assert!(safe_name("report.pdf").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_handed_over_is_private_to_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = std::env::temp_dir().join(format!("smena-import-test-{}", std::process::id()));
+        private_dir(&base).unwrap();
+        private_file(&base.join("x.csv")).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&base), mode(&base.join("x.csv"))), (0o700, 0o600));
+        assert!(private_file(&base.join("x.csv")).is_err(), "never opens a file that is already there");
+        std::fs::remove_dir_all(&base).unwrap();
     }
 }

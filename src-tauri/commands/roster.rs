@@ -94,6 +94,6 @@ pub fn roster_export(state: State<'_, AppState>, month: String, format: String, 
     let who = staff_id.map(|id| format!("-{id}")).unwrap_or_default();
     let path = dashboard::export_path(&format!("smena-roster-{}{who}", roster::month_key(first)), ext)
         .map_err(|e| super::cannot_write(&dashboard::export_dir().unwrap_or_default(), e))?;
-    std::fs::write(&path, text).map_err(|e| super::cannot_write(&path, e))?;
+    smena_core::output::write_atomically(&path, text.as_bytes()).map_err(|e| super::cannot_write(&path, e))?;
     Ok(path.display().to_string())
 }

@@ -84,7 +84,14 @@ fn run_once(path: &std::path::Path, shared: &SyncShared) -> u64 {
                 if report.offline.is_none() {
                     s.last_success = Some(now);
                 }
-                s.last_error = report.offline.map(|why| Problem::of(&ItsmError::Unreachable(why)));
+                s.last_error = report.offline.map(|why| Problem::of(&ItsmError::Unreachable(why))).or_else(|| {
+                    let names: Vec<String> = report.skipped.iter().map(|k| format!("{} ({})", k.number, k.reason)).collect();
+                    (!names.is_empty()).then(|| Problem {
+                        code: ErrorCode::Itsm,
+                        message: format!("pulled tickets not applied, read again at the next sync: {}", names.join("; ")),
+                        message_ru: format!("полученные заявки не применены, будут запрошены снова: {}", names.join("; ")),
+                    })
+                });
             }
             Err(e) => {
                 s.online = Some(e.code() != ErrorCode::Offline);
@@ -130,7 +137,7 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<(), IpcError> {
 /// the replica, then syncs. The secret is never stored or returned anywhere else.
 #[tauri::command(async)]
 pub fn sync_connect(state: State<'_, AppState>, kind: ItsmKind, url: String, user: Option<String>, secret: String, interval_seconds: u64) -> Result<(), IpcError> {
-    let c = sync::connection(kind, &url, user.as_deref());
+    let c = sync::connection(kind, &url, user.as_deref())?;
     // Checked before the replica is taken: the ITSM may take seconds to answer.
     sync::check(&c, &secret)?;
     with_replica_mut(&state, |r| -> Result<u64, IpcError> {

@@ -116,7 +116,7 @@ impl Replica {
         }
         self.ok(&["disconnect"]);
         let out = super::run(self.home(), &self.args(&["sync"]));
-        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.status.code(), Some(8), "no ITSM connected: exit code 8");
         assert!(String::from_utf8_lossy(&out.stderr).contains("no ITSM is connected"), "{}", String::from_utf8_lossy(&out.stderr));
     }
 }

@@ -160,7 +160,7 @@ pub fn write_chart(kind: ChartKind, d: &DashboardData, style: &Style, path: &Pat
         std::fs::rename(&tmp, path).map_err(|source| DashboardError::Write { path: path.display().to_string(), source })
     } else {
         let text = svg(kind, d, style)?;
-        std::fs::write(path, text).map_err(|source| DashboardError::Write { path: path.display().to_string(), source })
+        crate::output::write_atomically(path, text.as_bytes()).map_err(|source| DashboardError::Write { path: path.display().to_string(), source })
     }
 }
 
@@ -188,7 +188,7 @@ pub fn export(r: &Replica, q: &DashboardQuery, style: &Style, now: DateTime<Utc>
         write_chart(q.kind, &d, style, path)?;
     }
     if let Some(path) = to.csv {
-        std::fs::write(path, csv(&d)).map_err(|source| DashboardError::Write { path: path.display().to_string(), source })?;
+        crate::output::write_atomically(path, csv(&d).as_bytes()).map_err(|source| DashboardError::Write { path: path.display().to_string(), source })?;
     }
     Ok(())
 }
@@ -221,11 +221,7 @@ pub fn export_path(stem: &str, ext: &str) -> std::io::Result<std::path::PathBuf>
 }
 
 fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    crate::output::csv_cell(s)
 }
 
 fn pct(p: Option<f64>) -> String {
@@ -295,7 +291,7 @@ pub fn client_month_csv(m: &crate::sla::ClientMonth) -> String {
         field(&m.client),
         field(&m.contract_no),
         m.month,
-        m.time_zone,
+        field(&m.time_zone),
         m.tickets,
         pct(m.reaction.percent),
         pct(m.resolution.percent),
@@ -305,13 +301,13 @@ pub fn client_month_csv(m: &crate::sla::ClientMonth) -> String {
         m.availability_target,
         m.credit_percent,
         m.compensation,
-        m.currency
+        field(&m.currency)
     ));
     out.push_str("ticket,timer,priority,line,status,assignee,target_minutes,elapsed_minutes,over_minutes,subject\n");
     for b in &m.breaches {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{}\n",
-            b.number,
+            field(&b.number),
             if b.timer == crate::sla::TimerKind::Reaction { "reaction" } else { "resolution" },
             b.priority,
             b.line,

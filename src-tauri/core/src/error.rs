@@ -268,6 +268,7 @@ impl Failure for InputError {
             InputError::Day(s) => format!("день «{s}» не в виде ГГГГ-ММ-ДД (например, 2026-12-01)"),
             InputError::Month(s) => format!("месяц «{s}» не в виде ГГГГ-ММ (например, 2026-12)"),
             InputError::Week(s) => format!("неделя «{s}» не в виде ГГГГ-Wнн (например, 2026-W49)"),
+            InputError::OutOfRange(s) => format!("«{s}» — вне 1970–9999 годов"),
             InputError::TimeZone(s) => format!("часовой пояс «{s}» — не название IANA (например, Europe/Moscow, Asia/Almaty)"),
         }
     }
@@ -337,7 +338,10 @@ impl Failure for CredentialError {
 impl Failure for ConnectError {
     fn code(&self) -> ErrorCode {
         match self {
-            ConnectError::NotAUrl { .. } | ConnectError::PlainHttp(_) | ConnectError::Scheme { .. } | ConnectError::NoUser => ErrorCode::InvalidInput,
+            ConnectError::NotAUrl { .. } | ConnectError::PlainHttp(_) | ConnectError::Scheme { .. } | ConnectError::NoUser | ConnectError::CredentialsInUrl => {
+                ErrorCode::InvalidInput
+            }
+            ConnectError::OtherItsm { .. } => ErrorCode::Refused,
             ConnectError::Check { source, .. } => source.code(),
             ConnectError::Credentials(e) => e.code(),
         }
@@ -348,6 +352,10 @@ impl Failure for ConnectError {
             ConnectError::PlainHttp(url) => format!("«{url}» — обычный HTTP: секрет ушёл бы по сети незашифрованным; используйте https://"),
             ConnectError::Scheme { url, scheme } => format!("«{url}»: ITSM доступна по https, а не по {scheme}"),
             ConnectError::NoUser => "SimpleOne входит по имени пользователя: укажите --user ИМЯ".into(),
+            ConnectError::CredentialsInUrl => "в URL есть имя пользователя или пароль; укажите URL без них (секрет вводится отдельно и хранится в связке ключей ОС)".into(),
+            ConnectError::OtherItsm { kind, url, tickets } => format!(
+                "в этой реплике {tickets} заявок из {kind} по адресу {url}; подключение к другой ITSM смешало бы два деска — возьмите другую реплику (--db) или сначала забудьте заявки старой ITSM (smena disconnect --forget)"
+            ),
             ConnectError::Check { url, source } => format!("{url}: {}; ничего не сохранено", source.ru()),
             ConnectError::Credentials(e) => e.ru(),
         }
@@ -512,7 +520,7 @@ impl Failure for crate::demo::DemoError {
     fn code(&self) -> ErrorCode {
         use crate::demo::DemoError as E;
         match self {
-            E::NotEmpty(..) => ErrorCode::Refused,
+            E::NotEmpty(..) | E::Connected(_) => ErrorCode::Refused,
             E::Days(_) => ErrorCode::InvalidInput,
             E::Store(e) => e.code(),
         }
@@ -521,6 +529,7 @@ impl Failure for crate::demo::DemoError {
         use crate::demo::DemoError as E;
         match self {
             E::NotEmpty(path, n) => format!("в {path} уже есть заявки ({n}); демо записывается только в пустую реплику (выберите другую --db)"),
+            E::Connected(itsm) => format!("эта реплика была подключена к {itsm}: демо записывается только в реплику, никогда не подключавшуюся к ITSM (выберите другую --db)"),
             E::Days(n) => format!("--days должно быть от 1 до {}, а не {n}", crate::demo::MAX_DAYS),
             E::Store(e) => e.ru(),
         }

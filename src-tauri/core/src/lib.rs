@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod import;
 pub mod input;
+pub mod output;
 pub mod roster;
 pub mod sla;
 pub mod store;

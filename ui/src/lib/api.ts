@@ -26,6 +26,9 @@ export function problemText(p: Problem, locale: 'en' | 'ru'): string {
   return locale === 'ru' ? p.message_ru : p.message;
 }
 
+/** How much of a file one call hands over: the page never holds a whole export. */
+const UPLOAD_CHUNK = 4 << 20;
+
 export const api = {
   queuePage: (filter: QueueFilter, offset: number, limit: number) => invoke<QueuePage>('queue_page', { filter, offset, limit }),
   queueCounts: (filter: QueueFilter) => invoke<QueueCounts>('queue_counts', { filter }),
@@ -46,9 +49,15 @@ export const api = {
   exportSlaMonth: (client: string, month: string) => invoke<string>('export_sla_month', { client, month }),
   notificationSettings: (lang: Lang) => invoke<NotifySettings>('notification_settings', { lang }),
   setNotificationSettings: (settings: NotifySettings) => invoke<NotifySettings>('set_notification_settings', { settings }),
-  /** Hands a file's bytes to the shell for import; returns its token. */
-  importUpload: async (file: File) =>
-    invoke<string>('import_upload', new Uint8Array(await file.arrayBuffer()), { headers: { 'x-file-name': encodeURIComponent(file.name) } }),
+  /** Hands a file's bytes to the shell for import, a chunk at a time; returns its token. */
+  importUpload: async (file: File) => {
+    const token = await invoke<string>('import_begin', { name: file.name });
+    for (let at = 0; at < file.size; at += UPLOAD_CHUNK) {
+      const bytes = new Uint8Array(await file.slice(at, at + UPLOAD_CHUNK).arrayBuffer());
+      await invoke<number>('import_chunk', bytes, { headers: { 'x-import-token': token } });
+    }
+    return token;
+  },
   rosterMonth: (month: string) => invoke<RosterMonth>('roster_month', { month }),
   rosterGenerate: (month: string) => invoke<RosterMonth>('roster_generate', { month }),
   rosterPublish: (month: string) => invoke<RosterMonth>('roster_publish', { month }),

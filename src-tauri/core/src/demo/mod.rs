@@ -53,6 +53,9 @@ pub enum DemoError {
     /// Never overwrite or mix into a replica that holds tickets.
     #[error("{0} already holds {1} tickets; the demo is written only into an empty replica (choose another --db)")]
     NotEmpty(String, u32),
+    /// The replica belongs to a real desk.
+    #[error("this replica was connected to {0}: the demo is written only into a replica never connected to an ITSM (choose another --db)")]
+    Connected(String),
     /// A nonsensical length.
     #[error("--days must be between 1 and {MAX_DAYS}, got {0}")]
     Days(u32),
@@ -154,6 +157,14 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
     if existing > 0 {
         return Err(DemoError::NotEmpty(r.path().display().to_string(), existing));
     }
+    // A replica that was ever connected belongs to a real desk: no invented tickets in it.
+    let identity = crate::sync::credentials::identity(r).map_err(|e| match e {
+        crate::sync::credentials::CredentialError::Store(s) => DemoError::Store(s),
+        other => DemoError::Store(crate::store::StoreError::InvalidValue(other.to_string())),
+    })?;
+    if let Some(c) = identity {
+        return Err(DemoError::Connected(format!("{} at {}", c.kind, c.url)));
+    }
     let matrix = settings::matrix(r)?;
     let summary = r.write(|tx| {
         let catalogue = RequestType::default_catalogue();
@@ -224,10 +235,15 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
         restored?;
         out.from = arrivals.first().map_or(opts.now, |a| a.at);
         roster_demo(tx, opts.now)?;
+        // Said on the status line: the desk on screen is invented.
+        settings::put(tx, DEMO_KEY, &format!("{} days, seed {}", opts.days, opts.seed))?;
         Ok(out)
     })?;
     Ok(summary)
 }
+
+/// The setting that marks a replica holding the demo.
+pub(crate) const DEMO_KEY: &str = "demo";
 
 /// Writes simulated tickets, their history and their comments as they arrive.
 fn write_lives(

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 /// How to import.
@@ -53,21 +53,43 @@ struct Row {
 
 const REQUIRED: &[&str] = &["number", "incident_state", "opened_at", "contact_type", "urgency", "impact", "priority"];
 
-/// Reads the export's CSV text from a `.csv` file or the first `.csv` inside a `.zip`.
+/// The largest export read at once (the CSV itself, unpacked): an import holds an export's
+/// rows while it groups them by ticket, so larger ones are refused, with how to split them,
+/// rather than take the machine's memory.
+pub const MAX_IMPORT_BYTES: u64 = 128 << 20;
+
+/// Reads the export's CSV text from a `.csv` file or the first `.csv` inside a `.zip`, at
+/// most [`MAX_IMPORT_BYTES`] of it, whatever a zip's header claims.
 fn read_text(path: &Path) -> Result<String, ImportError> {
     let err = |reason: String| ImportError::File { path: path.display().to_string(), reason };
-    let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-    let bytes = if bytes.starts_with(b"PK\x03\x04") {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| err(format!("not a readable zip: {e}")))?;
+    let too_big = |what: &str| err(format!("{what} is larger than {} MiB; export a shorter period at a time and import each", MAX_IMPORT_BYTES >> 20));
+    let mut file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    let mut magic = [0u8; 4];
+    let is_zip = file.read(&mut magic).map_err(|e| err(e.to_string()))? == 4 && &magic == b"PK\x03\x04";
+    file.seek(std::io::SeekFrom::Start(0)).map_err(|e| err(e.to_string()))?;
+    let mut out = Vec::new();
+    if is_zip {
+        let mut zip = zip::ZipArchive::new(file).map_err(|e| err(format!("not a readable zip: {e}")))?;
         let name =
             zip.file_names().filter_map(|n| n.ok().map(|n| n.to_string())).find(|n| n.to_lowercase().ends_with(".csv")).ok_or_else(|| err("the zip holds no .csv file".into()))?;
-        let mut out = Vec::new();
-        zip.by_name(&name).map_err(|e| err(e.to_string()))?.read_to_end(&mut out).map_err(|e| err(format!("{name}: {e}")))?;
-        out
+        let entry = zip.by_name(&name).map_err(|e| err(e.to_string()))?;
+        if entry.size() > MAX_IMPORT_BYTES {
+            return Err(too_big(&name));
+        }
+        entry.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut out).map_err(|e| err(format!("{name}: {e}")))?;
+        if out.len() as u64 > MAX_IMPORT_BYTES {
+            return Err(too_big(&name));
+        }
     } else {
-        bytes
-    };
-    String::from_utf8(bytes).map_err(|e| err(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))
+        if file.metadata().map_err(|e| err(e.to_string()))?.len() > MAX_IMPORT_BYTES {
+            return Err(too_big("the file"));
+        }
+        file.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut out).map_err(|e| err(e.to_string()))?;
+        if out.len() as u64 > MAX_IMPORT_BYTES {
+            return Err(too_big("the file"));
+        }
+    }
+    String::from_utf8(out).map_err(|e| err(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))
 }
 
 fn missing(v: &str) -> Option<String> {
@@ -81,7 +103,8 @@ fn time(v: &str, tz: Tz, what: &str) -> Result<Option<DateTime<Utc>>, String> {
         .or_else(|_| NaiveDateTime::parse_from_str(&v, "%d/%m/%Y %H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(&v, "%Y-%m-%d %H:%M:%S"))
         .map_err(|_| format!("{what} '{v}' is not a date (d/m/yyyy HH:MM)"))?;
-    tz.from_local_datetime(&naive).earliest().map(|t| Some(t.with_timezone(&Utc))).ok_or_else(|| format!("{what} '{v}' does not exist in {tz} (clock change)"))
+    let t = tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(|| format!("{what} '{v}' does not exist in {tz} (clock change)"))?;
+    crate::input::sane(t).map(Some).ok_or_else(|| format!("{what} '{v}' is outside the years 1970–9999"))
 }
 
 fn mapped<T: Copy>(map: &BTreeMap<String, T>, v: &str, what: &str) -> Result<T, String> {

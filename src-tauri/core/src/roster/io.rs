@@ -22,7 +22,7 @@ pub fn export_csv(r: &Replica, first: NaiveDate) -> Result<String, RosterError> 
     w.write_record(header).map_err(io)?;
     for p in &plan.people {
         // A name a spreadsheet would run as a formula is written as text.
-        let name = if p.name.starts_with(['=', '+', '-', '@']) { format!("'{}", p.name) } else { p.name.clone() };
+        let name = crate::output::csv_text(&p.name).into_owned();
         for d in &days {
             let absence = plan.absences.get(&(p.id, *d)).map(|a| a.as_str()).unwrap_or("");
             match plan.worked(p, *d) {
@@ -34,7 +34,7 @@ pub fn export_csv(r: &Replica, first: NaiveDate) -> Result<String, RosterError> 
                         name.as_str(),
                         p.role.as_str(),
                         &d.to_string(),
-                        &s.code,
+                        &crate::output::csv_text(&s.code),
                         &fmt(s.at.start),
                         &fmt(s.at.end),
                         tz.name(),

@@ -127,7 +127,8 @@ impl Calendar {
                     total += (end - start).num_seconds();
                 }
             }
-            day = day.succ_opt().expect("dates stay in range");
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
         }
         total
     }
@@ -136,7 +137,7 @@ impl Calendar {
     /// `None` when the calendar has no support time left within ten years.
     pub fn after(&self, from: DateTime<Utc>, seconds: i64) -> Option<DateTime<Utc>> {
         if let SupportHours::AllDay = self.hours {
-            return Some(from + Duration::seconds(seconds));
+            return from.checked_add_signed(Duration::try_seconds(seconds)?);
         }
         let mut left = seconds.max(0);
         let mut day = self.local_day(from);
@@ -146,7 +147,7 @@ impl Calendar {
                 if close > start {
                     let span = (close - start).num_seconds();
                     if left <= span {
-                        return Some(start + Duration::seconds(left));
+                        return start.checked_add_signed(Duration::try_seconds(left)?);
                     }
                     left -= span;
                 }

@@ -57,6 +57,11 @@ impl Default for Contract {
     }
 }
 
+/// The longest reaction target a contract may set: 30 days.
+pub const MAX_REACTION_MINUTES: u32 = 30 * 24 * 60;
+/// The longest resolution or fulfilment target a contract may set: a year.
+pub const MAX_RESOLUTION_HOURS: u32 = 366 * 24;
+
 impl Contract {
     /// Why this contract cannot be used, if it cannot.
     pub fn problem(&self) -> Option<String> {
@@ -66,8 +71,20 @@ impl Contract {
         if self.reaction_minutes.contains(&0) || self.resolution_hours.contains(&0) {
             return Some("every reaction and resolution target must be above zero".into());
         }
+        if let Some((i, m)) = self.reaction_minutes.iter().enumerate().find(|(_, m)| **m > MAX_REACTION_MINUTES) {
+            return Some(format!("reaction_minutes[{i}] is {m}: a reaction target is at most {MAX_REACTION_MINUTES} minutes (30 days)"));
+        }
+        if let Some((i, h)) = self.resolution_hours.iter().enumerate().find(|(_, h)| **h > MAX_RESOLUTION_HOURS) {
+            return Some(format!("resolution_hours[{i}] is {h}: a resolution target is at most {MAX_RESOLUTION_HOURS} hours (a year)"));
+        }
         if let Some((code, _)) = self.fulfilment_hours.iter().find(|(_, h)| **h == 0) {
             return Some(format!("fulfilment time of {code} must be above zero"));
+        }
+        if let Some((code, h)) = self.fulfilment_hours.iter().find(|(_, h)| **h > MAX_RESOLUTION_HOURS) {
+            return Some(format!("fulfilment_hours.{code} is {h}: a fulfilment time is at most {MAX_RESOLUTION_HOURS} hours (a year)"));
+        }
+        if !self.monthly_fee.is_finite() || self.monthly_fee > 1e15 {
+            return Some("monthly_fee must be a finite amount".into());
         }
         if let Some(s) = self.pause_in.iter().find(|s| !s.is_open()) {
             return Some(format!("the clock always stops in {s}; pause_in lists open statuses only"));
@@ -112,7 +129,15 @@ pub fn contracts_in(conn: &Connection) -> Result<BTreeMap<i64, Contract>, StoreE
         let (id, json) = row?;
         let contract = match json {
             None => Contract::default(),
-            Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::InvalidValue(format!("SLA contract of client {id}: {e}")))?,
+            Some(j) => {
+                // A stored contract is checked as one being stored is: a replica written by
+                // anything else cannot drive the clock off the calendar.
+                let c: Contract = serde_json::from_str(&j).map_err(|e| StoreError::InvalidValue(format!("SLA contract of client {id}: {e}")))?;
+                if let Some(p) = c.problem() {
+                    return Err(StoreError::InvalidValue(format!("SLA contract of client {id}: {p}")));
+                }
+                c
+            }
         };
         out.insert(id, contract);
     }

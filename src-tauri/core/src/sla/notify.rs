@@ -31,7 +31,9 @@ const KEY: &str = "notifications";
 /// The settings in force.
 pub fn settings(r: &Replica) -> Result<NotifySettings, StoreError> {
     let stored = crate::store::settings::get(r.conn(), KEY)?;
-    Ok(stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    let s: NotifySettings = stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+    // Kept within bounds whatever the file holds.
+    Ok(NotifySettings { sla_minutes: s.sla_minutes.clamp(1, 24 * 60), ..s })
 }
 
 /// Stores the settings (minutes kept within 1 minute … 1 day).

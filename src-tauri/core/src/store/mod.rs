@@ -171,9 +171,13 @@ pub(crate) fn to_ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-/// A stored timestamp back to UTC time.
+/// The last instant a stored timestamp may name: the end of the year 9999.
+const LAST_TS: i64 = 253_402_300_799;
+
+/// A stored timestamp back to UTC time, kept within 1970–9999 whatever the file holds, so
+/// no deadline computed from it can leave the calendar.
 pub(crate) fn from_ts(ts: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(ts, 0).unwrap_or_default()
+    DateTime::from_timestamp(ts.clamp(0, LAST_TS), 0).unwrap_or_default()
 }
 
 #[cfg(test)]

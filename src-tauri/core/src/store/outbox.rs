@@ -184,6 +184,13 @@ pub(crate) fn set_state(tx: &Connection, id: i64, state: OpState, error: Option<
     Ok(())
 }
 
+/// Marks operation `id` as being sent, counting the attempt, if it is still waiting; false
+/// when it is not (the user discarded it since the sync listed it). Decided in the
+/// transaction that marks it, so a discard and a send never both happen.
+pub(crate) fn start_sending(tx: &Connection, id: i64) -> Result<bool> {
+    Ok(tx.prepare_cached("UPDATE outbox SET state = 'sending', last_error = NULL, attempts = attempts + 1 WHERE id = ?1 AND state IN ('pending', 'sending')")?.execute([id])? == 1)
+}
+
 /// Removes operation `id` (the ITSM accepted it, or it was discarded).
 pub(crate) fn remove(tx: &Connection, id: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([id])?;

@@ -54,6 +54,41 @@ pub(crate) fn synced(conn: &Connection, external_id: &str) -> Result<Option<Sync
     Ok(found)
 }
 
+/// Removes every ticket that came from an ITSM, with all that hangs on it, and the sync's
+/// cursors; returns (tickets, queued operations) removed.
+pub(crate) fn forget_all(tx: &Connection) -> Result<(u64, u64)> {
+    let linked = "SELECT id FROM tickets WHERE external_id IS NOT NULL";
+    let operations = tx.execute(&format!("DELETE FROM outbox WHERE ticket_id IN ({linked})"), [])? as u64;
+    tx.execute(&format!("DELETE FROM sync_conflicts WHERE ticket_id IN ({linked})"), [])?;
+    tx.execute(&format!("DELETE FROM ticket_history WHERE ticket_id IN ({linked})"), [])?;
+    tx.execute(&format!("DELETE FROM comments WHERE ticket_id IN ({linked})"), [])?;
+    let tickets = tx.execute("DELETE FROM tickets WHERE external_id IS NOT NULL", [])? as u64;
+    tx.execute("DELETE FROM sync_refetch", [])?;
+    tx.execute("DELETE FROM sync_state", [])?;
+    Ok((tickets, operations))
+}
+
+/// A ticket of the replica's own (imported, or the demo's) that holds `number`, which a
+/// ticket of the ITSM now brings: the ITSM's keeps the number, the local one becomes
+/// `NUMBER-local` (`-local2`, … when taken). Returns the local ticket's new number, if there
+/// was one.
+pub(crate) fn renumber_local(tx: &Connection, number: &str) -> Result<Option<(i64, String)>> {
+    let Some(id) = tx.prepare_cached("SELECT id FROM tickets WHERE number = ?1 AND external_id IS NULL")?.query_row([number], |x| x.get::<_, i64>(0)).optional()? else {
+        return Ok(None);
+    };
+    let mut n = 1;
+    let new = loop {
+        let candidate = if n == 1 { format!("{number}-local") } else { format!("{number}-local{n}") };
+        let taken: bool = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM tickets WHERE number = ?1)")?.query_row([&candidate], |x| x.get(0))?;
+        if !taken {
+            break candidate;
+        }
+        n += 1;
+    };
+    tx.prepare_cached("UPDATE tickets SET number = ?2 WHERE id = ?1")?.execute(params![id, new])?;
+    Ok(Some((id, new)))
+}
+
 /// How many tickets came from an ITSM.
 pub(crate) fn linked(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM tickets WHERE external_id IS NOT NULL", [], |x| x.get(0))?)

@@ -148,6 +148,8 @@ pub struct ReplicaInfo {
     pub last_synced_at: Option<DateTime<Utc>>,
     /// Operations waiting in the outbox.
     pub pending_operations: u32,
+    /// The replica holds the built-in demo desk, not a real one.
+    pub demo: bool,
 }
 
 /// A choice in a filter drop-down.
@@ -454,6 +456,7 @@ pub fn info(r: &Replica) -> Result<ReplicaInfo> {
         size_bytes: r.size_bytes(),
         last_synced_at: settings::last_synced_at(r)?,
         pending_operations: super::outbox::pending_count(r)?,
+        demo: settings::get(r.conn(), crate::demo::DEMO_KEY)?.is_some(),
     })
 }
 

@@ -60,3 +60,9 @@ pub(crate) fn refetch_ticket(tx: &Connection, ticket_id: i64) -> Result<()> {
     tx.execute("INSERT OR IGNORE INTO sync_refetch (external_id) SELECT external_id FROM tickets WHERE id = ?1 AND external_id IS NOT NULL", [ticket_id])?;
     Ok(())
 }
+
+/// Asks the next pull to read the ITSM's ticket `external_id` again.
+pub(crate) fn refetch_later(tx: &Connection, external_id: &str) -> Result<()> {
+    tx.execute("INSERT OR IGNORE INTO sync_refetch (external_id) VALUES (?1)", [external_id])?;
+    Ok(())
+}

@@ -243,6 +243,17 @@ impl TicketBatch {
         Ok(id)
     }
 
+    /// Where the batch stands, to go back to with [`TicketBatch::reset`] when the caller rolls
+    /// its staging back (to a savepoint).
+    pub fn mark(&self) -> (i64, usize) {
+        (self.next_id, self.staged)
+    }
+
+    /// Goes back to a [`TicketBatch::mark`].
+    pub fn reset(&mut self, mark: (i64, usize)) {
+        (self.next_id, self.staged) = mark;
+    }
+
     /// Tickets staged and not yet flushed.
     pub fn len(&self) -> usize {
         self.staged

@@ -41,6 +41,19 @@ pub enum ConnectError {
         /// Its scheme.
         scheme: String,
     },
+    /// A user or password written into the URL (it would be stored and shown with it).
+    #[error("the URL holds a user name or password; give the URL without it (the secret is read separately and kept in the OS keyring)")]
+    CredentialsInUrl,
+    /// The replica belongs to another ITSM.
+    #[error("this replica holds {tickets} tickets of {kind} at {url}; connecting it to another ITSM would mix the two desks — use another replica (--db), or forget the old ITSM's tickets first (smena disconnect --forget)")]
+    OtherItsm {
+        /// The ITSM it belongs to.
+        kind: ItsmKind,
+        /// Its URL.
+        url: String,
+        /// How many of its tickets the replica holds.
+        tickets: i64,
+    },
     /// SimpleOne without a user name.
     #[error("SimpleOne logs in with a user name: give --user NAME")]
     NoUser,
@@ -58,9 +71,25 @@ pub enum ConnectError {
 }
 
 /// The connection for `kind` at `url` with `user`: the URL without surrounding spaces or a
-/// trailing slash, an empty user as none.
-pub fn connection(kind: ItsmKind, url: &str, user: Option<&str>) -> Connection {
-    Connection { kind, url: url.trim().trim_end_matches('/').to_string(), user: user.map(str::trim).filter(|u| !u.is_empty()).map(str::to_string) }
+/// trailing slash, an empty user as none; refused when the URL would carry the secret
+/// unencrypted or holds credentials itself.
+pub fn connection(kind: ItsmKind, url: &str, user: Option<&str>) -> Result<Connection, ConnectError> {
+    let c = Connection { kind, url: url.trim().trim_end_matches('/').to_string(), user: user.map(str::trim).filter(|u| !u.is_empty()).map(str::to_string) };
+    check_url(&c.url)?;
+    Ok(c)
+}
+
+/// Whether a URL names this machine (where plain HTTP keeps the secret on the machine).
+pub(crate) fn is_this_machine(u: &reqwest::Url) -> bool {
+    matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]" | "::1"))
+}
+
+/// The URL as it may be shown: without a user or password in it.
+fn shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_string(),
+    }
 }
 
 /// The connector for a connection.
@@ -78,11 +107,13 @@ pub fn connector(c: &Connection, secret: &str) -> Result<Box<dyn ItsmApi>, Conne
 
 /// The secret travels only over HTTPS, or over plain HTTP to this machine itself.
 pub(crate) fn check_url(url: &str) -> Result<(), ConnectError> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| ConnectError::NotAUrl { url: url.to_string(), reason: e.to_string() })?;
-    let local = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]" | "::1"));
+    let parsed = reqwest::Url::parse(url).map_err(|e| ConnectError::NotAUrl { url: shown(url), reason: e.to_string() })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(ConnectError::CredentialsInUrl);
+    }
     match parsed.scheme() {
         "https" => Ok(()),
-        "http" if local => Ok(()),
+        "http" if is_this_machine(&parsed) => Ok(()),
         "http" => Err(ConnectError::PlainHttp(url.to_string())),
         other => Err(ConnectError::Scheme { url: url.to_string(), scheme: other.to_string() }),
     }
@@ -93,9 +124,39 @@ pub fn check(c: &Connection, secret: &str) -> Result<(), ConnectError> {
     connector(c, secret)?.check().map_err(|source| ConnectError::Check { url: c.url.clone(), source })
 }
 
-/// Keeps a checked connection: the secret in the OS keyring, the rest in the replica.
+/// Keeps a checked connection: the secret in the OS keyring, the rest in the replica. A
+/// replica holding another ITSM's tickets is refused: its ids, cursors and queued changes
+/// are that ITSM's, until the user forgets them ([`forget`]).
 pub fn remember(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), ConnectError> {
+    if let Some(old) = credentials::identity(r)?.filter(|old| old.kind != c.kind || old.url != c.url) {
+        let tickets = crate::store::pulled::linked(r.conn()).map_err(CredentialError::from)?;
+        if tickets > 0 {
+            return Err(ConnectError::OtherItsm { kind: old.kind, url: old.url, tickets });
+        }
+        // Nothing of the old ITSM is held: its cursors go with it.
+        forget(r).map_err(CredentialError::from)?;
+    }
     Ok(credentials::connect(r, c, secret)?)
+}
+
+/// What forgetting an ITSM removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Forgotten {
+    /// Its tickets (with their history and comments).
+    pub tickets: u64,
+    /// Changes queued for it, never sent.
+    pub operations: u64,
+}
+
+/// Forgets the ITSM this replica belonged to: its tickets with their history, comments,
+/// queued changes and conflicts, and where each pull stood. The replica's own data (staff,
+/// clients, rosters, imported and demo tickets) stays. Done only at the user's word.
+pub fn forget(r: &mut Replica) -> Result<Forgotten, crate::store::StoreError> {
+    r.write(|tx| {
+        let (tickets, operations) = crate::store::pulled::forget_all(tx)?;
+        credentials::forget_identity(tx)?;
+        Ok(Forgotten { tickets, operations })
+    })
 }
 
 /// Checks the URL and the secret with the ITSM, then keeps them ([`check`], then [`remember`]).
@@ -129,8 +190,19 @@ mod tests {
 
     #[test]
     fn a_url_and_user_are_read_alike_by_every_front_end() {
-        let c = connection(ItsmKind::SimpleOne, "  https://desk.example.ru/// ", Some("  "));
+        let c = connection(ItsmKind::SimpleOne, "  https://desk.example.ru/// ", Some("  ")).unwrap();
         assert_eq!((c.url.as_str(), c.user), ("https://desk.example.ru", None));
-        assert_eq!(connection(ItsmKind::Rt, "http://127.0.0.1:8391/", Some(" lead ")).user.as_deref(), Some("lead"));
+        assert_eq!(connection(ItsmKind::Rt, "http://127.0.0.1:8391/", Some(" lead ")).unwrap().user.as_deref(), Some("lead"));
+    }
+
+    #[test]
+    fn a_url_with_a_password_is_refused_without_repeating_it() {
+        for url in ["https://lead:s3cret@desk.example.ru", "https://lead@desk.example.ru", "http://:s3cret@127.0.0.1:8391"] {
+            let e = connection(ItsmKind::Rt, url, None).unwrap_err();
+            assert!(matches!(e, ConnectError::CredentialsInUrl), "{url}: {e}");
+            assert!(!e.to_string().contains("s3cret") && !crate::error::Failure::ru(&e).contains("s3cret"));
+        }
+        let e = connection(ItsmKind::Rt, "ht tp://lead:s3cret@desk", None).unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
     }
 }

@@ -5,6 +5,7 @@ use crate::store::{settings, Replica, StoreError};
 use serde::{Deserialize, Serialize};
 
 const KEY: &str = "itsm_connection";
+const IDENTITY_KEY: &str = "itsm_identity";
 const SERVICE: &str = "smena";
 
 /// Which ITSM the replica syncs with.
@@ -52,22 +53,30 @@ pub fn connection(r: &Replica) -> Result<Option<Connection>, CredentialError> {
     text.map(|t| serde_json::from_str(&t).map_err(|e| CredentialError::Store(StoreError::InvalidValue(format!("{KEY}: {e}"))))).transpose()
 }
 
-/// Keeps the secret in the keyring, then the connection in the replica. A replica that
-/// already follows another ITSM keeps following it: its tickets' ids are that ITSM's.
+/// Keeps the secret in the keyring, then the connection in the replica, which from now on
+/// belongs to this ITSM (see [`identity`]).
 pub fn connect(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), CredentialError> {
-    if let Some(old) = connection(r)?.filter(|old| old.kind != c.kind || old.url != c.url) {
-        let linked = crate::store::pulled::linked(r.conn())?;
-        if linked > 0 {
-            return Err(CredentialError::Store(StoreError::Conflict(format!(
-                "this replica follows {} at {} ({linked} tickets); use another replica (--db) for {} at {}",
-                old.kind, old.url, c.kind, c.url
-            ))));
-        }
-    }
     entry(c)?.set_password(secret).map_err(|e| CredentialError::NoKeyring(e.to_string()))?;
     let json = serde_json::to_string(c).expect("a connection serialises");
-    r.write(|tx| settings::put(tx, KEY, &json))?;
+    r.write(|tx| {
+        settings::put(tx, KEY, &json)?;
+        settings::put(tx, IDENTITY_KEY, &json)
+    })?;
     Ok(())
+}
+
+/// The ITSM whose tickets this replica holds: the last one it was connected to, remembered
+/// after a disconnect (its ids and cursors are that ITSM's), until forgotten.
+pub fn identity(r: &Replica) -> Result<Option<Connection>, CredentialError> {
+    match settings::get(r.conn(), IDENTITY_KEY)? {
+        Some(t) => Ok(Some(serde_json::from_str(&t).map_err(|e| CredentialError::Store(StoreError::InvalidValue(format!("{IDENTITY_KEY}: {e}"))))?)),
+        None => connection(r),
+    }
+}
+
+/// Forgets which ITSM the replica belonged to (its tickets are gone).
+pub(crate) fn forget_identity(tx: &rusqlite::Connection) -> Result<(), StoreError> {
+    settings::remove(tx, IDENTITY_KEY)
 }
 
 /// The connection's secret, from the keyring.

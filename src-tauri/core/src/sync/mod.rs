@@ -15,7 +15,7 @@ pub mod rt;
 pub mod simpleone;
 pub mod status;
 
-pub use connect::{check, connect, connection, connector, remember, sync_connected, ConnectError, ItsmKind};
+pub use connect::{check, connect, connection, connector, forget, remember, sync_connected, ConnectError, Forgotten, ItsmKind};
 
 use crate::domain::{Kind, Level, Line, Priority, Status};
 use chrono::{DateTime, Utc};
@@ -171,17 +171,31 @@ pub enum ItsmError {
 /// Attempts for a request that met a 5xx, 429 or a network error.
 const ATTEMPTS: u32 = 3;
 
-/// How long to wait for the ITSM: to connect, and for a whole answer. `SMENA_ITSM_TIMEOUT`
-/// (seconds) shortens the second for tests of a server that stops answering.
-fn http_client() -> Result<reqwest::blocking::Client, ItsmError> {
+/// The largest answer Smena reads from the ITSM: a page of a hundred tickets with their
+/// fields is well under a megabyte; an endless body ends the sync instead of the memory.
+pub const MAX_ANSWER_BYTES: u64 = 64 << 20;
+
+/// The proxy for a remote HTTPS ITSM, only when the user names one (`SMENA_ITSM_PROXY`).
+/// The system's `http_proxy` and the like are not used: the secret goes to the ITSM, not
+/// to whatever a variable in the environment points at.
+pub const PROXY_VARIABLE: &str = "SMENA_ITSM_PROXY";
+
+/// How long to wait for the ITSM at `url`: to connect, and for a whole answer.
+/// `SMENA_ITSM_TIMEOUT` (seconds) shortens the second for tests of a server that stops
+/// answering. No proxy, unless the ITSM is remote, over HTTPS, and the user set one.
+fn http_client(url: &str) -> Result<reqwest::blocking::Client, ItsmError> {
     let secs = std::env::var("SMENA_ITSM_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
-    reqwest::blocking::Client::builder()
+    let builder = reqwest::blocking::Client::builder()
         // A redirect would carry the request (a login's password too) to wherever it points.
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(5))
-        .timeout(std::time::Duration::from_secs(secs))
-        .build()
-        .map_err(|e| ItsmError::Unreachable(e.to_string()))
+        .timeout(std::time::Duration::from_secs(secs));
+    let remote_https = reqwest::Url::parse(url).is_ok_and(|u| u.scheme() == "https" && !connect::is_this_machine(&u));
+    let builder = match std::env::var(PROXY_VARIABLE).ok().filter(|p| !p.trim().is_empty()) {
+        Some(proxy) if remote_https => builder.proxy(reqwest::Proxy::all(proxy.trim()).map_err(|e| ItsmError::Refused(format!("{PROXY_VARIABLE}: {}", e.without_url())))?),
+        _ => builder.no_proxy(),
+    };
+    builder.build().map_err(|e| ItsmError::Unreachable(e.to_string()))
 }
 
 /// Pause before retry `n` (0-based): 0.5 s, 1 s, 2 s … with up to 25 % jitter.
@@ -218,13 +232,22 @@ fn send_retrying(
     Err(ItsmError::Unreachable(last))
 }
 
-/// Reads a JSON body; a body cut short or not JSON is the network's fault, not the ticket's.
+/// Reads a JSON body of at most [`MAX_ANSWER_BYTES`]; a body cut short or not JSON is the
+/// network's fault, not the ticket's.
 fn json_of(r: reqwest::blocking::Response) -> Result<(reqwest::StatusCode, serde_json::Value), ItsmError> {
+    use std::io::Read;
     let status = r.status();
-    let text = r.text().map_err(|e| ItsmError::Unreachable(format!("the answer was cut off: {}", e.without_url())))?;
-    let value = serde_json::from_str(&text).map_err(|_| ItsmError::Unreachable(format!("HTTP {status} with a body that is not JSON")))?;
+    let mut bytes = Vec::new();
+    r.take(MAX_ANSWER_BYTES + 1).read_to_end(&mut bytes).map_err(|e| ItsmError::Unreachable(format!("the answer was cut off: {e}")))?;
+    if bytes.len() as u64 > MAX_ANSWER_BYTES {
+        return Err(ItsmError::Refused(format!("the ITSM's answer is larger than {} MiB; the sync stops rather than hold it", MAX_ANSWER_BYTES >> 20)));
+    }
+    let value = serde_json::from_slice(&bytes).map_err(|_| ItsmError::Unreachable(format!("HTTP {status} with a body that is not JSON")))?;
     Ok((status, value))
 }
+
+/// The most pages one read may walk: a feed that never says it has ended stops the sync.
+pub const MAX_PAGES: u32 = 100_000;
 
 /// An ITSM connector.
 pub trait ItsmApi {

@@ -30,7 +30,7 @@ pub struct Rt {
 impl Rt {
     /// A connector for the RT at `url` (e.g. `http://127.0.0.1:8391`) with an auth token.
     pub fn new(url: &str, token: &str) -> Result<Rt, ItsmError> {
-        Ok(Rt { rest: format!("{}/REST/2.0", url.trim_end_matches('/')), token: token.to_string(), http: http_client()?, queues: HashMap::new(), backoff: default_backoff })
+        Ok(Rt { rest: format!("{}/REST/2.0", url.trim_end_matches('/')), token: token.to_string(), http: http_client(url)?, queues: HashMap::new(), backoff: default_backoff })
     }
 
     fn send(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
@@ -167,7 +167,7 @@ fn id_of(v: &Value) -> String {
 }
 
 fn time_of(v: &Value) -> DateTime<Utc> {
-    v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc))
+    v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).and_then(|t| crate::input::sane(t.with_timezone(&Utc))).unwrap_or(DateTime::UNIX_EPOCH)
 }
 
 fn message(v: &Value, status: StatusCode) -> String {
@@ -291,6 +291,9 @@ impl ItsmApi for Rt {
                 break;
             }
             page += 1;
+            if page > u64::from(super::MAX_PAGES) {
+                return Err(ItsmError::Refused(format!("RT's history of ticket {id} keeps announcing a next page after {} pages; the sync stops", super::MAX_PAGES)));
+            }
         }
         let url = format!("{}/ticket/{id}/comment", self.rest);
         let payload = json!({ "Subject": tag, "Content": body, "ContentType": "text/plain" });

@@ -88,7 +88,7 @@ impl SimpleOne {
             user: user.to_string(),
             password: password.to_string(),
             key: None,
-            http: http_client()?,
+            http: http_client(url)?,
             choices: HashMap::new(),
             groups: HashMap::new(),
             users: HashMap::new(),
@@ -262,7 +262,7 @@ fn reference(v: &Value) -> String {
 }
 
 fn time_of(v: &Value) -> Option<DateTime<Utc>> {
-    v.as_str().and_then(|s| NaiveDateTime::parse_from_str(s, TIME).ok()).map(|t| t.and_utc())
+    v.as_str().and_then(|s| NaiveDateTime::parse_from_str(s, TIME).ok()).and_then(|t| crate::input::sane(t.and_utc()))
 }
 
 /// A record's version: its `sys_updated_at` and a fingerprint of the fields read, so that a

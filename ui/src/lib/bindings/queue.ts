@@ -248,7 +248,11 @@ last_synced_at: string | null,
 /**
  * Operations waiting in the outbox.
  */
-pending_operations: number, };
+pending_operations: number, 
+/**
+ * The replica holds the built-in demo desk, not a real one.
+ */
+demo: boolean, };
 
 /**
  * A ticket in full, with its history and comments.

@@ -71,6 +71,19 @@ total: number | null, };
 export type Resolution = "mine" | "theirs";
 
 /**
+ * A pulled ticket that could not be applied, and why.
+ */
+export type SkippedTicket = { 
+/**
+ * The ITSM's number of it.
+ */
+number: string, 
+/**
+ * Why.
+ */
+reason: string, };
+
+/**
  * What one sync did.
  */
 export type SyncReport = { 
@@ -105,7 +118,11 @@ waiting: number,
 /**
  * Why the sync stopped early (the ITSM not reachable), if it did.
  */
-offline: string | null, };
+offline: string | null, 
+/**
+ * Pulled tickets that could not be applied, each named with why (read again next time).
+ */
+skipped: Array<SkippedTicket>, };
 
 /**
  * The sync as the status line and the ITSM dialog show it.

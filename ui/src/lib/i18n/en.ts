@@ -110,6 +110,8 @@ export const en = {
   'status.replica': 'Replica: {count} tickets, {size}',
   'status.lastSync': 'Last sync: {when}',
   'status.never': 'never',
+  'status.demo': 'Demo data',
+  'status.demoHint': 'This replica holds the built-in demo desk, not a real one. Connect an empty replica to your ITSM to see your own.',
   'status.keys': '↑ ↓ move · Enter open · Space select · / search · ? all keys',
   'action.heading': 'Actions',
   'action.reason': 'Reason',

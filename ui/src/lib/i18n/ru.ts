@@ -112,6 +112,8 @@ export const ru: Record<Key, string> = {
   'status.replica': 'Реплика: заявок {count}, {size}',
   'status.lastSync': 'Синхронизация: {when}',
   'status.never': 'ни разу',
+  'status.demo': 'Демо-данные',
+  'status.demoHint': 'В этой реплике встроенный демо-деск, а не настоящий. Подключите пустую реплику к своей ITSM, чтобы увидеть свой.',
   'status.keys': '↑ ↓ выбор · Enter открыть · Пробел отметить · / поиск · ? все клавиши',
   'action.heading': 'Действия',
   'action.reason': 'Причина',

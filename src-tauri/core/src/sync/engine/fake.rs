@@ -7,7 +7,7 @@ use crate::sync::{Change, ChangePage, CommentPage, ItsmApi, ItsmError, RemoteTic
 use std::collections::BTreeMap;
 
 /// The fake ITSM.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct FakeItsm {
     /// Tickets by id.
     pub tickets: BTreeMap<String, RemoteTicket>,
@@ -21,6 +21,8 @@ pub(super) struct FakeItsm {
     pub refuse: Option<String>,
     /// Answer nothing.
     pub down: bool,
+    /// Runs before each write is answered (another user acting meanwhile).
+    pub on_write: Option<Box<dyn FnMut()>>,
     next_version: u64,
 }
 
@@ -81,6 +83,9 @@ impl ItsmApi for FakeItsm {
 
     fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<WriteOutcome, ItsmError> {
         self.reachable()?;
+        if let Some(hook) = self.on_write.as_mut() {
+            hook();
+        }
         if self.interfere > 0 {
             self.interfere -= 1;
             let v = self.bump();

@@ -23,7 +23,7 @@ mod tests;
 
 pub use crate::store::conflicts::Conflict;
 pub use conflicts::{conflicts, counts, failed, resolve, retry, set_login, Resolution};
-pub use pull::apply_page;
+pub use pull::{apply_page, PageOutcome, SkippedTicket};
 
 use super::{ItsmApi, ItsmError};
 use crate::store::Replica;
@@ -54,12 +54,14 @@ pub struct SyncReport {
     pub waiting: u32,
     /// Why the sync stopped early (the ITSM not reachable), if it did.
     pub offline: Option<String>,
+    /// Pulled tickets that could not be applied, each named with why (read again next time).
+    pub skipped: Vec<SkippedTicket>,
 }
 
 impl SyncReport {
-    /// In sync: nothing waiting, failed or in conflict, and the ITSM was reached.
+    /// In sync: nothing waiting, failed, in conflict or skipped, and the ITSM was reached.
     pub fn in_sync(&self) -> bool {
-        self.offline.is_none() && self.waiting == 0 && self.failed == 0 && self.conflicts == 0
+        self.offline.is_none() && self.waiting == 0 && self.failed == 0 && self.conflicts == 0 && self.skipped.is_empty()
     }
 }
 

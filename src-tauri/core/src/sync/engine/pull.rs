@@ -9,7 +9,7 @@ use crate::domain::{Channel, Contact, Kind, Line, RequestType, Status};
 use crate::store::pulled::{self, PulledChanges, PulledFields};
 use crate::store::tickets::{self, HistoryEntry, NewTicket, TicketBatch};
 use crate::store::{from_ts, outbox, reference, settings, staff, sync_state, Replica};
-use crate::sync::{ChangePage, ItsmApi, RemoteTicket};
+use crate::sync::{ChangePage, ItsmApi, ItsmError, RemoteTicket};
 use rusqlite::Connection;
 use std::collections::HashMap;
 
@@ -24,20 +24,31 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
     if !refetch.is_empty() {
         let mut tickets = Vec::new();
         for id in &refetch {
-            tickets.push(api.ticket(id)?);
+            match api.ticket(id) {
+                Ok(t) => tickets.push(t),
+                // Gone from the ITSM, or no longer the desk's: said once, not asked again.
+                Err(ItsmError::Refused(why)) => report.skipped.push(SkippedTicket { number: id.clone(), reason: why }),
+                Err(e) => return Err(e.into()),
+            }
         }
-        let applied = apply_page(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None })?;
-        report.pulled += applied.0;
+        // Cleared first: a ticket that still cannot be applied asks to be read again.
         r.write(|tx| sync_state::clear_refetch(tx))?;
+        let applied = apply_page(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None })?;
+        report.pulled += applied.pulled;
+        report.skipped.extend(applied.skipped);
     }
     let mut done = 0u64;
     let mut total = None;
-    loop {
+    for _ in 0..crate::sync::MAX_PAGES {
         lease.renew(r)?;
         let page = api.changes(&cursor)?;
+        if page.more && page.cursor == cursor {
+            return Err(ItsmError::Refused(format!("the ITSM answered the page after '{cursor}' with more to come from the same place; the pull stops rather than loop")).into());
+        }
         let applied = apply_page(r, connector, &page)?;
-        report.pulled += applied.0;
-        report.created += applied.1;
+        report.pulled += applied.pulled;
+        report.created += applied.created;
+        report.skipped.extend(applied.skipped);
         done += page.tickets.len() as u64;
         total = total.or(page.total);
         progress(Progress { done, total });
@@ -46,6 +57,7 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
             return pull_comments(r, api, connector, lease);
         }
     }
+    Err(ItsmError::Refused(format!("the ITSM still had more after {} pages; the pull stops (the pages read so far are kept)", crate::sync::MAX_PAGES)).into())
 }
 
 /// Pulls the comments others wrote in the ITSM since the last sync (from the first sync on:
@@ -53,9 +65,14 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
 fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, lease: &Lease) -> Result<(), SyncError> {
     let key = format!("{connector}:comments");
     let mut cursor = sync_state::cursor(r.conn(), &key)?;
-    loop {
+    for _ in 0..crate::sync::MAX_PAGES {
         lease.renew(r)?;
         let page = api.comments(&cursor)?;
+        if page.more && page.cursor == cursor {
+            return Err(
+                ItsmError::Refused(format!("the ITSM answered the comments after '{cursor}' with more to come from the same place; the pull stops rather than loop")).into()
+            );
+        }
         r.write(|tx| {
             for c in &page.comments {
                 // A comment on a ticket that is not the desk's (another queue or group) stays there.
@@ -70,6 +87,7 @@ fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, lease:
             return Ok(());
         }
     }
+    Err(ItsmError::Refused(format!("the ITSM still had more comments after {} pages; the pull stops", crate::sync::MAX_PAGES)).into())
 }
 
 /// Applies one page of pulled tickets and moves the cursor, in one transaction; returns
@@ -79,8 +97,8 @@ fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, lease:
 /// statement each: a statement on `tickets` fires the search index's trigger, and the index
 /// writes itself out at the end of every statement, so one statement per page rather than
 /// one per ticket is what makes a large first pull fast.
-pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result<(u32, u32), SyncError> {
-    r.write_with(|tx| -> Result<(u32, u32), SyncError> {
+pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result<PageOutcome, SyncError> {
+    r.write_with(|tx| -> Result<PageOutcome, SyncError> {
         let matrix = settings::matrix_in(tx)?;
         let mut cache = PageCache::load(tx)?;
         if page.tickets.iter().any(|t| t.kind == Kind::Request) {
@@ -91,15 +109,57 @@ pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result
         }
         let mut changes = PulledChanges::begin(tx)?;
         let mut batch = TicketBatch::begin(tx)?;
+        let mut outcome = PageOutcome::default();
+        let mut numbers = std::collections::HashSet::new();
         for t in &page.tickets {
-            apply_ticket(tx, &matrix, t, &mut cache, &mut batch, &mut changes)?;
+            // Each ticket on its own savepoint: one that cannot be applied is reported by its
+            // number, read again at the next sync, and the rest of the page goes on.
+            tx.execute_batch("SAVEPOINT pulled_ticket")?;
+            let mark = batch.mark();
+            let applied = if numbers.insert(t.number.clone()) {
+                apply_ticket(tx, &matrix, t, &mut cache, &mut batch, &mut changes)
+            } else {
+                Err(ItsmError::Refused(format!("the page holds two tickets numbered {}", t.number)).into())
+            };
+            match applied {
+                Ok(()) => tx.execute_batch("RELEASE pulled_ticket")?,
+                Err(e) => {
+                    tx.execute_batch("ROLLBACK TO pulled_ticket; RELEASE pulled_ticket")?;
+                    batch.reset(mark);
+                    cache.forget_new();
+                    sync_state::refetch_later(tx, &t.id)?;
+                    outcome.skipped.push(SkippedTicket { number: t.number.clone(), reason: e.to_string() });
+                }
+            }
         }
-        let created = batch.len() as u32;
+        outcome.created = batch.len() as u32;
         batch.flush(tx)?;
         changes.flush(tx)?;
         sync_state::save_cursor(tx, connector, &page.cursor)?;
-        Ok((page.tickets.len() as u32, created))
+        outcome.pulled = page.tickets.len() as u32 - outcome.skipped.len() as u32;
+        Ok(outcome)
     })
+}
+
+/// What one page did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    /// Tickets applied.
+    pub pulled: u32,
+    /// Of them, new to the replica.
+    pub created: u32,
+    /// Tickets that could not be applied (read again at the next sync).
+    pub skipped: Vec<SkippedTicket>,
+}
+
+/// A pulled ticket that could not be applied, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export_to = "sync.ts")]
+pub struct SkippedTicket {
+    /// The ITSM's number of it.
+    pub number: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// What a page looks up again and again: the fields waiting operations hold, staff by ITSM
@@ -117,6 +177,12 @@ impl PageCache {
             held.entry(ticket).or_default().extend(plan::held_by(kind));
         }
         Ok(PageCache { held, staff: HashMap::new(), clients: HashMap::new() })
+    }
+
+    /// Forgets what this page added (a ticket's savepoint rolled back may have taken it).
+    fn forget_new(&mut self) {
+        self.staff.clear();
+        self.clients.clear();
     }
 
     /// The staff id of ITSM login `login` (a placeholder for a login not met yet).
@@ -174,6 +240,22 @@ fn apply_ticket(
     let stored = pulled::synced(tx, &t.id)?;
     let assignee = cache.staff(tx, t.owner.as_deref(), t.line)?;
     let Some(stored) = stored else {
+        // A ticket of the replica's own with the ITSM's number: the ITSM's keeps the number.
+        if let Some((local, renamed)) = pulled::renumber_local(tx, &t.number)? {
+            let why = format!("the ITSM has a ticket {}; this one, not from the ITSM, was renumbered", t.number);
+            tickets::add_history(
+                tx,
+                local,
+                &HistoryEntry {
+                    at: t.updated.max(from_ts(0)),
+                    actor: ITSM_ACTOR.into(),
+                    field: "number".into(),
+                    old_value: Some(t.number.clone()),
+                    new_value: Some(renamed),
+                    reason: Some(why),
+                },
+            )?;
+        }
         let (client_id, contact) = cache.client(tx, t.requestor.as_deref())?;
         let new = NewTicket {
             number: t.number.clone(),

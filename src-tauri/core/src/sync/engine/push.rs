@@ -29,7 +29,10 @@ pub(super) fn push(r: &mut Replica, api: &mut dyn ItsmApi, now: DateTime<Utc>, r
             set_state(r, &op, OpState::Pending, Some("waits for an earlier operation on this ticket (refused or in conflict)"))?;
             continue;
         }
-        set_state(r, &op, OpState::Sending, None)?;
+        if !r.write(|tx| outbox::start_sending(tx, op.id))? {
+            // Discarded by the user while earlier operations were being sent.
+            continue;
+        }
         match send_one(r, api, &op, &ext, now) {
             Ok(Sent::Done) => {
                 r.write(|tx| outbox::remove(tx, op.id))?;

@@ -284,3 +284,59 @@ fn a_second_sync_of_the_same_replica_waits_for_the_first() {
     held.release(&mut r);
     assert!(lease::Lease::take(&mut r).is_ok());
 }
+
+#[test]
+fn an_operation_discarded_while_an_earlier_one_is_sent_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.db");
+    let mut r = Replica::open(&path).unwrap();
+    let mut itsm = FakeItsm::default();
+    itsm.put(remote("1"));
+    itsm.put(RemoteTicket { number: "RT-2".into(), ..remote("2") });
+    sync(&mut r, &mut itsm, "fake", at(8), &mut |_| {}).unwrap();
+    let actor = Actor::resolve(&r, None).unwrap();
+    let raise = |r: &mut Replica, n: &str| actions::apply(r, &FixedClock(at(9)), &actor, n, &Action::SetUrgency { level: Level::High, reason: "x".into() }).unwrap().op_id.unwrap();
+    raise(&mut r, "RT-1");
+    let second = raise(&mut r, "RT-2");
+    // While the first is being written, the lead discards the second from the window.
+    let other = path.clone();
+    let discarded = second.clone();
+    itsm.on_write = Some(Box::new(move || {
+        let mut window = Replica::open(&other).unwrap();
+        let _ = actions::discard(&mut window, &FixedClock(at(10)), &Actor { name: "lead".into(), staff_id: None }, &discarded);
+    }));
+    let report = sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    assert_eq!(itsm.writes.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["1"], "the discarded change never reached the ITSM");
+    assert_eq!(itsm.tickets["2"].urgency, Level::Medium);
+    assert!(outbox::list(&r).unwrap().is_empty());
+}
+
+#[test]
+fn a_feed_that_never_ends_stops_the_pull_instead_of_looping() {
+    struct Endless;
+    impl crate::sync::ItsmApi for Endless {
+        fn check(&mut self) -> Result<(), crate::sync::ItsmError> {
+            Ok(())
+        }
+        fn changes(&mut self, cursor: &str) -> Result<crate::sync::ChangePage, crate::sync::ItsmError> {
+            // "More to come" from the same place, forever.
+            Ok(crate::sync::ChangePage { tickets: vec![], cursor: cursor.to_string(), more: true, total: None })
+        }
+        fn ticket(&mut self, id: &str) -> Result<RemoteTicket, crate::sync::ItsmError> {
+            Ok(remote(id))
+        }
+        fn write(&mut self, _: &str, _: &str, _: &[Change]) -> Result<crate::sync::WriteOutcome, crate::sync::ItsmError> {
+            Ok(crate::sync::WriteOutcome::Done)
+        }
+        fn comment_once(&mut self, _: &str, _: &str, _: &str) -> Result<bool, crate::sync::ItsmError> {
+            Ok(true)
+        }
+        fn comments(&mut self, cursor: &str) -> Result<crate::sync::CommentPage, crate::sync::ItsmError> {
+            Ok(crate::sync::CommentPage { comments: vec![], cursor: cursor.to_string(), more: false })
+        }
+    }
+    let mut r = Replica::open_in_memory().unwrap();
+    let e = sync(&mut r, &mut Endless, "endless", at(8), &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("rather than loop"), "{e}");
+}
