@@ -13,6 +13,8 @@ pub mod dashboard;
 pub mod demo;
 pub mod domain;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod import;
 pub mod input;
 pub mod output;

@@ -205,4 +205,35 @@ mod tests {
         let e = connection(ItsmKind::Rt, "ht tp://lead:s3cret@desk", None).unwrap_err();
         assert!(!e.to_string().contains("s3cret"), "{e}");
     }
+
+    #[test]
+    fn a_replica_holding_another_itsms_tickets_is_not_connected_to_a_second_one_until_forgotten() {
+        let mut r = Replica::open_in_memory().unwrap();
+        let first = connection(ItsmKind::Rt, "https://rt.example.ru", None).unwrap();
+        r.write(|tx| crate::store::settings::put(tx, "itsm_identity", &serde_json::to_string(&first).unwrap())).unwrap();
+        let t = crate::sync::RemoteTicket {
+            id: "7".into(),
+            number: "RT-7".into(),
+            subject: "Disk full".into(),
+            status: crate::domain::Status::Registered,
+            urgency: crate::domain::Level::Medium,
+            impact: crate::domain::Level::Medium,
+            line: crate::domain::Line::FIRST,
+            owner: None,
+            priority: None,
+            kind: crate::domain::Kind::Incident,
+            requestor: None,
+            created: chrono::Utc::now(),
+            updated: chrono::Utc::now(),
+            version: None,
+        };
+        engine::apply_page(&mut r, "rt", &crate::sync::ChangePage { tickets: vec![t], cursor: "tx:1".into(), more: false, total: None }).unwrap();
+        let second = connection(ItsmKind::SimpleOne, "https://s1.example.ru", Some("sync")).unwrap();
+        let e = remember(&mut r, &second, "secret").unwrap_err();
+        assert!(matches!(e, ConnectError::OtherItsm { tickets: 1, .. }), "{e}");
+        assert!(e.to_string().contains("smena disconnect --forget"), "{e}");
+        assert_eq!(forget(&mut r).unwrap(), Forgotten { tickets: 1, operations: 0 });
+        assert!(credentials::identity(&r).unwrap().is_none());
+        assert_eq!(crate::store::sync_state::cursor(r.conn(), "rt").unwrap(), "", "the old ITSM's cursor is gone");
+    }
 }

@@ -349,3 +349,33 @@ mod tests {
         assert_eq!(id_of(&json!("7")), "7");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(crate::fuzz::config())]
+
+        /// RT's answers, truncated, wrong-typed or with extreme dates: a ticket, a refusal
+        /// naming it, or nothing; never a panic, never a time off the calendar.
+        #[test]
+        fn fuzz_rt_answers_parse_or_are_refused(v in crate::fuzz::json(), status in crate::fuzz::text(), created in crate::fuzz::text()) {
+            let rt = Rt::new("http://127.0.0.1:9", "token").unwrap();
+            let mut ticket = v.clone();
+            if let Some(o) = ticket.as_object_mut() {
+                o.insert("Status".into(), status.clone().into());
+                o.insert("Created".into(), created.into());
+            }
+            for answer in [&v, &ticket] {
+                if let Ok(t) = rt.parse(answer, None) {
+                    prop_assert!(crate::input::sane(t.created).is_some() && crate::input::sane(t.updated).is_some());
+                }
+                let _ = rt.parse_all(answer);
+                let _ = message(answer, StatusCode::BAD_REQUEST);
+            }
+            let _ = refusals(&[status]);
+        }
+    }
+}

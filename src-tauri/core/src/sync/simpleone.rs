@@ -559,3 +559,51 @@ mod tests {
         assert_eq!(message(&json!({"status": "ERROR", "errors": [{"message": "Invalid value"}]}), StatusCode::BAD_REQUEST), "Invalid value (HTTP 400)");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A connector whose instance's groups and choices were read: parsing needs no network.
+    fn loaded() -> SimpleOne {
+        let mut s = SimpleOne::new("http://127.0.0.1:9", "sync", "password").unwrap();
+        s.groups.insert("g1".into(), Line::FIRST);
+        let c = Choices {
+            state: vec![("1".into(), Status::Registered), ("2".into(), Status::InProgress)],
+            urgency: vec![("1".into(), Level::High), ("3".into(), Level::Medium)],
+            impact: vec![("1".into(), Level::High), ("3".into(), Level::Medium)],
+            priority: vec![("2".into(), Priority::High)],
+        };
+        for (table, _) in TABLES {
+            s.choices.insert(table, c.clone());
+        }
+        s
+    }
+
+    proptest! {
+        #![proptest_config(crate::fuzz::config())]
+
+        /// SimpleOne's records, truncated, wrong-typed or with extreme dates: the desk's
+        /// ticket or nothing; never a panic, never a time off the calendar.
+        #[test]
+        fn fuzz_simpleone_records_parse_or_are_left_out(v in crate::fuzz::json(), state in crate::fuzz::text(), at in crate::fuzz::text(), cursor in crate::fuzz::text()) {
+            let s = loaded();
+            let mut record = serde_json::json!({ "sys_id": "a1", "number": "INC1", "state": "1", "urgency": "1", "impact": "3", "assignment_group": "g1", "sys_created_at": "2026-11-28 09:00:00" });
+            record["state"] = state.clone().into();
+            record["sys_updated_at"] = at.into();
+            for answer in [&v, &record] {
+                for (table, kind) in TABLES {
+                    if let Some(t) = s.parse(table, kind, answer) {
+                        prop_assert!(crate::input::sane(t.created).is_some() && crate::input::sane(t.updated).is_some());
+                    }
+                }
+                let _ = fingerprint(answer);
+                let _ = message(answer, StatusCode::BAD_REQUEST);
+            }
+            let _ = split(&state);
+            let _ = since(Some(&cursor));
+            let _ = serde_json::from_str::<Cursor>(&v.to_string());
+        }
+    }
+}

@@ -340,3 +340,82 @@ fn a_feed_that_never_ends_stops_the_pull_instead_of_looping() {
     let e = sync(&mut r, &mut Endless, "endless", at(8), &mut |_| {}).unwrap_err();
     assert!(e.to_string().contains("rather than loop"), "{e}");
 }
+
+/// A ticket of the replica's own (imported, or the demo's) numbered `number`.
+fn local_ticket(r: &mut Replica, number: &str) {
+    use crate::store::tickets::{insert_ticket, NewTicket};
+    let matrix = crate::store::settings::matrix(r).unwrap();
+    r.write(|tx| {
+        let client = crate::store::reference::insert_client(tx, "Гранит Банк", "GB-1", "Europe/Moscow", &[])?;
+        insert_ticket(
+            tx,
+            &matrix,
+            &NewTicket {
+                number: number.into(),
+                kind: Kind::Incident,
+                client_id: client,
+                contact_name: "Anna".into(),
+                contact_email: None,
+                channel: crate::domain::Channel::Phone,
+                service: String::new(),
+                request_type: None,
+                subject: "Imported long ago".into(),
+                description: String::new(),
+                urgency: Level::Low,
+                impact: Level::Low,
+                status: Status::Closed,
+                line: Line::FIRST,
+                assignee_id: None,
+                created_at: at(1),
+                updated_at: at(2),
+                first_response_at: None,
+                completed_at: None,
+                closed_at: Some(at(2)),
+                closure_code: None,
+                imported: None,
+            },
+        )
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_pulled_ticket_takes_its_number_from_a_local_ticket_that_held_it_and_the_sync_goes_on() {
+    let mut r = Replica::open_in_memory().unwrap();
+    local_ticket(&mut r, "RT-1");
+    let mut itsm = FakeItsm::default();
+    itsm.put(remote("1"));
+    let report = sync(&mut r, &mut itsm, "fake", at(8), &mut |_| {}).unwrap();
+    assert_eq!((report.created, report.skipped.len()), (1, 0), "{report:?}");
+    let pulled = crate::store::queue::detail(&r, "RT-1").unwrap();
+    assert_eq!(pulled.summary.subject, "VPN down", "the ITSM's ticket holds the number");
+    let local = crate::store::queue::detail(&r, "RT-1-local").unwrap();
+    assert_eq!(local.summary.subject, "Imported long ago");
+    assert!(local.history.iter().any(|h| h.field == "number" && h.new_value.as_deref() == Some("RT-1-local")), "{:?}", local.history);
+    // And the next sync is an ordinary one.
+    itsm.tickets.get_mut("1").unwrap().urgency = Level::High;
+    let v = itsm.tickets["1"].clone();
+    itsm.put(v);
+    let report = sync(&mut r, &mut itsm, "fake", at(9), &mut |_| {}).unwrap();
+    assert!(report.in_sync(), "{report:?}");
+    assert_eq!(crate::store::queue::row_by_number(&r, "RT-1").unwrap().urgency, Level::High);
+}
+
+#[test]
+fn a_ticket_that_cannot_be_applied_is_named_and_the_rest_of_the_page_lands() {
+    let mut r = Replica::open_in_memory().unwrap();
+    let mut itsm = FakeItsm::default();
+    itsm.put(remote("1"));
+    // A hostile or broken ITSM: a second ticket with the first one's number.
+    itsm.put(RemoteTicket { subject: "Same number".into(), ..remote("2") });
+    itsm.tickets.get_mut("2").unwrap().number = "RT-1".into();
+    itsm.put(RemoteTicket { number: "RT-3".into(), ..remote("3") });
+    let report = sync(&mut r, &mut itsm, "fake", at(8), &mut |_| {}).unwrap();
+    assert_eq!((report.created, report.pulled), (2, 2), "{report:?}");
+    assert_eq!(report.skipped.len(), 1, "{report:?}");
+    assert!(report.skipped[0].number == "RT-1" && report.skipped[0].reason.contains("two tickets numbered RT-1"), "{report:?}");
+    assert!(!report.in_sync());
+    assert!(crate::store::queue::row_by_number(&r, "RT-3").is_ok());
+    // The skipped one is read again next time, not lost behind the cursor.
+    assert_eq!(crate::store::sync_state::refetch_ids(r.conn()).unwrap(), ["2"]);
+}
