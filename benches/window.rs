@@ -68,7 +68,7 @@ async fn main() {
         match again {
             Ok(status) => std::process::exit(status.code().unwrap_or(1)),
             Err(e) => {
-                eprintln!("no display, and xvfb-run could not start ({e}): run ./.ci/setup, or run this under a display");
+                eprintln!("no display, and xvfb-run could not start ({e}): run scripts/setup, or run this under a display");
                 std::process::exit(1);
             }
         }

@@ -135,7 +135,7 @@ pub fn russian() -> bool {
     ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty())).is_some_and(|v| v.starts_with("ru"))
 }
 
-/// The exit code of each kind of failure (documented in the README).
+/// The exit code of each kind of failure (documented in the README and docs/cli.md).
 pub fn exit_code(code: ErrorCode) -> i32 {
     match code {
         ErrorCode::Internal => 1,

@@ -10,9 +10,10 @@ pub mod webdriver;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The `smena` binary cargo built for these tests.
+/// The `smena` binary cargo built for these tests, or the one `SMENA_APP` names (the package
+/// test drives the installed `/usr/bin/smena`).
 pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_smena"))
+    std::env::var_os("SMENA_APP").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_smena")))
 }
 
 /// A `smena` command whose data, config and cache directories live in `home`.

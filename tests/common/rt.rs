@@ -63,7 +63,7 @@ fn start_keyring() -> bool {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("gnome-keyring-daemon runs (.ci/setup installs it)");
+        .expect("gnome-keyring-daemon runs (scripts/setup installs it)");
     use std::io::Write;
     child.stdin.take().unwrap().write_all(b"test-keyring-password").unwrap();
     assert!(child.wait().unwrap().success(), "gnome-keyring-daemon started");

@@ -81,7 +81,7 @@ pub enum MatrixError {
 pub struct PriorityMatrix([[Priority; 5]; 5]);
 
 impl Default for PriorityMatrix {
-    /// The default matrix, documented in the README: very high × very high is critical,
+    /// The default matrix, documented in docs/rules.md: very high × very high is critical,
     /// none × none is planning, and each step down either axis lowers the priority by
     /// about half a level.
     fn default() -> Self {

@@ -1,4 +1,4 @@
-# Shared by .ci/app and .ci/test: quiet runs that show their output only on failure.
+# Shared by the scripts (app, test, package): quiet runs that show their output only on failure.
 quiet() {
   local out
   if ! out=$("$@" 2>&1); then
