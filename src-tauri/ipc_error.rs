@@ -46,25 +46,7 @@ macro_rules! from_failures {
     };
 }
 
-from_failures!(
-    smena_core::store::StoreError,
-    smena_core::actions::ApplyError,
-    smena_core::actions::DiscardError,
-    smena_core::roster::RosterError,
-    smena_core::sync::engine::SyncError,
-    smena_core::sync::ConnectError,
-    smena_core::sync::credentials::CredentialError,
-    smena_core::input::InputError,
-    smena_core::sla::SlaError,
-    smena_core::sla::ContractError,
-    smena_core::import::ImportError,
-    smena_core::analytics::ReportError,
-    smena_core::dashboard::DashboardError,
-    smena_core::charts::ChartError,
-    smena_core::demo::DemoError,
-    smena_core::domain::ParseEnumError,
-    smena_core::domain::MatrixError,
-);
+smena_core::with_failures!(from_failures);
 
 #[cfg(test)]
 mod tests {

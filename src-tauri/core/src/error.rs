@@ -43,6 +43,33 @@ pub trait Failure: std::fmt::Display {
     fn ru(&self) -> String;
 }
 
+/// Hands every failure type of the core to macro `$m` — the one list from which the window
+/// and the command line make their `From` conversions, so neither can miss one.
+#[macro_export]
+macro_rules! with_failures {
+    ($m:ident) => {
+        $m!(
+            $crate::store::StoreError,
+            $crate::actions::ApplyError,
+            $crate::actions::DiscardError,
+            $crate::roster::RosterError,
+            $crate::sync::engine::SyncError,
+            $crate::sync::ConnectError,
+            $crate::sync::credentials::CredentialError,
+            $crate::input::InputError,
+            $crate::sla::SlaError,
+            $crate::sla::ContractError,
+            $crate::import::ImportError,
+            $crate::analytics::ReportError,
+            $crate::dashboard::DashboardError,
+            $crate::charts::ChartError,
+            $crate::demo::DemoError,
+            $crate::domain::ParseEnumError,
+            $crate::domain::MatrixError
+        );
+    };
+}
+
 /// A failure as the window shows it: its code and its message in each language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[ts(export_to = "error.ts")]
