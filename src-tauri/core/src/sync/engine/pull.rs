@@ -31,9 +31,9 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
                 Err(e) => return Err(e.into()),
             }
         }
-        // Cleared first: a ticket that still cannot be applied asks to be read again.
-        r.write(|tx| sync_state::clear_refetch(tx))?;
-        let applied = apply_page(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None })?;
+        // Cleared in the page's own transaction: a ticket that still cannot be applied asks to
+        // be read again, and a page that fails leaves the list as it was.
+        let applied = apply(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None }, true)?;
         report.pulled += applied.pulled;
         report.skipped.extend(applied.skipped);
     }
@@ -98,7 +98,16 @@ fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, lease:
 /// writes itself out at the end of every statement, so one statement per page rather than
 /// one per ticket is what makes a large first pull fast.
 pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result<PageOutcome, SyncError> {
+    apply(r, connector, page, false)
+}
+
+/// [`apply_page`], first forgetting the tickets asked to be read again when `refetched`
+/// (the page holds them).
+fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -> Result<PageOutcome, SyncError> {
     r.write_with(|tx| -> Result<PageOutcome, SyncError> {
+        if refetched {
+            sync_state::clear_refetch(tx)?;
+        }
         let matrix = settings::matrix_in(tx)?;
         let mut cache = PageCache::load(tx)?;
         if page.tickets.iter().any(|t| t.kind == Kind::Request) {
