@@ -62,15 +62,20 @@ async fn raising_urgency_and_escalating_show_in_the_queue_history_and_outbox_and
     open_ticket(&w, &to_escalate).await;
     w.find("[data-testid=action-escalate-line]").await.select_by_value("3").await.unwrap();
     w.find("[data-testid=action-escalate-skill]").await.select_by_value("hardware").await.unwrap();
+    // The offer reloads as the line and then the skill change: wait until it holds still
+    // (read in one script, so a re-render between reads cannot leave a stale element).
     let specialist = {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let offered = "const o = [...document.querySelectorAll('[data-testid=action-escalate-to] option')].map(x => x.value); return o.length > 1 ? o.join('|') : null";
+        let mut last = serde_json::Value::Null;
         loop {
-            let options = w.client.find_all(fantoccini::Locator::Css("[data-testid=action-escalate-to] option")).await.unwrap();
-            if options.len() > 1 {
-                break options[1].attr("value").await.unwrap().unwrap();
+            let now = w.eval(offered).await;
+            if now.is_string() && now == last {
+                break now.as_str().unwrap().split('|').nth(1).unwrap().to_string();
             }
-            assert!(std::time::Instant::now() < deadline, "no specialists offered");
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            last = now;
+            assert!(std::time::Instant::now() < deadline, "no specialists offered, or the offer never settled");
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         }
     };
     w.find("[data-testid=action-escalate-to]").await.select_by_value(&specialist).await.unwrap();
