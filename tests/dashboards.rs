@@ -591,6 +591,65 @@ fn at_risk_lists_open_tickets_earliest_breach_first_with_the_clocks_sql_computes
     assert_eq!(listed_all_day, expected, "round-the-clock tickets at risk: report vs SQL");
 }
 
+/// An RFC 3339 instant as seconds.
+fn ts(iso: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(iso).unwrap_or_else(|e| panic!("{iso}: {e}")).timestamp()
+}
+
+#[test]
+fn the_queue_shows_the_deadline_the_sla_clock_gives_and_a_stopped_clock_as_paused() {
+    let d = shared();
+    let conn = d.sql();
+    let now = now_ts();
+    let queue = d.json(&["tickets", "--limit", "100000", "--json"]);
+    let rows = arr(&queue["tickets"]);
+    let open = clocks(&conn, "t.status NOT IN ('completed', 'closed')", &[]);
+    assert_eq!(rows.len(), open.len(), "the queue lists every open ticket");
+    let by_number: HashMap<&str, &Clocks> = open.iter().map(|c| (c.number.as_str(), c)).collect();
+    let (mut running, mut paused) = (0, 0);
+    for row in rows {
+        let number = row["number"].as_str().expect("a number");
+        let c = by_number[number];
+        let left = c.resolution_target - c.resolution_elapsed;
+        if c.paused_now {
+            // A stopped clock: no moment, the support time it has left (and, if it stopped
+            // past the target, the moment it passed it).
+            let shown = row["paused_left_seconds"].as_i64().unwrap_or_else(|| panic!("{number}: a stopped clock shows its time left"));
+            assert_eq!(row["due_at"].is_null(), shown >= 0, "{number}: a stopped clock within target has no deadline moment");
+            if c.all_day {
+                paused += 1;
+                assert_eq!(shown, left, "{number}: time left on the stopped clock");
+            }
+        } else if c.all_day && left >= 0 {
+            // Round the clock, running within target: now + what is left, however long ago it
+            // was registered and however long it stood still.
+            running += 1;
+            assert_eq!(row["paused_left_seconds"], Value::Null, "{number}");
+            let due = ts(row["due_at"].as_str().unwrap_or_else(|| panic!("{number}: a running clock has a deadline")));
+            assert_eq!(due, now + left, "{number}: the queue's deadline is the clock's (target {} s, elapsed {} s)", c.resolution_target, c.resolution_elapsed);
+        }
+    }
+    assert!(running > 20 && paused > 0, "the demo has running ({running}) and stopped ({paused}) round-the-clock clocks");
+    // Every client (office hours too): the at-risk list's resolution deadline is the queue's.
+    let risk = d.json(&["report", "at-risk", "--within", "100000", "--now", NOW, "--json"]);
+    let due: HashMap<&str, &Value> = rows.iter().map(|r| (r["number"].as_str().unwrap(), &r["due_at"])).collect();
+    let mut compared = 0;
+    for t in arr(&risk["tickets"]).iter().filter(|t| t["timer"] == "resolution") {
+        let number = t["number"].as_str().unwrap();
+        assert_eq!(&t["clock"]["deadline_at"], due[number], "{number}: at-risk list vs queue");
+        compared += 1;
+    }
+    assert!(compared > 100, "the at-risk list holds most open tickets ({compared})");
+    // The queue's order follows that deadline within a priority, stopped clocks last.
+    for w in rows.windows(2) {
+        let rank = |r: &Value| ["critical", "high", "medium", "low", "planning"].iter().position(|p| r["priority"] == *p).expect("a priority");
+        let key = |r: &Value| (rank(r), r["due_at"].is_null(), r["due_at"].as_str().map(ts));
+        if w[0]["pinned"] == Value::Bool(false) {
+            assert!(key(&w[0]) <= key(&w[1]), "{} before {}", w[0]["number"], w[1]["number"]);
+        }
+    }
+}
+
 #[test]
 fn staffing_expects_the_average_of_the_four_weeks_before_per_moscow_hour_of_week() {
     let d = shared();

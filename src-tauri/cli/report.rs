@@ -243,7 +243,7 @@ fn load(a: LoadArgs, db: &Path) -> CliResult {
     Ok(())
 }
 
-fn hm(seconds: i64) -> String {
+pub(super) fn hm(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };
     let m = seconds.abs() / 60;
     format!("{sign}{}:{:02}", m / 60, m % 60)

@@ -131,7 +131,10 @@ fn show(a: TicketArgs, db: &Path) -> CliResult {
     if !s.contact_authorised {
         out!("WARNING: the contact is not an authorised contact of this client");
     }
-    out!("registered {}, deadline {}", s.created_at.to_rfc3339(), s.due_at.map_or("-".into(), |t| t.to_rfc3339()));
+    match (s.due_at, s.paused_left_seconds) {
+        (_, Some(left)) if left >= 0 => out!("registered {}, SLA clock paused with {} left", s.created_at.to_rfc3339(), super::report::hm(left)),
+        (due, _) => out!("registered {}, deadline {}", s.created_at.to_rfc3339(), due.map_or("-".into(), |t| t.to_rfc3339())),
+    }
     out!("\nhistory:");
     for h in &d.history {
         out!(

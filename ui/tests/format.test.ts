@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTime, hoursMinutes, size, timeLeft } from '../src/lib/format';
+import { dateTime, hoursMinutes, pausedLeft, size, timeLeft } from '../src/lib/format';
 
 describe('dateTime', () => {
   it('shows a UTC instant in the given zone', () => {
@@ -21,6 +21,13 @@ describe('timeLeft', () => {
   });
   it('marks a passed deadline as overdue', () => {
     expect(timeLeft('2026-11-28T09:30:00Z', now)).toEqual({ text: '-0h 30m', overdue: true });
+  });
+});
+
+describe('pausedLeft', () => {
+  it('writes the support time left on a stopped clock as timeLeft writes wall time', () => {
+    expect(pausedLeft(5 * 3600 + 20 * 60)).toEqual({ text: '5h 20m', overdue: false });
+    expect(pausedLeft(-90 * 60)).toEqual({ text: '-1h 30m', overdue: true });
   });
 });
 

@@ -20,7 +20,15 @@ export function dateTime(iso: string | null | undefined, locale: Locale, timeZon
 /** Time left until `iso` (negative when past), in compact hours and minutes: "3h 05m", "-1d 2h". */
 export function timeLeft(iso: string | null | undefined, now: Date): { text: string; overdue: boolean } {
   if (!iso) return { text: '—', overdue: false };
-  const minutes = Math.round((new Date(iso).getTime() - now.getTime()) / 60000);
+  return minutesLeft(Math.round((new Date(iso).getTime() - now.getTime()) / 60000));
+}
+
+/** A stopped SLA clock's support time left (negative when it stopped past the target), as [`timeLeft`] writes it. */
+export function pausedLeft(seconds: number): { text: string; overdue: boolean } {
+  return minutesLeft(Math.round(seconds / 60));
+}
+
+function minutesLeft(minutes: number): { text: string; overdue: boolean } {
   const overdue = minutes < 0;
   const m = Math.abs(minutes);
   const days = Math.floor(m / 1440);

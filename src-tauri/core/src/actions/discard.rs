@@ -73,6 +73,7 @@ pub(crate) fn discard_in(tx: &rusqlite::Transaction<'_>, now: chrono::DateTime<c
         // comment's text does not outlive it); the entries above record the roll-back.
         tickets::remove_history_of_op(tx, op_id)?;
         outbox::remove(tx, id)?;
+        crate::sla::deadline::refresh(tx, crate::sla::deadline::Scope::Tickets(&[ticket_id]), now)?;
         Ok(number)
     }
 }

@@ -8,12 +8,13 @@ pub mod picker;
 
 use crate::clock::Clock;
 use crate::domain::{lifecycle, Action, ActionError, ActionKind, Kind, Line, Role, Skill, Status, Transition};
+use crate::sla::deadline;
 use crate::store::outbox::{self, Undo};
 use crate::store::queue::{self, QueueRow};
 use crate::store::ticket_state::TicketState;
-use crate::store::tickets::{self, default_resolution_hours, CommentEntry, HistoryEntry};
+use crate::store::tickets::{self, CommentEntry, HistoryEntry};
 use crate::store::{settings, Replica, StoreError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
 
@@ -141,7 +142,6 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
             if after.kind == Kind::Incident {
                 let matrix = settings::matrix_in(tx)?;
                 after.priority = matrix.priority(after.urgency, after.impact);
-                after.due_at = Some(after.created_at + Duration::hours(default_resolution_hours(after.priority)));
             }
         }
         Action::Assign { staff_id, reason: why } => {
@@ -229,6 +229,8 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
     if let Some(op) = &op_id {
         outbox::insert(tx, op, action, &Undo { before: before.clone(), comment_id, after: Some(after.clone()) }, &actor.name, now)?;
     }
+    // The history and priority written above decide the deadline.
+    deadline::refresh(tx, deadline::Scope::Tickets(&[after.id]), now)?;
     Ok(op_id)
 }
 

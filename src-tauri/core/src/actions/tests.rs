@@ -6,7 +6,7 @@ use crate::demo::{write_demo, DemoOptions};
 use crate::domain::{ClosureCode, Level, LifecycleError, Priority};
 use crate::store::outbox;
 use crate::store::queue::{detail, page, QueueFilter};
-use chrono::TimeZone;
+use chrono::{Duration, TimeZone};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap() // a Wednesday, 11:00 in Moscow
@@ -372,4 +372,63 @@ fn assigning_a_registered_ticket_is_the_first_response() {
     let engineer = crate::store::reference::staff(&r).unwrap().into_iter().find(|s| s.role == Role::Line1).unwrap();
     apply(&mut r, &clock, &lead, &ticket.number, &Action::Assign { staff_id: engineer.id, reason: None }).unwrap();
     assert_eq!(detail(&r, &ticket.number).unwrap().first_response_at, Some(clock.0));
+}
+
+/// A deadline as the queue shows it: the moment, or the time left on a stopped clock.
+type Shown = (Option<DateTime<Utc>>, Option<i64>);
+
+/// The deadline stored on `number` and the one its SLA clock gives now, computed afresh.
+fn stored_and_clock(r: &Replica, number: &str, at: DateTime<Utc>) -> (Shown, Shown) {
+    let row = queue::row_by_number(r, number).unwrap();
+    let fresh = crate::sla::at_risk(r, at, Duration::days(3650)).unwrap();
+    let clock = fresh.iter().find(|t| t.number == number && t.timer == crate::sla::TimerKind::Resolution).map(|t| t.clock.clone());
+    let computed = match clock {
+        Some(c) => (c.deadline_at, None),
+        None => (row.due_at, row.paused_left_seconds), // paused or still awaiting reaction: checked by the caller
+    };
+    ((row.due_at, row.paused_left_seconds), computed)
+}
+
+#[test]
+fn stopping_the_clock_shows_time_left_and_a_contract_change_moves_the_deadlines_in_the_same_write() {
+    let (mut r, clock, lead) = setup();
+    let all = page(&r, &QueueFilter::default(), 0, u32::MAX).unwrap();
+    let row = all
+        .rows
+        .iter()
+        .find(|x| x.status == Status::InProgress && x.kind == Kind::Incident && x.due_at.is_some_and(|d| d > clock.now()))
+        .expect("an incident in work, within target");
+    let number = row.number.clone();
+    let (stored, computed) = stored_and_clock(&r, &number, clock.now());
+    assert_eq!(stored, computed, "the demo stores the clock's deadline");
+    let due = row.due_at.unwrap();
+
+    // Waiting for the client stops the clock: no moment, the support time left instead.
+    let op =
+        apply(&mut r, &clock, &lead, &number, &Action::Transition { to: Status::InformationNeeded, comment: Some("which VM?".into()), closure_code: None }).unwrap().op_id.unwrap();
+    let paused = queue::row_by_number(&r, &number).unwrap();
+    assert_eq!(paused.due_at, None);
+    let left = paused.paused_left_seconds.expect("time left on the stopped clock");
+    // Round the clock that is the wall time to the old deadline; on office hours at most that.
+    assert!(left > 0 && left <= (due - clock.now()).num_seconds(), "{left} s left, deadline was {due}");
+
+    // Discarding the change brings the old deadline back.
+    discard(&mut r, &clock, &lead, &op).unwrap();
+    let back = queue::row_by_number(&r, &number).unwrap();
+    assert_eq!((back.due_at, back.paused_left_seconds), (Some(due), None));
+
+    // A contract of office hours only for the ticket's client: its open tickets get their
+    // deadlines again in the same write, and they are the clock's.
+    let (_, mut contract) = crate::sla::contract::contract_of(&r, &row.client).unwrap();
+    let was_all_day = contract.support == crate::sla::SupportHours::AllDay;
+    contract.support = crate::sla::SupportHours::office();
+    contract.resolution_hours = [2, 4, 8, 16, 40];
+    let moved = crate::sla::contract::set_contract(&mut r, &row.client, &contract).unwrap();
+    assert!(moved > 0, "the change moved deadlines (all day before: {was_all_day})");
+    let open = page(&r, &QueueFilter::default(), 0, u32::MAX).unwrap();
+    for t in open.rows.iter().filter(|t| t.client == row.client) {
+        let (stored, computed) = stored_and_clock(&r, &t.number, clock.now());
+        assert_eq!(stored, computed, "{}: stored vs the clock after the contract change", t.number);
+    }
+    assert_ne!(queue::row_by_number(&r, &number).unwrap().due_at, Some(due));
 }

@@ -6,7 +6,7 @@ use super::catalog::{self, DemoStaff, Topic};
 use super::{minute, Arrival, Rng};
 use crate::domain::PriorityMatrix;
 use crate::domain::{lifecycle as rules, ClosureCode, Kind, Level, Line, RequestType, Role, Skill, Status, Transition};
-use crate::store::tickets::{default_resolution_hours, CommentEntry, HistoryEntry, NewTicket};
+use crate::store::tickets::{CommentEntry, HistoryEntry, NewTicket};
 use chrono::{DateTime, Duration, Utc};
 
 /// The demo's people, by where they work.
@@ -176,7 +176,8 @@ pub(crate) fn simulate(rng: &mut Rng, desk: &Desk, matrix: &PriorityMatrix, cata
         Kind::Incident => matrix.priority(a.urgency, impact),
         Kind::Request => catalogue.iter().find(|t| Some(&t.code) == request_type.as_ref()).map(|t| t.priority).expect("known type"),
     };
-    let target_hours = hours.unwrap_or_else(|| default_resolution_hours(priority)) as f64;
+    // How fast the desk works it: as the default contract expects.
+    let target_hours = hours.unwrap_or_else(|| i64::from(crate::sla::Contract::default().resolution_hours[usize::from(priority.rank()) - 1])) as f64;
     let description = if ru {
         format!("{subject}\n\nКлиент: {}\nКонтакт: {contact_name}", client.name)
     } else {

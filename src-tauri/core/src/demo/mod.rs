@@ -228,7 +228,7 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
                     }
                 }
             });
-            write_lives(tx, matrix, lives, &mut out)
+            write_lives(tx, matrix, lives, opts.now, &mut out)
         });
         let restored = tx.execute_batch(&format!("PRAGMA cache_size = {cache}"));
         written?;
@@ -250,16 +250,20 @@ fn write_lives(
     tx: &rusqlite::Connection,
     matrix: &crate::domain::PriorityMatrix,
     lives: std::sync::mpsc::Receiver<Vec<lifecycle::Sim>>,
+    now: DateTime<Utc>,
     out: &mut DemoSummary,
 ) -> Result<(), StoreError> {
     let mut batch = tickets::TicketBatch::begin(tx)?;
     let mut history = Rows::new("ticket_history (ticket_id, at, actor, field, old_value, new_value, reason)", 7);
     let mut comments = Rows::new("comments (ticket_id, at, author, body)", 4);
-    // The tickets first: history and comments refer to them.
+    // The tickets first: history and comments refer to them; then the batch's deadlines,
+    // which its history decides.
     let flush = |batch: &mut tickets::TicketBatch, history: &mut Rows, comments: &mut Rows| -> Result<(), StoreError> {
+        let (next, staged) = batch.mark();
         batch.flush(tx)?;
         history.flush(tx)?;
         comments.flush(tx)?;
+        crate::sla::deadline::refresh(tx, crate::sla::deadline::Scope::From(next - staged as i64), now)?;
         Ok(())
     };
     for sim in lives.into_iter().flatten() {

@@ -216,6 +216,7 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
         let mut people = People::default();
         let client = client_id(tx, &opts.mapping.client, opts.tz)?;
         let total = by_ticket.len() as u64;
+        let mut written = Vec::new();
         for (done, (number, rows)) in by_ticket.iter().enumerate() {
             if done % 1000 == 0 {
                 progress(done as u64, total);
@@ -295,6 +296,7 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
                 }),
             };
             let id = tickets::insert_ticket(tx, &matrix, &t)?;
+            written.push(id);
             if let Some(old) = moved_history {
                 tx.execute("UPDATE ticket_history SET ticket_id = ?1 WHERE ticket_id = ?2", params![id, -old])?;
             }
@@ -307,6 +309,8 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
                 report.history_entries += 1;
             }
         }
+        // Their deadlines, now that their histories are in.
+        crate::sla::deadline::refresh(tx, crate::sla::deadline::Scope::Tickets(&written), chrono::Utc::now())?;
         progress(total, total);
         Ok(report)
     };

@@ -151,15 +151,19 @@ pub fn contract_of(r: &Replica, client: &str) -> Result<(i64, Contract), Contrac
     Ok((id, all.get(&id).cloned().unwrap_or_default()))
 }
 
-/// Stores a client's contract, replacing the one it had.
-pub fn set_contract(r: &mut Replica, client: &str, c: &Contract) -> Result<(), ContractError> {
+/// Stores a client's contract, replacing the one it had, and gives the client's tickets
+/// that are not closed their deadline under it, in the same transaction; returns how many
+/// deadlines moved.
+pub fn set_contract(r: &mut Replica, client: &str, c: &Contract) -> Result<usize, ContractError> {
     if let Some(p) = c.problem() {
         return Err(ContractError::Invalid(format!("contract: {p}")));
     }
     let id = client_id(r.conn(), client)?;
     let json = serde_json::to_string(c).expect("a contract serialises");
-    r.write(|tx| set_contract_in(tx, id, &json))?;
-    Ok(())
+    Ok(r.write(|tx| {
+        set_contract_in(tx, id, &json)?;
+        super::deadline::refresh(tx, super::deadline::Scope::Client(id), chrono::Utc::now())
+    })?)
 }
 
 /// Stores a contract (already checked) through a transaction.

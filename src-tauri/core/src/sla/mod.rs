@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod contract;
+pub mod deadline;
 pub mod notify;
 pub mod report;
 pub mod timer;

@@ -18,11 +18,12 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A ticket with everything its clock needs.
 #[derive(Debug, Clone)]
-struct Loaded {
+pub(super) struct Loaded {
+    pub(super) id: i64,
     number: String,
     subject: String,
     kind: Kind,
-    client_id: i64,
+    pub(super) client_id: i64,
     client: String,
     priority: u8,
     line: u8,
@@ -37,7 +38,7 @@ struct Loaded {
 }
 
 impl Loaded {
-    fn input(&self) -> ClockInput<'_> {
+    pub(super) fn input(&self) -> ClockInput<'_> {
         ClockInput {
             kind: self.kind,
             priority: self.priority,
@@ -57,8 +58,7 @@ const SELECT: &str = "SELECT t.id, t.number, t.subject, t.kind, t.client_id, c.n
     LEFT JOIN request_types rt ON rt.code = t.request_type";
 
 /// Loads the tickets matching `filter` (an SQL condition on `t`) with their status histories.
-fn load(r: &Replica, filter: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<Loaded>, StoreError> {
-    let conn = r.conn();
+pub(super) fn load(conn: &rusqlite::Connection, filter: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<Loaded>, StoreError> {
     let mut tickets = Vec::new();
     let mut index = HashMap::new();
     // Through an id subquery, so SQLite picks the index the filter needs (the period's
@@ -68,6 +68,7 @@ fn load(r: &Replica, filter: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Ve
     while let Some(x) = rows.next()? {
         index.insert(x.get::<_, i64>(0)?, tickets.len());
         tickets.push(Loaded {
+            id: x.get(0)?,
             number: x.get(1)?,
             subject: x.get(2)?,
             kind: x.get(3)?,
@@ -259,12 +260,12 @@ pub enum SlaError {
 }
 
 /// Each client's contract and support-hours calendar, by client id.
-type Calendars = (BTreeMap<i64, Contract>, HashMap<i64, Calendar>);
+pub(super) type Calendars = (BTreeMap<i64, Contract>, HashMap<i64, Calendar>);
 
-fn calendars(r: &Replica) -> Result<Calendars, StoreError> {
-    let contracts = contracts_in(r.conn())?;
+pub(super) fn calendars(conn: &rusqlite::Connection) -> Result<Calendars, StoreError> {
+    let contracts = contracts_in(conn)?;
     let mut cals = HashMap::new();
-    let mut stmt = r.conn().prepare_cached("SELECT id, time_zone FROM clients")?;
+    let mut stmt = conn.prepare_cached("SELECT id, time_zone FROM clients")?;
     let rows = stmt.query_map([], |x| Ok((x.get::<_, i64>(0)?, x.get::<_, String>(1)?)))?;
     for row in rows {
         let (id, tz) = row?;
@@ -317,10 +318,10 @@ pub fn sla_report(r: &Replica, q: &SlaQuery) -> Result<SlaReport, SlaError> {
     let client = q.client.as_deref().map(|c| client_id(r, c)).transpose()?;
     let tickets = match client {
         // `+client_id`: read the period through its index, not all of the client's years.
-        Some(id) => load(r, "t.created_at >= ?1 AND t.created_at < ?2 AND +t.client_id = ?3", &[&lo, &hi, &id])?,
-        None => load(r, "t.created_at >= ?1 AND t.created_at < ?2", &[&lo, &hi])?,
+        Some(id) => load(r.conn(), "t.created_at >= ?1 AND t.created_at < ?2 AND +t.client_id = ?3", &[&lo, &hi, &id])?,
+        None => load(r.conn(), "t.created_at >= ?1 AND t.created_at < ?2", &[&lo, &hi])?,
     };
-    let (contracts, cals) = calendars(r)?;
+    let (contracts, cals) = calendars(r.conn())?;
     let default = Contract::default();
     let daily = (q.to - q.from).num_days() < 62;
     let mut report = SlaReport {
@@ -378,8 +379,8 @@ pub fn sla_report(r: &Replica, q: &SlaQuery) -> Result<SlaReport, SlaError> {
 /// already past), the earliest breach first. Paused clocks are left out: they cannot breach
 /// while paused.
 pub fn at_risk(r: &Replica, now: DateTime<Utc>, within: Duration) -> Result<Vec<TimerRow>, StoreError> {
-    let tickets = load(r, "t.status NOT IN ('completed', 'closed')", &[])?;
-    let (contracts, cals) = calendars(r)?;
+    let tickets = load(r.conn(), "t.status NOT IN ('completed', 'closed')", &[])?;
+    let (contracts, cals) = calendars(r.conn())?;
     let default = Contract::default();
     let all_day = Calendar::all_day();
     let mut out = Vec::new();
@@ -460,7 +461,7 @@ pub fn client_month(r: &Replica, client: &str, month: NaiveDate, now: DateTime<U
     // registered from 92 days before the month to its end, and those still open (an outage
     // registered earlier than that and completed within the month is not counted).
     let outages = load(
-        r,
+        r.conn(),
         "t.client_id = ?1 AND t.kind = 'incident' AND t.priority = 1 AND t.created_at < ?2 AND t.id IN (
              SELECT id FROM tickets WHERE created_at >= ?3 AND created_at < ?2
              UNION SELECT id FROM tickets WHERE status NOT IN ('completed', 'closed'))",

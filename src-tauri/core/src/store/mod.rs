@@ -20,6 +20,9 @@ use std::path::{Path, PathBuf};
 
 pub use migrations::SCHEMA_VERSION;
 
+/// The setting an upgrade leaves when the stored deadlines need counting again.
+const DEADLINES_STALE: &str = "deadlines-stale";
+
 /// Why the replica could not be opened or used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -120,7 +123,21 @@ impl Replica {
             Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase()))
         })?;
         migrations::apply(&mut conn).map_err(|e| StoreError::Migration { path: path.clone(), reason: e.to_string() })?;
-        Ok(Replica { conn, path })
+        let mut r = Replica { conn, path };
+        r.refresh_stale_deadlines()?;
+        Ok(r)
+    }
+
+    /// Gives the tickets that are not closed their deadline again when an upgrade left the
+    /// stored ones counted the old way (the marker goes in the same transaction).
+    fn refresh_stale_deadlines(&mut self) -> Result<()> {
+        if settings::get(&self.conn, DEADLINES_STALE)?.is_none() {
+            return Ok(());
+        }
+        self.write(|tx| {
+            crate::sla::deadline::refresh(tx, crate::sla::deadline::Scope::NotClosed, Utc::now())?;
+            settings::remove(tx, DEADLINES_STALE)
+        })
     }
 
     /// The file this replica lives in.

@@ -118,10 +118,14 @@ pub(crate) fn set_subject(conn: &Connection, id: i64, subject: &str) -> Result<(
 }
 
 /// Gives a staged new ticket (see [`super::tickets::TicketBatch`]) its ITSM id and version,
-/// and the ITSM's own priority and deadline where it has them.
-pub(crate) fn stage_remote(conn: &Connection, staged: i64, external_id: &str, version: Option<&str>, priority: Option<Priority>, due: Option<DateTime<Utc>>) -> Result<()> {
-    conn.prepare_cached("UPDATE temp.staged_tickets SET external_id = ?2, server_version = ?3, priority = coalesce(?4, priority), due_at = coalesce(?5, due_at) WHERE id = ?1")?
-        .execute(params![staged, external_id, version, priority.map(|p| p.rank()), due.map(|d| d.timestamp())])?;
+/// and the ITSM's own priority where it has one.
+pub(crate) fn stage_remote(conn: &Connection, staged: i64, external_id: &str, version: Option<&str>, priority: Option<Priority>) -> Result<()> {
+    conn.prepare_cached("UPDATE temp.staged_tickets SET external_id = ?2, server_version = ?3, priority = coalesce(?4, priority) WHERE id = ?1")?.execute(params![
+        staged,
+        external_id,
+        version,
+        priority.map(|p| p.rank())
+    ])?;
     Ok(())
 }
 
@@ -142,8 +146,6 @@ pub(crate) struct PulledFields {
     pub assignee_id: Option<i64>,
     /// Priority (none: a waiting operation holds it; for incidents only).
     pub priority: Option<Priority>,
-    /// Resolution deadline that goes with the priority.
-    pub due_at: Option<DateTime<Utc>>,
     /// When the ITSM changed it.
     pub at: DateTime<Utc>,
     /// The ITSM's version.
@@ -159,7 +161,7 @@ impl PulledChanges {
     /// An empty staging table.
     pub fn begin(tx: &Connection) -> Result<PulledChanges> {
         tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS pulled_changes (id INTEGER PRIMARY KEY, urgency, impact, status, line, assignee_id, priority, due_at, at, version);
+            "CREATE TEMP TABLE IF NOT EXISTS pulled_changes (id INTEGER PRIMARY KEY, urgency, impact, status, line, assignee_id, priority, at, version);
              DELETE FROM temp.pulled_changes;",
         )?;
         Ok(PulledChanges)
@@ -167,29 +169,20 @@ impl PulledChanges {
 
     /// Stages one ticket's change.
     pub fn add(&mut self, tx: &Connection, f: &PulledFields) -> Result<()> {
-        tx.prepare_cached("INSERT OR REPLACE INTO temp.pulled_changes (id, urgency, impact, status, line, assignee_id, priority, due_at, at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?
-            .execute(params![
-                f.id,
-                f.urgency,
-                f.impact,
-                f.status,
-                f.line.number(),
-                f.assignee_id,
-                f.priority.map(|p| p.rank()),
-                f.due_at.map(|d| d.timestamp()),
-                f.at.timestamp(),
-                f.version
-            ])?;
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO temp.pulled_changes (id, urgency, impact, status, line, assignee_id, priority, at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![f.id, f.urgency, f.impact, f.status, f.line.number(), f.assignee_id, f.priority.map(|p| p.rank()), f.at.timestamp(), f.version])?;
         Ok(())
     }
 
-    /// Moves the staged changes into `tickets`, with the times a status change implies.
+    /// Moves the staged changes into `tickets`, with the times a status change implies (the
+    /// caller gives them their deadlines).
     pub fn flush(self, tx: &Connection) -> Result<()> {
         // The IN makes SQLite look the page's tickets up rather than scan every ticket.
         tx.execute(
             "UPDATE main.tickets SET urgency = c.urgency, impact = c.impact, status = c.status, line = c.line, assignee_id = c.assignee_id,
                  priority = CASE WHEN tickets.kind = 'incident' AND c.priority IS NOT NULL THEN c.priority ELSE tickets.priority END,
-                 due_at = CASE WHEN tickets.kind = 'incident' AND c.due_at IS NOT NULL THEN c.due_at ELSE tickets.due_at END,
                  first_response_at = CASE WHEN c.status <> 'registered' THEN coalesce(tickets.first_response_at, c.at) ELSE tickets.first_response_at END,
                  completed_at = CASE WHEN c.status = 'completed' AND c.status <> tickets.status THEN c.at ELSE tickets.completed_at END,
                  closed_at = CASE WHEN c.status = 'closed' AND c.status <> tickets.status THEN c.at ELSE tickets.closed_at END,

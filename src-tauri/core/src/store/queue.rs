@@ -68,8 +68,12 @@ pub struct QueueRow {
     pub contact_authorised: bool,
     /// Registered at (UTC).
     pub created_at: DateTime<Utc>,
-    /// Resolution deadline (UTC).
+    /// When the resolution clock reaches (or reached) the SLA target under the client's
+    /// contract (UTC); none while the clock is stopped within target.
     pub due_at: Option<DateTime<Utc>>,
+    /// Support seconds left while the clock is stopped (a pause status); negative when it
+    /// stopped past the target.
+    pub paused_left_seconds: Option<i64>,
     /// Last change (UTC).
     pub updated_at: DateTime<Utc>,
     /// In the lead's own order (pinned or moved by hand).
@@ -174,7 +178,7 @@ pub struct Facets {
 
 const ROW_COLUMNS: &str = "t.number, t.subject, t.kind, t.status, t.urgency, t.impact, t.priority, t.line, s.name, c.name,
     c.time_zone, t.channel, t.service, t.contact_authorised, t.created_at, t.due_at, t.updated_at,
-    t.lead_rank IS NOT NULL, EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = t.id)";
+    t.lead_rank IS NOT NULL, EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = t.id), t.sla_paused_left";
 const FROM: &str = "FROM tickets t JOIN clients c ON c.id = t.client_id LEFT JOIN staff s ON s.id = t.assignee_id";
 
 /// The tables a count needs: the client only when the search reads the tickets (and so
@@ -260,6 +264,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         updated_at: from_ts(r.get(16)?),
         pinned: r.get(17)?,
         unsynced: r.get(18)?,
+        paused_left_seconds: r.get(19)?,
     })
 }
 
@@ -413,18 +418,18 @@ pub fn detail(r: &Replica, number: &str) -> Result<TicketDetail> {
         .prepare_cached(&sql)?
         .query_row([number.trim()], |x| {
             Ok((
-                x.get::<_, i64>(19)?,
+                x.get::<_, i64>(20)?,
                 TicketDetail {
                     summary: row(x)?,
-                    contract_no: x.get(20)?,
-                    contact_name: x.get(21)?,
-                    contact_email: x.get(22)?,
-                    request_type: x.get(23)?,
-                    description: x.get(24)?,
-                    first_response_at: x.get::<_, Option<i64>>(25)?.map(from_ts),
-                    completed_at: x.get::<_, Option<i64>>(26)?.map(from_ts),
-                    closed_at: x.get::<_, Option<i64>>(27)?.map(from_ts),
-                    closure_code: x.get(28)?,
+                    contract_no: x.get(21)?,
+                    contact_name: x.get(22)?,
+                    contact_email: x.get(23)?,
+                    request_type: x.get(24)?,
+                    description: x.get(25)?,
+                    first_response_at: x.get::<_, Option<i64>>(26)?.map(from_ts),
+                    completed_at: x.get::<_, Option<i64>>(27)?.map(from_ts),
+                    closed_at: x.get::<_, Option<i64>>(28)?.map(from_ts),
+                    closure_code: x.get(29)?,
                     auto_close_at: None,
                     next_statuses: Vec::new(),
                     history: Vec::new(),
@@ -492,7 +497,7 @@ mod tests {
         let all = page(&r, &f, 0, u32::MAX).unwrap();
         assert_eq!(all.total as usize, all.rows.len());
         for w in all.rows.windows(2) {
-            let key = |x: &QueueRow| (x.priority.rank(), x.due_at, x.created_at);
+            let key = |x: &QueueRow| (x.priority.rank(), x.due_at.is_none(), x.due_at, x.created_at);
             assert!(key(&w[0]) <= key(&w[1]), "{} before {}", w[0].number, w[1].number);
         }
         let second = page(&r, &f, 100, 50).unwrap();

@@ -28,7 +28,6 @@ pub(crate) struct TicketState {
     pub first_response_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
-    pub due_at: Option<DateTime<Utc>>,
     pub closure_code: Option<ClosureCode>,
 }
 
@@ -37,7 +36,7 @@ impl TicketState {
         let found = tx
             .prepare_cached(
                 "SELECT id, number, kind, created_at, server_version, urgency, impact, priority, status, line, assignee_id, lead_rank,
-                        updated_at, first_response_at, completed_at, closed_at, due_at, closure_code
+                        updated_at, first_response_at, completed_at, closed_at, closure_code
                  FROM tickets WHERE number = ?1",
             )?
             .query_row([number.trim()], |x| {
@@ -60,8 +59,7 @@ impl TicketState {
                     first_response_at: x.get::<_, Option<i64>>(13)?.map(from_ts),
                     completed_at: x.get::<_, Option<i64>>(14)?.map(from_ts),
                     closed_at: x.get::<_, Option<i64>>(15)?.map(from_ts),
-                    due_at: x.get::<_, Option<i64>>(16)?.map(from_ts),
-                    closure_code: x.get(17)?,
+                    closure_code: x.get(16)?,
                 })
             })
             .optional()?;
@@ -71,7 +69,7 @@ impl TicketState {
     pub fn save(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.prepare_cached(
             "UPDATE tickets SET urgency = ?2, impact = ?3, priority = ?4, status = ?5, line = ?6, assignee_id = ?7, lead_rank = ?8,
-                updated_at = ?9, first_response_at = ?10, completed_at = ?11, closed_at = ?12, due_at = ?13, closure_code = ?14
+                updated_at = ?9, first_response_at = ?10, completed_at = ?11, closed_at = ?12, closure_code = ?13
              WHERE id = ?1",
         )?
         .execute(params![
@@ -87,7 +85,6 @@ impl TicketState {
             self.first_response_at.map(to_ts),
             self.completed_at.map(to_ts),
             self.closed_at.map(to_ts),
-            self.due_at.map(to_ts),
             self.closure_code,
         ])?;
         Ok(())

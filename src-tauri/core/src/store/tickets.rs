@@ -2,7 +2,7 @@
 
 use super::{to_ts, Result, StoreError};
 use crate::domain::{contact_is_authorised, Channel, ClosureCode, Kind, Level, Line, Priority, PriorityMatrix, Status};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -104,39 +104,24 @@ pub struct CommentEntry {
     pub body: String,
 }
 
-/// Hours to resolve an incident of each priority, until contracts define their own SLA:
-/// critical 4, high 8, medium 24, low 72, planning 120 (round the clock).
-pub fn default_resolution_hours(p: Priority) -> i64 {
-    match p {
-        Priority::Critical => 4,
-        Priority::High => 8,
-        Priority::Medium => 24,
-        Priority::Low => 72,
-        Priority::Planning => 120,
-    }
-}
-
-/// The priority and resolution deadline a new ticket gets: incidents by the matrix,
-/// requests by their type in the service-request model.
-pub fn classify(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<(Priority, DateTime<Utc>)> {
+/// The priority a new ticket gets: incidents by the matrix, requests by their type in the
+/// service-request model.
+pub fn classify(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<Priority> {
     match (t.kind, &t.request_type) {
         (Kind::Request, Some(code)) => {
-            let row: Option<(u8, i64)> =
-                conn.prepare_cached("SELECT priority, fulfilment_hours FROM request_types WHERE code = ?1")?.query_row([code], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-            let (rank, hours) = row.ok_or_else(|| StoreError::Conflict(format!("ticket {}: unknown request type '{code}'", t.number)))?;
-            let p = Priority::from_rank(rank).ok_or_else(|| StoreError::InvalidValue(format!("request type {code}: priority {rank}")))?;
-            Ok((p, t.created_at + Duration::hours(hours)))
+            let rank: Option<u8> = conn.prepare_cached("SELECT priority FROM request_types WHERE code = ?1")?.query_row([code], |r| r.get(0)).optional()?;
+            let rank = rank.ok_or_else(|| StoreError::Conflict(format!("ticket {}: unknown request type '{code}'", t.number)))?;
+            Priority::from_rank(rank).ok_or_else(|| StoreError::InvalidValue(format!("request type {code}: priority {rank}")))
         }
         (Kind::Request, None) => Err(StoreError::Conflict(format!("ticket {}: a service request needs a request type", t.number))),
-        (Kind::Incident, _) => {
-            let p = matrix.priority(t.urgency, t.impact);
-            Ok((p, t.created_at + Duration::hours(default_resolution_hours(p))))
-        }
+        (Kind::Incident, _) => Ok(matrix.priority(t.urgency, t.impact)),
     }
 }
 
-/// Stores a new ticket; priority and deadline are computed by [`classify`], and an e-mail
-/// from an address the client did not authorise is flagged. Returns the ticket's id.
+/// Stores a new ticket; its priority is computed by [`classify`], and an e-mail from an
+/// address the client did not authorise is flagged. Returns the ticket's id. It has no
+/// deadline until the caller, once the ticket's history is written too, calls
+/// [`crate::sla::deadline::refresh`].
 pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
     insert_ticket_into(conn, "tickets", None, matrix, t)
 }
@@ -144,14 +129,13 @@ pub fn insert_ticket(conn: &Connection, matrix: &PriorityMatrix, t: &NewTicket) 
 /// [`insert_ticket`] into `table`, a table with the tickets' columns, with the given id or
 /// the next free one: [`TicketBatch`] stages new tickets in a temporary table.
 fn insert_ticket_into(conn: &Connection, table: &str, id: Option<i64>, matrix: &PriorityMatrix, t: &NewTicket) -> Result<i64> {
-    let (mut priority, mut due_at) = classify(conn, matrix, t)?;
+    let mut priority = classify(conn, matrix, t)?;
     let mut mismatch = false;
     let authorised = match &t.imported {
         // The source ITSM accepted the caller; its priority is kept, and flagged when our matrix disagrees.
         Some(src) => {
             mismatch = t.kind == Kind::Incident && src.priority != priority;
             priority = src.priority;
-            due_at = t.created_at + Duration::hours(default_resolution_hours(priority));
             true
         }
         None => contact_is_authorised(t.channel, t.contact_email.as_deref(), &super::reference::contacts(conn, t.client_id)?),
@@ -189,7 +173,7 @@ fn insert_ticket_into(conn: &Connection, table: &str, id: Option<i64>, matrix: &
             t.first_response_at.map(to_ts),
             t.completed_at.map(to_ts),
             t.closed_at.map(to_ts),
-            to_ts(due_at),
+            Option::<i64>::None,
             t.closure_code,
             src.map(|x| &x.source),
             src.map(|x| &x.version),

@@ -209,9 +209,15 @@ contact_authorised: boolean,
  */
 created_at: string, 
 /**
- * Resolution deadline (UTC).
+ * When the resolution clock reaches (or reached) the SLA target under the client's
+ * contract (UTC); none while the clock is stopped within target.
  */
 due_at: string | null, 
+/**
+ * Support seconds left while the clock is stopped (a pause status); negative when it
+ * stopped past the target.
+ */
+paused_left_seconds: number | null, 
 /**
  * Last change (UTC).
  */

@@ -8,8 +8,6 @@ use crate::domain::{Action, Level, Line, Priority, PriorityMatrix, Status};
 use crate::store::outbox::Undo;
 use crate::store::pulled::Synced;
 use crate::store::staff::Login;
-use crate::store::tickets::default_resolution_hours;
-use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
 /// The fields an operation writes, in the action's order (line, owner, status), with the
@@ -158,9 +156,9 @@ pub(super) struct PulledChange {
     pub moved: Vec<&'static str>,
     /// The new subject, when it moved.
     pub subject: Option<String>,
-    /// Priority (none: held by a waiting operation) and the deadline that goes with it;
-    /// none at all when nothing needs writing (no field, time or version moved).
-    pub write: Option<(Option<Priority>, Option<DateTime<Utc>>)>,
+    /// Priority (none: held by a waiting operation); none at all when nothing needs writing
+    /// (no field, time or version moved).
+    pub write: Option<Option<Priority>>,
 }
 
 /// Merges the ITSM's ticket `t` (its owner already known as staff `assignee`) into the
@@ -186,10 +184,6 @@ pub(super) fn pulled(stored: &Synced, t: &RemoteTicket, assignee: Option<i64>, h
     }
     let subject = (t.subject != stored.subject).then(|| t.subject.clone());
     let unchanged = moved.is_empty() && t.updated.timestamp() <= stored.updated_at.timestamp() && (t.version.is_none() || t.version == stored.version);
-    let write = (!unchanged).then(|| {
-        let priority = if keep("priority") { None } else { Some(t.priority.unwrap_or_else(|| matrix.priority(urgency, impact))) };
-        let due = priority.map(|p| stored.created_at + chrono::Duration::hours(default_resolution_hours(p)));
-        (priority, due)
-    });
+    let write = (!unchanged).then(|| if keep("priority") { None } else { Some(t.priority.unwrap_or_else(|| matrix.priority(urgency, impact))) });
     PulledChange { urgency, impact, status, line, assignee_id, moved, subject, write }
 }

@@ -6,6 +6,7 @@ use super::lease::Lease;
 use super::plan::{self, Held};
 use super::{Progress, SyncError, SyncReport, ITSM_ACTOR};
 use crate::domain::{Channel, Contact, Kind, Line, RequestType, Status};
+use crate::sla::deadline;
 use crate::store::pulled::{self, PulledChanges, PulledFields};
 use crate::store::tickets::{self, HistoryEntry, NewTicket, TicketBatch};
 use crate::store::{from_ts, outbox, reference, settings, staff, sync_state, Replica};
@@ -120,6 +121,7 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
         let mut batch = TicketBatch::begin(tx)?;
         let mut outcome = PageOutcome::default();
         let mut numbers = std::collections::HashSet::new();
+        let mut applied_ids = Vec::new();
         for t in &page.tickets {
             // Each ticket on its own savepoint: one that cannot be applied is reported by its
             // number, read again at the next sync, and the rest of the page goes on.
@@ -131,7 +133,10 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
                 Err(ItsmError::Refused(format!("the page holds two tickets numbered {}", t.number)).into())
             };
             match applied {
-                Ok(()) => tx.execute_batch("RELEASE pulled_ticket")?,
+                Ok(id) => {
+                    tx.execute_batch("RELEASE pulled_ticket")?;
+                    applied_ids.push(id);
+                }
                 Err(e) => {
                     tx.execute_batch("ROLLBACK TO pulled_ticket; RELEASE pulled_ticket")?;
                     batch.reset(mark);
@@ -144,6 +149,7 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
         outcome.created = batch.len() as u32;
         batch.flush(tx)?;
         changes.flush(tx)?;
+        deadline::refresh(tx, deadline::Scope::Tickets(&applied_ids), chrono::Utc::now())?;
         sync_state::save_cursor(tx, connector, &page.cursor)?;
         outcome.pulled = page.tickets.len() as u32 - outcome.skipped.len() as u32;
         Ok(outcome)
@@ -237,7 +243,7 @@ fn client_of(tx: &Connection, email: &str) -> Result<(i64, String), SyncError> {
     }
 }
 
-/// Stages one pulled ticket as new (in `batch`) or as a change (in `changes`).
+/// Stages one pulled ticket as new (in `batch`) or as a change (in `changes`); returns its id.
 fn apply_ticket(
     tx: &Connection,
     matrix: &crate::domain::PriorityMatrix,
@@ -245,7 +251,7 @@ fn apply_ticket(
     cache: &mut PageCache,
     batch: &mut TicketBatch,
     changes: &mut PulledChanges,
-) -> Result<(), SyncError> {
+) -> Result<i64, SyncError> {
     let stored = pulled::synced(tx, &t.id)?;
     let assignee = cache.staff(tx, t.owner.as_deref(), t.line)?;
     let Some(stored) = stored else {
@@ -293,9 +299,8 @@ fn apply_ticket(
         let staged = batch.add(tx, matrix, &new)?;
         // The ITSM's own priority, where it computes one, wins over our matrix's.
         let priority = t.priority.filter(|_| t.kind == Kind::Incident);
-        let due = priority.map(|p| t.created + chrono::Duration::hours(tickets::default_resolution_hours(p)));
-        pulled::stage_remote(tx, staged, &t.id, t.version.as_deref(), priority, due)?;
-        return Ok(());
+        pulled::stage_remote(tx, staged, &t.id, t.version.as_deref(), priority)?;
+        return Ok(staged);
     };
     let held = cache.held.get(&stored.id).cloned().unwrap_or_default();
     let change = plan::pulled(&stored, t, assignee, &held, matrix);
@@ -318,7 +323,7 @@ fn apply_ticket(
         )?;
         pulled::set_subject(tx, stored.id, subject)?;
     }
-    if let Some((priority, due_at)) = change.write {
+    if let Some(priority) = change.write {
         changes.add(
             tx,
             &PulledFields {
@@ -329,11 +334,10 @@ fn apply_ticket(
                 line: change.line,
                 assignee_id: change.assignee_id,
                 priority,
-                due_at,
                 at: t.updated,
                 version: t.version.clone(),
             },
         )?;
     }
-    Ok(())
+    Ok(stored.id)
 }

@@ -102,7 +102,6 @@ fn state(status: Status, assignee: Option<i64>) -> TicketState {
         first_response_at: None,
         completed_at: None,
         closed_at: None,
-        due_at: None,
         closure_code: None,
     }
 }
@@ -160,12 +159,12 @@ fn a_pulled_ticket_leaves_the_fields_waiting_operations_hold() {
     // Nothing held: both fields move, with their history, priority from the matrix.
     let c = plan::pulled(&stored, &theirs, Some(7), &plan::Held::new(), &matrix);
     assert_eq!((c.urgency, c.status, c.moved.clone()), (Level::High, Status::InProgress, vec!["urgency", "status"]));
-    assert_eq!(c.write.unwrap().0, Some(matrix.priority(Level::High, Level::Medium)));
+    assert_eq!(c.write.unwrap(), Some(matrix.priority(Level::High, Level::Medium)));
     // A waiting urgency change holds urgency and priority: the status still moves.
     let held: plan::Held = plan::held_by(ActionKind::SetUrgency).iter().copied().collect();
     let c = plan::pulled(&stored, &theirs, Some(7), &held, &matrix);
     assert_eq!((c.urgency, c.status, c.moved.clone()), (Level::Medium, Status::InProgress, vec!["status"]));
-    assert_eq!(c.write.unwrap().0, None, "the priority stays ours");
+    assert_eq!(c.write.unwrap(), None, "the priority stays ours");
     // The same version and time again: nothing to write.
     let same = RemoteTicket { urgency: Level::Medium, status: Status::Assigned, owner: None, updated: at(7), version: Some("v1".into()), ..remote("1") };
     let c = plan::pulled(&stored, &same, Some(7), &plan::Held::new(), &matrix);

@@ -1,0 +1,141 @@
+//! A ticket's deadline, the one every screen shows: when its resolution clock (the client's
+//! contract: support hours, holidays, pause statuses, reopening) reaches the target. The
+//! queue sorts and marks by it, so it is stored on the ticket and rewritten, in the same
+//! transaction, by every write that can move it: an action or its discard, a pulled page,
+//! an import, the demo, a contract or request-type change.
+//!
+//! While the clock runs, the moment it will reach the target does not depend on when it is
+//! read, so the stored value stays true until the ticket or its contract changes. While the
+//! clock is stopped (a pause status) there is no moment yet: the ticket stores the support
+//! time it has left instead.
+
+use super::calendar::Calendar;
+use super::contract::Contract;
+use super::report::{calendars, load};
+use super::timer::{self, ClockInput};
+use crate::store::{to_ts, StoreError};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+
+/// What the queue stores of a ticket's resolution clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    /// When the clock reaches (or reached) the target: none while it is stopped within target.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Support seconds left while the clock is stopped (negative when it stopped past the
+    /// target); none while it runs or once the ticket is completed.
+    pub paused_left_seconds: Option<i64>,
+}
+
+/// The deadline of one ticket, read at `now`. The single place a deadline is computed.
+pub fn of(contract: &Contract, cal: &Calendar, t: &ClockInput<'_>, now: DateTime<Utc>) -> Deadline {
+    // What the history says happened is known, whatever the local clock reads.
+    let now = t.statuses.last().map_or(now, |(at, _)| now.max(*at));
+    let clock = timer::resolution(contract, cal, t, now);
+    let paused_left_seconds = clock.paused.then(|| clock.left_seconds());
+    // A clock that stopped within target keeps the moment it would have reached it.
+    let due_at = clock.deadline_at.or_else(|| clock.ended_at.and_then(|end| cal.after(end, clock.left_seconds())));
+    Deadline { due_at, paused_left_seconds }
+}
+
+/// Which tickets to give their deadline again.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// These tickets, by id.
+    Tickets(&'a [i64]),
+    /// Tickets with an id from this one on (a batch just written).
+    From(i64),
+    /// A client's tickets that are not closed (its contract changed).
+    Client(i64),
+    /// Requests of this type that are not closed (its fulfilment time changed).
+    RequestType(&'a str),
+    /// Every ticket that is not closed.
+    NotClosed,
+}
+
+/// Computes and stores the deadline of the tickets in `scope`, inside the caller's
+/// transaction; returns how many changed. A closed ticket is final: only an explicit
+/// [`Scope::Tickets`] or [`Scope::From`] rewrites it.
+pub fn refresh(conn: &Connection, scope: Scope<'_>, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let (filter, param): (&str, Option<Box<dyn rusqlite::ToSql>>) = match scope {
+        Scope::Tickets([]) => return Ok(0),
+        Scope::Tickets(list) => ("t.id IN (SELECT value FROM json_each(?1))", Some(Box::new(serde_json::to_string(list).expect("ids serialise")))),
+        Scope::From(id) => ("t.id >= ?1", Some(Box::new(id))),
+        Scope::Client(id) => ("t.client_id = ?1 AND t.status <> 'closed'", Some(Box::new(id))),
+        Scope::RequestType(code) => ("t.request_type = ?1 AND t.status <> 'closed'", Some(Box::new(code.to_string()))),
+        Scope::NotClosed => ("t.status <> 'closed'", None),
+    };
+    let params: Vec<&dyn rusqlite::ToSql> = param.iter().map(|p| p.as_ref()).collect();
+    let tickets = load(conn, filter, &params)?;
+    if tickets.is_empty() {
+        return Ok(0);
+    }
+    let (contracts, cals) = calendars(conn)?;
+    let default = Contract::default();
+    let all_day = Calendar::all_day();
+    let mut update = conn.prepare_cached("UPDATE tickets SET due_at = ?2, sla_paused_left = ?3 WHERE id = ?1 AND (due_at IS NOT ?2 OR sla_paused_left IS NOT ?3)")?;
+    let mut changed = 0;
+    for t in &tickets {
+        let contract = contracts.get(&t.client_id).unwrap_or(&default);
+        let cal = cals.get(&t.client_id).unwrap_or(&all_day);
+        let d = of(contract, cal, &t.input(), now);
+        changed += update.execute(params![t.id, d.due_at.map(to_ts), d.paused_left_seconds])?;
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Kind, Status::*};
+    use crate::sla::SupportHours;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn input<'a>(priority: u8, statuses: &'a [(DateTime<Utc>, crate::domain::Status)]) -> ClockInput<'a> {
+        ClockInput { kind: Kind::Incident, priority, request_type: None, model_fulfilment_hours: None, created_at: statuses[0].0, first_response_at: None, statuses }
+    }
+
+    #[test]
+    fn a_running_clock_has_the_same_deadline_whenever_it_is_read() {
+        // Office hours in Moscow, priority 2 (8 support hours), registered Friday 16:00 MSK:
+        // 2 h on Friday, 6 h on Monday from 09:00 → Monday 15:00 MSK.
+        let s = [(utc("2026-11-27T13:00:00Z"), Registered), (utc("2026-11-27T13:30:00Z"), InProgress)];
+        let contract = Contract { support: SupportHours::office(), ..Contract::default() };
+        let cal = Calendar::new(SupportHours::office(), chrono_tz::Europe::Moscow);
+        let expected = Deadline { due_at: Some(utc("2026-11-30T12:00:00Z")), paused_left_seconds: None };
+        for now in ["2026-11-27T14:00:00Z", "2026-11-29T00:00:00Z", "2026-11-30T11:59:00Z", "2026-12-03T00:00:00Z"] {
+            assert_eq!(of(&contract, &cal, &input(2, &s), utc(now)), expected, "read at {now}");
+        }
+    }
+
+    #[test]
+    fn a_paused_clock_has_time_left_and_no_moment() {
+        // 24/7, priority 3 (24 h): 2 h ran, then the ticket waits for the client.
+        let s = [(utc("2026-11-27T10:00:00Z"), Registered), (utc("2026-11-27T12:00:00Z"), InformationNeeded)];
+        let d = of(&Contract::default(), &Calendar::all_day(), &input(3, &s), utc("2026-11-29T10:00:00Z"));
+        assert_eq!(d, Deadline { due_at: None, paused_left_seconds: Some(22 * 3600) });
+        // Taken up again at 20:00: 22 h from then.
+        let s2 = [s[0], s[1], (utc("2026-11-27T20:00:00Z"), InProgress)];
+        let d = of(&Contract::default(), &Calendar::all_day(), &input(3, &s2), utc("2026-11-27T21:00:00Z"));
+        assert_eq!(d, Deadline { due_at: Some(utc("2026-11-28T18:00:00Z")), paused_left_seconds: None });
+    }
+
+    #[test]
+    fn a_completed_ticket_keeps_the_moment_it_would_have_breached() {
+        // Priority 1 (4 h), completed after 1 h: the deadline stays registration + 4 h.
+        let s = [(utc("2026-11-27T10:00:00Z"), Registered), (utc("2026-11-27T11:00:00Z"), Completed)];
+        let d = of(&Contract::default(), &Calendar::all_day(), &input(1, &s), utc("2026-11-29T10:00:00Z"));
+        assert_eq!(d, Deadline { due_at: Some(utc("2026-11-27T14:00:00Z")), paused_left_seconds: None });
+    }
+
+    #[test]
+    fn history_later_than_the_local_clock_still_counts() {
+        // The ITSM's clock is a minute ahead: its status change is not ignored.
+        let s = [(utc("2026-11-27T10:00:00Z"), Registered), (utc("2026-11-27T10:01:00Z"), InformationNeeded)];
+        let d = of(&Contract::default(), &Calendar::all_day(), &input(3, &s), utc("2026-11-27T10:00:30Z"));
+        assert_eq!(d.paused_left_seconds, Some(24 * 3600 - 60));
+    }
+}
