@@ -172,3 +172,52 @@ async fn a_corrupt_replica_is_reported_in_the_window_and_left_untouched() {
     w.close().await;
     assert_eq!(std::fs::read(&db).unwrap(), junk);
 }
+
+#[tokio::test]
+async fn a_stopped_clock_shows_as_paused_and_one_deadline_shows_in_the_queue_the_panel_and_the_at_risk_list() {
+    if !available() {
+        return;
+    }
+    let _one = ONE_WINDOW.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::demo(dir.path(), "deadline.db", 14, 4);
+    let r = Replica::open(&db).unwrap();
+    let open = queue::page(&r, &QueueFilter::default(), 0, u32::MAX).unwrap();
+    let paused = open.rows.iter().find(|x| x.paused_left_seconds.is_some_and(|s| s > 3600)).expect("the demo has a ticket waiting with its clock stopped");
+    // The window reads the real clock: the at-risk list (30 minutes) holds every running clock past its target.
+    let risk = smena_core::sla::at_risk(&r, chrono::Utc::now(), chrono::Duration::minutes(30)).unwrap();
+    let running = risk.iter().find(|t| t.timer == smena_core::sla::TimerKind::Resolution).expect("a running resolution clock");
+    let due = open.rows.iter().find(|x| x.number == running.number).and_then(|x| x.due_at).expect("a running clock has a deadline");
+    assert_eq!(running.clock.deadline_at, Some(due), "the core gives one deadline");
+    let iso = serde_json::to_value(due).unwrap().as_str().unwrap().to_string();
+    drop(r);
+
+    let w = Window::open(&db).await;
+    w.find("[data-testid=queue-row]").await;
+    // The stopped clock: a pause mark and the support time left, never "overdue".
+    w.find("[data-testid=search]").await.send_keys(&paused.number).await.unwrap();
+    w.wait_attr("[data-testid=queue-row]", "data-number", &paused.number).await;
+    let cell = w.find("[data-testid=queue-row] [data-testid=row-due]").await;
+    // Read as the page holds it: a narrow window may clip the column.
+    let text = w.eval("return document.querySelector('[data-testid=queue-row] [data-testid=row-due]').textContent").await.as_str().unwrap_or_default().to_string();
+    let class = cell.attr("class").await.unwrap().unwrap_or_default();
+    assert!(text.starts_with('⏸') && class.contains("paused") && !class.contains("overdue"), "{text:?} / {class:?}");
+    w.find("[data-testid=queue-row]").await.click().await.unwrap();
+    w.wait_text("[data-testid=panel-number]", &paused.number).await;
+    let shown = w.eval("return document.querySelector('[data-testid=panel-due]').textContent").await.as_str().unwrap_or_default().to_string();
+    assert!(shown.contains("SLA clock paused") && shown.contains("left") && !shown.contains("overdue"), "{shown:?}");
+
+    // The running clock: the same moment in the queue row, the panel and the at-risk list.
+    let search = w.find("[data-testid=search]").await;
+    search.clear().await.unwrap();
+    search.send_keys(&running.number).await.unwrap();
+    w.wait_attr("[data-testid=queue-row]", "data-number", &running.number).await;
+    w.wait_attr("[data-testid=queue-row] [data-testid=row-due]", "data-due", &iso).await;
+    w.find("[data-testid=queue-row]").await.click().await.unwrap();
+    w.wait_text("[data-testid=panel-number]", &running.number).await;
+    w.wait_attr("[data-testid=panel-due]", "data-due", &iso).await;
+    w.find("[data-testid=nav-dashboards]").await.click().await.unwrap();
+    w.find("[data-testid=dash-tab-at-risk]").await.click().await.unwrap();
+    w.wait_attr(&format!("[data-testid=risk-row][data-number={}]", running.number), "data-due", &iso).await;
+    w.close().await;
+}
