@@ -69,7 +69,13 @@ fn the_first_pull_brings_every_ticket_and_a_change_by_another_client_arrives_in_
     assert_eq!(report["created"], 0);
     let t = desk.ticket(&number(&id));
     assert_eq!((t["summary"]["impact"].as_str(), t["summary"]["status"].as_str(), t["summary"]["assignee"].as_str()), (Some("high"), Some("assigned"), Some("Anna Petrova")));
-    assert!(t["history"].as_array().unwrap().iter().any(|h| h["actor"] == "ITSM" && h["field"] == "impact" && h["new_value"] == "high"), "{}", t["history"]);
+    // Dated and signed as RT recorded the change (by the token's user here).
+    let rt_time = desk.rt.transactions(&id).into_iter().find(|(kind, _, new, _)| kind == "CustomField" && new == "High").expect("RT's record of the impact change").3;
+    assert!(
+        t["history"].as_array().unwrap().iter().any(|h| h["actor"] == "smena-sync" && h["field"] == "impact" && h["new_value"] == "high" && h["at"] == rt_time.as_str()),
+        "{} vs RT's {rt_time}",
+        t["history"]
+    );
     // Nothing more: a sync with no changes pulls nothing.
     assert_eq!(desk.sync(0)["pulled"], 0);
 }
@@ -109,8 +115,45 @@ fn urgency_impact_escalation_reassignment_status_walk_and_a_comment_reach_rt() {
     assert_eq!(desk.rt.get(&id)["Status"], "completed");
     // RT saw each step of the walk, in order, not a jump to the end.
     assert_eq!(desk.rt.statuses(&id), ["assigned", "in progress", "information needed", "in progress", "completed"]);
-    // The replica agrees after pulling its own changes back.
-    assert_eq!(desk.ticket(&n)["summary"]["status"], "completed");
+    // The replica agrees after pulling its own changes back, and lists each change once:
+    // RT's record of a pushed change is matched with the entry the action wrote.
+    let t = desk.ticket(&n);
+    assert_eq!(t["summary"]["status"], "completed");
+    let walked: Vec<&str> = t["history"].as_array().unwrap().iter().filter(|h| h["field"] == "status").filter_map(|h| h["new_value"].as_str()).collect();
+    assert_eq!(walked, ["registered", "assigned", "in-progress", "information-needed", "in-progress", "completed"], "{}", t["history"]);
+    assert_eq!(desk.sync(0)["pulled"], 0);
+}
+
+#[test]
+fn a_life_made_live_in_rt_arrives_with_rts_own_times_and_the_first_reply_as_first_response() {
+    let Some((_g, desk)) = setup() else { return };
+    let id = desk.rt.create("Mail relay rejects our domain", "High", "Medium");
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(1100));
+    pause();
+    desk.rt.put(&id, json!({"Owner": "l1-anna", "Status": "assigned"}));
+    pause();
+    desk.rt.reply(&id, "We are looking into it.");
+    pause();
+    desk.rt.put(&id, json!({"Status": "in progress"}));
+    // RT's own record: the time of each step.
+    let tx = desk.rt.transactions(&id);
+    let when = |kind: &str, new: &str| tx.iter().find(|(k, _, n, _)| k == kind && (new.is_empty() || n == new)).unwrap_or_else(|| panic!("{kind} {new} in {tx:?}")).3.clone();
+    let (created, assigned, replied, working) = (when("Create", ""), when("Status", "assigned"), when("Correspond", ""), when("Status", "in progress"));
+    assert!(created < assigned && assigned < replied && replied < working, "{tx:?}");
+
+    // A replica that never saw the ticket before pulls its whole life.
+    let fresh = Desk::new(desk.rt.clone());
+    fresh.sync(0);
+    let t = fresh.ticket(&number(&id));
+    let history = t["history"].as_array().unwrap();
+    let statuses: Vec<(&str, &str)> = history.iter().filter(|h| h["field"] == "status").map(|h| (h["new_value"].as_str().unwrap(), h["at"].as_str().unwrap())).collect();
+    assert_eq!(statuses, [("registered", created.as_str()), ("assigned", assigned.as_str()), ("in-progress", working.as_str())], "{history:?}");
+    assert!(history.iter().any(|h| h["field"] == "assignee" && h["new_value"] == "Anna Petrova" && h["at"] == assigned.as_str()), "{history:?}");
+    assert_eq!(t["first_response_at"].as_str(), Some(replied.as_str()), "the first reply to the requester");
+    // Its deadline is the SLA clock's, from RT's registration time.
+    let risk = common::json(fresh.home(), &fresh.args(&["report", "at-risk", "--within", "100000", "--json"]));
+    let row = risk["tickets"].as_array().unwrap().iter().find(|r| r["number"] == number(&id).as_str() && r["timer"] == "resolution").expect("its resolution clock runs");
+    assert_eq!(row["clock"]["deadline_at"], t["summary"]["due_at"]);
 }
 
 fn queue_id(rt: &Server, name: &str) -> String {

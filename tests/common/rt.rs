@@ -137,6 +137,19 @@ impl Server {
         self.comment_with(id, json!({"Content": text, "ContentType": "text/plain"}));
     }
 
+    /// Replies to the requester (RT's Correspond) as an engineer in RT would.
+    pub fn reply(&self, id: &str, text: &str) {
+        let body = json!({"Content": text, "ContentType": "text/plain"});
+        let r = Self::client().post(format!("{}/ticket/{id}/correspond", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap();
+        assert!(r.status().is_success(), "reply: {}", r.status());
+    }
+
+    /// The ticket's transactions as RT recorded them: type, field, new value, time.
+    pub fn transactions(&self, id: &str) -> Vec<(String, String, String, String)> {
+        let text = |t: &Value, k: &str| t[k].as_str().unwrap_or_default().to_string();
+        self.history(id, "Type,Field,NewValue,Created").iter().map(|t| (text(t, "Type"), text(t, "Field"), text(t, "NewValue"), text(t, "Created"))).collect()
+    }
+
     fn comment_with(&self, id: &str, body: Value) {
         let r = Self::client().post(format!("{}/ticket/{id}/comment", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap();
         assert!(r.status().is_success(), "comment: {}", r.status());

@@ -132,6 +132,7 @@ fn pulled_apply() {
         created: now - chrono::Duration::minutes(i as i64),
         updated: now,
         version: None,
+        history: None,
     };
     for (label, status) in [("sync: apply 100,000 pulled tickets (new)", Status::Registered), ("sync: apply 100,000 pulled tickets (changed)", Status::InProgress)] {
         let t = Instant::now();
@@ -322,6 +323,49 @@ fn main() {
     stats("roster: generate a month (31 people)", time(10, |_| smena_core::roster::month::generate(&mut r, december, now).unwrap()));
     dashboards(&r, now);
     against_sqlite3(&r, &path);
+    drop(r);
+    contract_change(&path, now);
+}
+
+/// A contract change on a client with 10,000 open tickets: the contract and every open
+/// ticket's deadline under it, in one transaction. On a copy of the replica, whose open
+/// tickets are topped up to 10,000 for one client by reopening its latest closed ones.
+fn contract_change(path: &std::path::Path, now: chrono::DateTime<Utc>) {
+    use smena_core::sla::{contract, SupportHours};
+    let copy = path.with_extension("contract.db");
+    remove_db(&copy);
+    std::fs::copy(path, &copy).unwrap();
+    let mut r = Replica::open(&copy).unwrap();
+    let client: String = rusqlite::Connection::open(&copy)
+        .unwrap()
+        .query_row("SELECT c.name FROM clients c JOIN tickets t ON t.client_id = c.id GROUP BY c.id ORDER BY count(*) DESC LIMIT 1", [], |x| x.get(0))
+        .unwrap();
+    let at = now.timestamp();
+    let open: i64 = r
+        .write(|tx| {
+            let id: i64 = tx.query_row("SELECT id FROM clients WHERE name = ?1", [&client], |x| x.get(0))?;
+            let open: i64 = tx.query_row("SELECT count(*) FROM tickets WHERE client_id = ?1 AND status NOT IN ('completed', 'closed')", [id], |x| x.get(0))?;
+            tx.execute(
+                "CREATE TEMP TABLE reopened AS SELECT id FROM tickets WHERE client_id = ?1 AND status = 'closed' ORDER BY created_at DESC LIMIT max(0, 10000 - ?2)",
+                rusqlite::params![id, open],
+            )?;
+            tx.execute(
+                "INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value) SELECT id, ?1, 'bench', 'status', 'closed', 'in-progress' FROM temp.reopened",
+                [at],
+            )?;
+            tx.execute("UPDATE tickets SET status = 'in-progress', completed_at = NULL, closed_at = NULL WHERE id IN (SELECT id FROM temp.reopened)", [])?;
+            Ok(tx.query_row("SELECT count(*) FROM tickets WHERE client_id = ?1 AND status NOT IN ('completed', 'closed')", [id], |x| x.get(0))?)
+        })
+        .unwrap();
+    let (_, base) = contract::contract_of(&r, &client).unwrap();
+    let office = smena_core::sla::Contract { support: SupportHours::office(), ..base.clone() };
+    let mut moved = 0;
+    let samples = time(6, |i| {
+        moved = contract::set_contract(&mut r, &client, if i % 2 == 0 { &office } else { &base }).unwrap();
+    });
+    stats(&format!("sla: contract change, {open} open tickets re-deadlined ({moved} moved)"), samples);
+    drop(r);
+    remove_db(&copy);
 }
 
 /// The roster: a month's coverage and rule checks, the grid, the now panel, the iCalendar.

@@ -6,7 +6,7 @@
 use super::calendar::Calendar;
 use super::contract::Contract;
 use crate::domain::{Kind, Status};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What the clock needs to know about a ticket.
@@ -63,7 +63,9 @@ impl Timer {
 /// Walks the status spans up to `stop` (or `now`), counting support time in the spans where
 /// `running` holds.
 fn walk(cal: &Calendar, statuses: &[(DateTime<Utc>, Status)], stop: Option<DateTime<Utc>>, now: DateTime<Utc>, target: i64, running: impl Fn(Status) -> bool) -> Timer {
-    // Nothing after "now" is known yet, whatever the history says.
+    // Nothing after "now" is known yet, whatever the history says; the clock counts whole
+    // seconds, so a deadline is the same whenever it is read.
+    let now = now.trunc_subsecs(0);
     let limit = stop.map_or(now, |s| s.min(now));
     let mut elapsed = 0i64;
     let mut deadline = None;

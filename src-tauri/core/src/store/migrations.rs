@@ -17,7 +17,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0010_sync.sql")),
     M::up(include_str!("migrations/0011_pulled_comments.sql")),
     M::up(include_str!("migrations/0012_cheaper_writes.sql")),
-    M::up(include_str!("migrations/0013_one_deadline.sql")),
+    M::up(include_str!("migrations/0013_one_deadline_itsm_history.sql")),
 ];
 
 /// The schema version this build writes.

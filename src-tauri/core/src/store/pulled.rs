@@ -206,3 +206,57 @@ pub(crate) fn add_pulled_comment(tx: &Connection, ticket_id: i64, at: DateTime<U
     ])?;
     Ok(())
 }
+
+/// Stores one change of ticket `ticket` as the ITSM recorded it (its id `source_id`), unless
+/// it is stored already. A change this replica made and pushed is the same change: its entry
+/// takes the ITSM's id instead of a second entry being added. Returns whether it was new.
+pub(crate) fn add_itsm_history(conn: &Connection, ticket: i64, source_id: &str, e: &super::tickets::HistoryEntry) -> Result<bool> {
+    let known: bool =
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM ticket_history WHERE ticket_id = ?1 AND source_id = ?2)")?.query_row(params![ticket, source_id], |x| x.get(0))?;
+    if known {
+        return Ok(false);
+    }
+    // Ours, pushed: the latest entry of an operation with the same change, made before the
+    // ITSM recorded it and not matched yet.
+    let ours = conn
+        .prepare_cached(
+            "UPDATE ticket_history SET source_id = ?2 WHERE id = (
+                 SELECT id FROM ticket_history
+                 WHERE ticket_id = ?1 AND source_id IS NULL AND op_id IS NOT NULL AND field = ?3 AND new_value IS ?4 AND at <= ?5
+                 ORDER BY at DESC, id DESC LIMIT 1)",
+        )?
+        .execute(params![ticket, source_id, e.field, e.new_value, super::to_ts(e.at)])?;
+    if ours > 0 {
+        return Ok(false);
+    }
+    conn.prepare_cached("INSERT INTO ticket_history (ticket_id, at, actor, field, old_value, new_value, reason, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+        .execute(params![ticket, super::to_ts(e.at), e.actor, e.field, e.old_value, e.new_value, e.reason, source_id])?;
+    Ok(true)
+}
+
+/// Sets the times a ticket's history decides, for tickets whose history came from the ITSM:
+/// the first response is the first reply to the requester (else the first move out of
+/// Registered), completion and closing the last entry into Completed / Closed while the
+/// ticket is there.
+pub(crate) fn times_from_history(conn: &Connection, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string(ids).expect("ids serialise");
+    conn.prepare_cached(
+        "UPDATE tickets SET
+             first_response_at = coalesce(
+                 (SELECT min(h.at) FROM ticket_history h WHERE h.ticket_id = tickets.id AND h.field = 'reply'),
+                 (SELECT min(h.at) FROM ticket_history h WHERE h.ticket_id = tickets.id AND h.field = 'status' AND h.old_value IS NOT NULL AND h.new_value <> 'registered'),
+                 first_response_at),
+             completed_at = CASE WHEN status IN ('completed', 'closed') THEN coalesce(
+                 (SELECT max(h.at) FROM ticket_history h WHERE h.ticket_id = tickets.id AND h.field = 'status' AND h.new_value = 'completed'), completed_at)
+                 ELSE completed_at END,
+             closed_at = CASE WHEN status = 'closed' THEN coalesce(
+                 (SELECT max(h.at) FROM ticket_history h WHERE h.ticket_id = tickets.id AND h.field = 'status' AND h.new_value = 'closed'), closed_at)
+                 ELSE closed_at END
+         WHERE id IN (SELECT value FROM json_each(?1))",
+    )?
+    .execute([json])?;
+    Ok(())
+}

@@ -41,7 +41,8 @@ pub(crate) fn id_by_login_or_placeholder(tx: &Connection, login: &str, line: Lin
     Ok(tx.last_insert_rowid())
 }
 
-/// Ties staff member `id` to `login`; the placeholder a pull made for that login, if any,
+/// Ties staff member `id` to `login` (and the history pulled from the ITSM that named them
+/// by it); the placeholder a pull made for that login, if any,
 /// hands its tickets over and goes.
 pub(crate) fn set_login(tx: &Connection, id: i64, login: &str) -> Result<()> {
     let placeholder: Option<i64> = tx.query_row("SELECT id FROM staff WHERE itsm_login = ?1 AND name = ?1 AND id <> ?2", params![login, id], |x| x.get(0)).optional()?;
@@ -55,5 +56,10 @@ pub(crate) fn set_login(tx: &Connection, id: i64, login: &str) -> Result<()> {
         }
         e => e.into(),
     })?;
+    // The ITSM's record of changes named them by login until now.
+    let name = name(tx, Some(id))?;
+    tx.execute("UPDATE ticket_history SET actor = ?2 WHERE actor = ?1 AND source_id IS NOT NULL", params![login, name])?;
+    tx.execute("UPDATE ticket_history SET old_value = ?2 WHERE field = 'assignee' AND old_value = ?1 AND source_id IS NOT NULL", params![login, name])?;
+    tx.execute("UPDATE ticket_history SET new_value = ?2 WHERE field = 'assignee' AND new_value = ?1 AND source_id IS NOT NULL", params![login, name])?;
     Ok(())
 }

@@ -226,6 +226,7 @@ mod tests {
             created: chrono::Utc::now(),
             updated: chrono::Utc::now(),
             version: None,
+            history: None,
         };
         engine::apply_page(&mut r, "rt", &crate::sync::ChangePage { tickets: vec![t], cursor: "tx:1".into(), more: false, total: None }).unwrap();
         let second = connection(ItsmKind::SimpleOne, "https://s1.example.ru", Some("sync")).unwrap();

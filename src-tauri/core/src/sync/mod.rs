@@ -52,6 +52,42 @@ pub struct RemoteTicket {
     pub updated: DateTime<Utc>,
     /// The version a write must be based on (RT: the ETag), when it was read one by one.
     pub version: Option<String>,
+    /// The ticket's changes as the ITSM recorded them, oldest first, when the connector reads
+    /// them (all of them on a first read, those after the cursor on a delta); none when the
+    /// ITSM's API gives no change log.
+    pub history: Option<Vec<RemoteEvent>>,
+}
+
+/// One change in a ticket's life, with the ITSM's own id, time and actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteEvent {
+    /// The ITSM's id of the change (RT: the transaction id): a change stored once stays once.
+    pub id: String,
+    /// When the ITSM recorded it.
+    pub at: DateTime<Utc>,
+    /// Who made it (the ITSM's login).
+    pub actor: String,
+    /// What changed.
+    pub change: RemoteChange,
+}
+
+/// What a [`RemoteEvent`] changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RemoteChange {
+    /// The ticket was registered.
+    Created,
+    /// Status, from (none: not one of the desk's) to.
+    Status(Option<Status>, Status),
+    /// Line, from (none: a queue that is not a line) to.
+    Line(Option<Line>, Line),
+    /// Owner's login, from to (none: nobody).
+    Owner(Option<String>, Option<String>),
+    /// Urgency, from to.
+    Urgency(Level, Level),
+    /// Impact, from to.
+    Impact(Level, Level),
+    /// A reply to the requester (RT: Correspond): the desk's response.
+    Replied,
 }
 
 /// One page of changes.

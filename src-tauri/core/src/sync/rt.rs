@@ -4,8 +4,14 @@
 //! Changes are read from the transaction feed (its cursor is a transaction id: no clock
 //! involved); every write carries `If-Match` with the ETag just read; refusals that RT
 //! reports inside a 200 are read from its messages.
+//!
+//! Each ticket comes with its life from RT's own transactions ([`RemoteEvent`]): on the first
+//! read all of them (one query per page of tickets), on a delta those the feed brings.
 
-use super::{default_backoff, http_client, json_of, send_retrying, Change, ChangePage, CommentPage, ItsmApi, ItsmError, RemoteComment, RemoteTicket, WriteOutcome, ATTEMPTS};
+use super::{
+    default_backoff, http_client, json_of, send_retrying, Change, ChangePage, CommentPage, ItsmApi, ItsmError, RemoteChange, RemoteComment, RemoteEvent, RemoteTicket,
+    WriteOutcome, ATTEMPTS,
+};
 use crate::domain::{Kind, Level, Line, Status};
 use chrono::{DateTime, Utc};
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -23,6 +29,10 @@ pub struct Rt {
     token: String,
     http: Client,
     queues: HashMap<String, Line>,
+    /// Logins by RT user id (none: Nobody), as transactions name owners by id.
+    users: HashMap<String, Option<String>>,
+    /// Custom field names by id, as transactions name them by id.
+    custom_fields: HashMap<String, String>,
     /// Pause before retry `n` (0-based); tests make it short.
     pub backoff: fn(u32) -> Duration,
 }
@@ -30,7 +40,15 @@ pub struct Rt {
 impl Rt {
     /// A connector for the RT at `url` (e.g. `http://127.0.0.1:8391`) with an auth token.
     pub fn new(url: &str, token: &str) -> Result<Rt, ItsmError> {
-        Ok(Rt { rest: format!("{}/REST/2.0", url.trim_end_matches('/')), token: token.to_string(), http: http_client(url)?, queues: HashMap::new(), backoff: default_backoff })
+        Ok(Rt {
+            rest: format!("{}/REST/2.0", url.trim_end_matches('/')),
+            token: token.to_string(),
+            http: http_client(url)?,
+            queues: HashMap::new(),
+            users: HashMap::new(),
+            custom_fields: HashMap::new(),
+            backoff: default_backoff,
+        })
     }
 
     fn send(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
@@ -96,6 +114,7 @@ impl Rt {
             updated: time_of(&v["LastUpdated"]),
             version,
             id,
+            history: None,
         })
     }
 
@@ -130,6 +149,94 @@ impl Rt {
         Ok((items, format!("tx:{top}"), v["next_page"].is_string()))
     }
 
+    /// The login of RT user `id` (none for Nobody), read once.
+    fn login(&mut self, id: &str) -> Result<Option<String>, ItsmError> {
+        if id.is_empty() || id == "0" {
+            return Ok(None);
+        }
+        if let Some(found) = self.users.get(id) {
+            return Ok(found.clone());
+        }
+        let v = self.get(&format!("/user/{id}"), &[])?;
+        let login = v["Name"].as_str().filter(|n| !n.is_empty() && *n != "Nobody").map(str::to_string);
+        self.users.insert(id.to_string(), login.clone());
+        Ok(login)
+    }
+
+    /// The name of custom field `id`, read once.
+    fn custom_field(&mut self, id: &str) -> Result<String, ItsmError> {
+        if let Some(found) = self.custom_fields.get(id) {
+            return Ok(found.clone());
+        }
+        let v = self.get(&format!("/customfield/{id}"), &[])?;
+        let name = v["Name"].as_str().unwrap_or_default().to_string();
+        self.custom_fields.insert(id.to_string(), name.clone());
+        Ok(name)
+    }
+
+    /// One transaction as a change of the desk's, if it is one.
+    fn event(&mut self, t: &Value) -> Result<Option<RemoteEvent>, ItsmError> {
+        let text = |k: &str| t[k].as_str().unwrap_or_default().to_string();
+        let (old, new) = (text("OldValue"), text("NewValue"));
+        let status = |s: &str| s.replace(' ', "-").parse::<Status>().ok();
+        let field = text("Field");
+        let change = match text("Type").as_str() {
+            "Create" => Some(RemoteChange::Created),
+            "Status" => status(&new).map(|to| RemoteChange::Status(status(&old), to)),
+            "Set" if field == "Queue" => self.queues.get(&new).map(|to| RemoteChange::Line(self.queues.get(&old).copied(), *to)),
+            "Set" | "Give" | "Take" | "Untake" | "Steal" | "Force" if field == "Owner" => Some(RemoteChange::Owner(self.login(&old)?, self.login(&new)?)),
+            "CustomField" => match self.custom_field(&field)?.as_str() {
+                "Urgency" => Some(RemoteChange::Urgency(level_of(&old), level_of(&new))),
+                "Impact" => Some(RemoteChange::Impact(level_of(&old), level_of(&new))),
+                _ => None,
+            },
+            "Correspond" => Some(RemoteChange::Replied),
+            _ => None,
+        };
+        Ok(change.map(|change| RemoteEvent { id: id_of(&t["id"]), at: time_of(&t["Created"]), actor: t["Creator"]["id"].as_str().unwrap_or_default().to_string(), change }))
+    }
+
+    /// The whole recorded life of the tickets `ids`, by ticket id, oldest change first.
+    fn lives(&mut self, ids: &[String]) -> Result<HashMap<String, Vec<RemoteEvent>>, ItsmError> {
+        let mut out: HashMap<String, Vec<RemoteEvent>> = ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+        for chunk in ids.chunks(50) {
+            let tickets = chunk.iter().map(|id| format!("ObjectId = {id}")).collect::<Vec<_>>().join(" OR ");
+            let query = format!("ObjectType = 'RT::Ticket' AND ({tickets}) AND ({LIFE})");
+            for page in 1..=u64::from(super::MAX_PAGES) {
+                let v = self.get(
+                    "/transactions",
+                    &[
+                        ("query", query.clone()),
+                        ("orderby", "id".into()),
+                        ("order", "ASC".into()),
+                        ("per_page", PAGE.to_string()),
+                        ("page", page.to_string()),
+                        ("fields", LIFE_FIELDS.into()),
+                    ],
+                )?;
+                for t in v["items"].as_array().into_iter().flatten() {
+                    if let Some(e) = self.event(t)? {
+                        out.entry(id_of(&t["ObjectId"])).or_default().push(e);
+                    }
+                }
+                if !v["next_page"].is_string() {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Gives each ticket its whole recorded life.
+    fn with_lives(&mut self, mut tickets: Vec<RemoteTicket>) -> Result<Vec<RemoteTicket>, ItsmError> {
+        let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
+        let mut lives = self.lives(&ids)?;
+        for t in &mut tickets {
+            t.history = Some(lives.remove(&t.id).unwrap_or_default());
+        }
+        Ok(tickets)
+    }
+
     /// Where RT's transaction feed stands now.
     fn top_transaction(&self) -> Result<String, ItsmError> {
         let v = self.get("/transactions", &[("query", "id > 0".into()), ("orderby", "id".into()), ("order", "DESC".into()), ("per_page", "1".into())])?;
@@ -142,6 +249,13 @@ impl Rt {
         v["items"].as_array().into_iter().flatten().filter_map(|item| self.parse(item, None).ok()).collect()
     }
 }
+
+/// The transactions that make a ticket's life as the desk counts it.
+const LIFE: &str = "Type = 'Create' OR Type = 'Status' OR Type = 'Set' OR Type = 'Give' OR Type = 'Take' OR Type = 'Untake' OR Type = 'Steal' \
+    OR Type = 'Force' OR Type = 'CustomField' OR Type = 'Correspond'";
+
+/// What is read of each of them.
+const LIFE_FIELDS: &str = "ObjectId,Type,Field,OldValue,NewValue,Created,Creator";
 
 /// Only the desk's queues are the desk's tickets.
 const LINES: &str = "Queue = 'Line 1' OR Queue = 'Line 2' OR Queue = 'Line 3'";
@@ -222,15 +336,26 @@ impl ItsmApi for Rt {
         if let Some((after, top)) = listing {
             let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES})"), 1))?;
             let tickets = self.parse_all(&v);
+            let tickets = self.with_lives(tickets)?;
             let more = v["next_page"].is_string();
             let last = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
             let cursor = if more { format!("list:{last}:{top}") } else { format!("tx:{top}") };
             // The total is what remains after `after`: progress counts pages from here.
             return Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64() });
         }
-        let (items, cursor, more) = self.feed(cursor, "", 500, "ObjectId")?;
+        // The feed's transactions are the tickets' changes since the cursor, at RT's times.
+        let (items, cursor, more) = self.feed(cursor, "", PAGE, LIFE_FIELDS)?;
         let ids: BTreeSet<u64> = items.iter().filter_map(|t| id_of(&t["ObjectId"]).parse().ok()).collect();
-        let tickets = self.tickets(&ids.iter().map(u64::to_string).collect::<Vec<_>>())?;
+        let mut lives: HashMap<String, Vec<RemoteEvent>> = HashMap::new();
+        for t in &items {
+            if let Some(e) = self.event(t)? {
+                lives.entry(id_of(&t["ObjectId"])).or_default().push(e);
+            }
+        }
+        let mut tickets = self.tickets(&ids.iter().map(u64::to_string).collect::<Vec<_>>())?;
+        for t in &mut tickets {
+            t.history = Some(lives.remove(&t.id).unwrap_or_default());
+        }
         Ok(ChangePage { tickets, cursor, more, total: None })
     }
 
@@ -243,7 +368,8 @@ impl ItsmApi for Rt {
         if !status.is_success() {
             return Err(ItsmError::Refused(message(&v, status)));
         }
-        self.parse(&v, etag)
+        let t = self.parse(&v, etag)?;
+        Ok(self.with_lives(vec![t])?.remove(0))
     }
 
     fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<WriteOutcome, ItsmError> {

@@ -221,6 +221,7 @@ impl SimpleOne {
             created: time_of(&v["sys_created_at"])?,
             updated: time_of(&v["sys_updated_at"])?,
             version: Some(version(v)),
+            history: None,
         })
     }
 

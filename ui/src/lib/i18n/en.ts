@@ -179,6 +179,7 @@ export const en = {
   'skill.backup': 'Backup',
   'skill.security': 'Security',
   'field.comment': 'Comment',
+  'field.reply': 'Replied to the requester',
   'field.lead-order': "Lead's order",
   'field.closure-code': 'Closure code',
   'error.refused': 'Not possible: {message}',

@@ -181,6 +181,7 @@ export const ru: Record<Key, string> = {
   'skill.backup': 'Резервное копирование',
   'skill.security': 'Безопасность',
   'field.comment': 'Комментарий',
+  'field.reply': 'Ответ заявителю',
   'field.lead-order': 'Порядок руководителя',
   'field.closure-code': 'Код закрытия',
   'error.refused': 'Невозможно: {message}',

@@ -10,7 +10,7 @@ use crate::sla::deadline;
 use crate::store::pulled::{self, PulledChanges, PulledFields};
 use crate::store::tickets::{self, HistoryEntry, NewTicket, TicketBatch};
 use crate::store::{from_ts, outbox, reference, settings, staff, sync_state, Replica};
-use crate::sync::{ChangePage, ItsmApi, ItsmError, RemoteTicket};
+use crate::sync::{ChangePage, ItsmApi, ItsmError, RemoteChange, RemoteEvent, RemoteTicket};
 use rusqlite::Connection;
 use std::collections::HashMap;
 
@@ -122,6 +122,7 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
         let mut outcome = PageOutcome::default();
         let mut numbers = std::collections::HashSet::new();
         let mut applied_ids = Vec::new();
+        let mut lives = Vec::new();
         for t in &page.tickets {
             // Each ticket on its own savepoint: one that cannot be applied is reported by its
             // number, read again at the next sync, and the rest of the page goes on.
@@ -133,9 +134,12 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
                 Err(ItsmError::Refused(format!("the page holds two tickets numbered {}", t.number)).into())
             };
             match applied {
-                Ok(id) => {
+                Ok((id, life)) => {
                     tx.execute_batch("RELEASE pulled_ticket")?;
                     applied_ids.push(id);
+                    if let Some(life) = life {
+                        lives.push((id, life));
+                    }
                 }
                 Err(e) => {
                     tx.execute_batch("ROLLBACK TO pulled_ticket; RELEASE pulled_ticket")?;
@@ -149,6 +153,13 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
         outcome.created = batch.len() as u32;
         batch.flush(tx)?;
         changes.flush(tx)?;
+        // The ITSM's own record of each ticket's life, at its times, then what it decides.
+        for (id, life) in &lives {
+            for (source_id, entry) in life {
+                pulled::add_itsm_history(tx, *id, source_id, entry)?;
+            }
+        }
+        pulled::times_from_history(tx, &lives.iter().map(|(id, _)| *id).collect::<Vec<_>>())?;
         deadline::refresh(tx, deadline::Scope::Tickets(&applied_ids), chrono::Utc::now())?;
         sync_state::save_cursor(tx, connector, &page.cursor)?;
         outcome.pulled = page.tickets.len() as u32 - outcome.skipped.len() as u32;
@@ -243,7 +254,32 @@ fn client_of(tx: &Connection, email: &str) -> Result<(i64, String), SyncError> {
     }
 }
 
-/// Stages one pulled ticket as new (in `batch`) or as a change (in `changes`); returns its id.
+/// A ticket's changes as the ITSM recorded them, as history entries with the ITSM's ids.
+type Life = Vec<(String, HistoryEntry)>;
+
+/// The ITSM's record of a ticket's life as the replica's history: people by name where the
+/// replica knows their login, statuses and levels in the desk's spelling.
+fn life_of(tx: &Connection, events: &[RemoteEvent]) -> Result<Life, SyncError> {
+    let who = |login: &str| -> Result<String, SyncError> { Ok(staff::name_by_login(tx, login)?.unwrap_or_else(|| login.to_string())) };
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        let (field, old, new) = match &e.change {
+            RemoteChange::Created => ("status", None, Some(Status::Registered.to_string())),
+            RemoteChange::Status(from, to) => ("status", from.map(|s| s.to_string()), Some(to.to_string())),
+            RemoteChange::Line(from, to) => ("line", from.map(|l| l.number().to_string()), Some(to.number().to_string())),
+            RemoteChange::Owner(from, to) => ("assignee", from.as_deref().map(&who).transpose()?, to.as_deref().map(&who).transpose()?),
+            RemoteChange::Urgency(from, to) => ("urgency", Some(from.to_string()), Some(to.to_string())),
+            RemoteChange::Impact(from, to) => ("impact", Some(from.to_string()), Some(to.to_string())),
+            RemoteChange::Replied => ("reply", None, None),
+        };
+        let actor = if e.actor.is_empty() { ITSM_ACTOR.to_string() } else { who(&e.actor)? };
+        out.push((e.id.clone(), HistoryEntry { at: e.at, actor, field: field.into(), old_value: old, new_value: new, reason: None }));
+    }
+    Ok(out)
+}
+
+/// Stages one pulled ticket as new (in `batch`) or as a change (in `changes`); returns its id
+/// and, when the ITSM gave it, its recorded life (written once the page's tickets are).
 fn apply_ticket(
     tx: &Connection,
     matrix: &crate::domain::PriorityMatrix,
@@ -251,9 +287,10 @@ fn apply_ticket(
     cache: &mut PageCache,
     batch: &mut TicketBatch,
     changes: &mut PulledChanges,
-) -> Result<i64, SyncError> {
+) -> Result<(i64, Option<Life>), SyncError> {
     let stored = pulled::synced(tx, &t.id)?;
     let assignee = cache.staff(tx, t.owner.as_deref(), t.line)?;
+    let life = t.history.as_deref().map(|events| life_of(tx, events)).transpose()?;
     let Some(stored) = stored else {
         // A ticket of the replica's own with the ITSM's number: the ITSM's keeps the number.
         if let Some((local, renamed)) = pulled::renumber_local(tx, &t.number)? {
@@ -300,12 +337,13 @@ fn apply_ticket(
         // The ITSM's own priority, where it computes one, wins over our matrix's.
         let priority = t.priority.filter(|_| t.kind == Kind::Incident);
         pulled::stage_remote(tx, staged, &t.id, t.version.as_deref(), priority)?;
-        return Ok(staged);
+        return Ok((staged, life));
     };
     let held = cache.held.get(&stored.id).cloned().unwrap_or_default();
     let change = plan::pulled(&stored, t, assignee, &held, matrix);
     let at = t.updated.max(from_ts(0));
-    for field in &change.moved {
+    // Without the ITSM's own record, a change is dated when the ticket was last updated.
+    for field in change.moved.iter().filter(|_| life.is_none()) {
         let (old, new) = match *field {
             "urgency" => (stored.urgency.to_string(), change.urgency.to_string()),
             "impact" => (stored.impact.to_string(), change.impact.to_string()),
@@ -339,5 +377,5 @@ fn apply_ticket(
             },
         )?;
     }
-    Ok(stored.id)
+    Ok((stored.id, life))
 }

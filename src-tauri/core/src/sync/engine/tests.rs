@@ -11,7 +11,7 @@ use crate::store::outbox::{self, OpState, Undo};
 use crate::store::pulled::Synced;
 use crate::store::staff::Login;
 use crate::store::ticket_state::TicketState;
-use crate::sync::{Change, RemoteTicket};
+use crate::sync::{Change, RemoteChange, RemoteEvent, RemoteTicket};
 use chrono::TimeZone;
 
 fn at(hour: u32) -> DateTime<Utc> {
@@ -34,6 +34,7 @@ fn remote(id: &str) -> RemoteTicket {
         created: at(6),
         updated: at(7),
         version: None,
+        history: None,
     }
 }
 
@@ -417,4 +418,47 @@ fn a_ticket_that_cannot_be_applied_is_named_and_the_rest_of_the_page_lands() {
     assert!(crate::store::queue::row_by_number(&r, "RT-3").is_ok());
     // The skipped one is read again next time, not lost behind the cursor.
     assert_eq!(crate::store::sync_state::refetch_ids(r.conn()).unwrap(), ["2"]);
+}
+
+fn event(id: &str, at: DateTime<Utc>, actor: &str, change: RemoteChange) -> RemoteEvent {
+    RemoteEvent { id: id.into(), at, actor: actor.into(), change }
+}
+
+#[test]
+fn the_itsms_record_of_a_life_is_stored_at_its_own_times_once_and_decides_the_first_response() {
+    let minute = |m: i64| at(6) + chrono::Duration::minutes(m);
+    let mut life = vec![
+        event("10", minute(0), "anna@granit.ru", RemoteChange::Created),
+        event("11", minute(10), "lead", RemoteChange::Owner(None, Some("l1-anna".into()))),
+        event("12", minute(10), "lead", RemoteChange::Status(Some(Status::Registered), Status::Assigned)),
+        event("13", minute(20), "l1-anna", RemoteChange::Replied),
+        event("14", minute(30), "l1-anna", RemoteChange::Status(Some(Status::Assigned), Status::InProgress)),
+    ];
+    let mut itsm = FakeItsm::default();
+    itsm.put(RemoteTicket { status: Status::InProgress, owner: Some("l1-anna".into()), history: Some(life.clone()), ..remote("1") });
+    let mut r = Replica::open_in_memory().unwrap();
+    sync(&mut r, &mut itsm, "fake", at(8), &mut |_| {}).unwrap();
+    let d = crate::store::queue::detail(&r, "RT-1").unwrap();
+    let statuses: Vec<_> = d.history.iter().filter(|h| h.field == "status").map(|h| (h.at, h.new_value.clone().unwrap())).collect();
+    assert_eq!(statuses, [(minute(0), "registered".into()), (minute(10), "assigned".into()), (minute(30), "in-progress".into())], "{:?}", d.history);
+    assert!(d.history.iter().any(|h| h.field == "assignee" && h.at == minute(10) && h.new_value.as_deref() == Some("l1-anna")));
+    assert!(d.history.iter().all(|h| h.at != at(7)), "nothing is dated at the ticket's last update: {:?}", d.history);
+    assert_eq!(d.first_response_at, Some(minute(20)), "the first reply to the requester");
+    // 24/7, priority medium (24 h), running since registration: the deadline is the clock's.
+    assert_eq!(d.summary.due_at, Some(minute(0) + chrono::Duration::hours(24)));
+
+    // A delta that overlaps what is stored adds only what is new.
+    life.push(event("15", minute(90), "l1-anna", RemoteChange::Status(Some(Status::InProgress), Status::Completed)));
+    let done = RemoteTicket { status: Status::Completed, updated: minute(90), history: Some(life[3..].to_vec()), ..itsm.tickets["1"].clone() };
+    itsm.put(done);
+    sync(&mut r, &mut itsm, "fake", at(9), &mut |_| {}).unwrap();
+    let d = crate::store::queue::detail(&r, "RT-1").unwrap();
+    assert_eq!(d.history.iter().filter(|h| h.field == "status").count(), 4, "{:?}", d.history);
+    assert_eq!(d.history.iter().filter(|h| h.field == "reply").count(), 1);
+    assert_eq!((d.first_response_at, d.completed_at), (Some(minute(20)), Some(minute(90))));
+    // And again, the same page: nothing more.
+    let again = itsm.tickets["1"].clone();
+    itsm.put(again);
+    sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert_eq!(crate::store::queue::detail(&r, "RT-1").unwrap().history.len(), d.history.len());
 }
