@@ -134,6 +134,7 @@ async fn ticket_text_that_looks_like_html_stays_text_and_nothing_runs() {
                 closed_at: None,
                 closure_code: None,
                 imported: None,
+                deadline: None,
             };
             let id = tickets::insert_ticket(tx, &matrix, &t)?;
             tickets::add_comment(tx, id, &CommentEntry { at: now, author: IMG.into(), body: SCRIPT.into() })?;

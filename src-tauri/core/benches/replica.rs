@@ -253,7 +253,8 @@ fn rt_first_pull(n: usize) {
 
 fn main() {
     // `cargo bench -p smena-core -- pulled`: only the pulled-tickets figures; `-- rt-pull`:
-    // only the first pull from a real RT.
+    // only the first pull from a real RT; `-- contract`: only the contract change (on the
+    // replica of the last run, if there is one).
     if std::env::args().any(|a| a == "pulled") {
         pulled_apply();
         return;
@@ -270,20 +271,27 @@ fn main() {
         std::fs::remove_dir_all(&dir).unwrap();
         return;
     }
-    servicenow_import();
-    pulled_apply();
+    let only_contract = std::env::args().any(|a| a == "contract");
+    if !only_contract {
+        servicenow_import();
+        pulled_apply();
+    }
     let tickets: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("replica-{tickets}.db"));
     // Written afresh each run (`-- reuse` keeps the last one), so the run times the demo too.
-    if !path.exists() || !std::env::args().any(|a| a == "reuse") {
+    if !path.exists() || !(std::env::args().any(|a| a == "reuse") || only_contract) {
         let building = dir.join(format!("replica-{tickets}.db.building"));
         build_demo(&building, tickets);
         demo_floor(&building);
         remove_db(&path);
         std::fs::rename(&building, &path).unwrap();
+    }
+    if std::env::args().any(|a| a == "contract") {
+        contract_change(&path, now);
+        return;
     }
     let t = Instant::now();
     let mut r = Replica::open(&path).unwrap();
@@ -358,7 +366,8 @@ fn contract_change(path: &std::path::Path, now: chrono::DateTime<Utc>) {
         })
         .unwrap();
     let (_, base) = contract::contract_of(&r, &client).unwrap();
-    let office = smena_core::sla::Contract { support: SupportHours::office(), ..base.clone() };
+    // Other hours and other targets: every open ticket's deadline moves.
+    let office = smena_core::sla::Contract { support: SupportHours::office(), resolution_hours: base.resolution_hours.map(|h| h * 2), ..base.clone() };
     let mut moved = 0;
     let samples = time(6, |i| {
         moved = contract::set_contract(&mut r, &client, if i % 2 == 0 { &office } else { &base }).unwrap();

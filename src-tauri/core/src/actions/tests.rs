@@ -52,6 +52,7 @@ fn new_registered(r: &mut Replica) -> QueueRow {
                 closed_at: None,
                 closure_code: None,
                 imported: None,
+                deadline: None,
             },
         )
     })

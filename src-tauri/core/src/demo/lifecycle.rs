@@ -57,6 +57,10 @@ pub(crate) struct Sim {
     pub ticket: NewTicket,
     pub history: Vec<HistoryEntry>,
     pub comments: Vec<CommentEntry>,
+    /// The priority it gets.
+    pub priority: crate::domain::Priority,
+    /// The fulfilment hours of its request type (requests).
+    pub model_hours: Option<u32>,
 }
 
 struct Play<'a> {
@@ -206,8 +210,9 @@ pub(crate) fn simulate(rng: &mut Rng, desk: &Desk, matrix: &PriorityMatrix, cata
         closed_at: None,
         closure_code: None,
         imported: None,
+        deadline: None,
     };
-    let mut p = Play { now, t: at, ru, desk, sim: Sim { ticket, history: Vec::new(), comments: Vec::new() }, done: false };
+    let mut p = Play { now, t: at, ru, desk, sim: Sim { ticket, history: Vec::new(), comments: Vec::new(), priority, model_hours: hours.map(|h| h as u32) }, done: false };
     p.record(&contact_name, "status", None, Some(Status::Registered.to_string()), None);
 
     // Triage by the first line: minutes, faster for urgent tickets and phone calls.

@@ -186,6 +186,8 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
             desk.add(id, s);
         }
         let mut client_ids = Vec::new();
+        // Each client's contract and support calendar: the deadline of each simulated life.
+        let mut clocks = Vec::new();
         for c in CLIENTS {
             let contacts: Vec<Contact> = c
                 .contacts
@@ -198,8 +200,11 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
                 })
                 .collect();
             let id = reference::insert_client(tx, c.name, c.contract, c.tz, &contacts)?;
-            let contract = serde_json::to_string(&demo_contract(c, opts)).expect("a contract serialises");
+            let terms = demo_contract(c, opts);
+            let contract = serde_json::to_string(&terms).expect("a contract serialises");
             crate::sla::contract::set_contract_in(tx, id, &contract)?;
+            let zone = c.tz.parse().unwrap_or(chrono_tz::UTC);
+            clocks.push((crate::sla::Calendar::new(terms.support.clone(), zone), terms));
             client_ids.push(id);
         }
 
@@ -213,7 +218,7 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
         tx.execute_batch("PRAGMA cache_size = -262144")?;
         let (send, lives) = std::sync::mpsc::sync_channel::<Vec<lifecycle::Sim>>(1);
         let written = std::thread::scope(|scope| {
-            let (desk, matrix, catalogue, arrivals) = (&desk, &matrix, &catalogue, &arrivals);
+            let (desk, matrix, catalogue, arrivals, clocks) = (&desk, &matrix, &catalogue, &arrivals, &clocks);
             scope.spawn(move || {
                 for (n, chunk) in arrivals.chunks(BATCH).enumerate() {
                     let lives = chunk.iter().enumerate().map(|(i, a)| {
@@ -221,6 +226,8 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
                         let prefix = if sim.ticket.kind == Kind::Incident { "INC" } else { "REQ" };
                         sim.ticket.number = format!("{prefix}{:07}", 100_000 + n * BATCH + i);
                         sim.ticket.client_id = client_ids[a.client];
+                        let (cal, contract) = &clocks[a.client];
+                        sim.ticket.deadline = Some(crate::sla::deadline::of_new(contract, cal, &sim.ticket, sim.priority, sim.model_hours, &sim.history, opts.now));
                         sim
                     });
                     if send.send(lives.collect()).is_err() {
@@ -228,7 +235,7 @@ pub fn write_demo(r: &mut Replica, opts: &DemoOptions) -> Result<DemoSummary, De
                     }
                 }
             });
-            write_lives(tx, matrix, lives, opts.now, &mut out)
+            write_lives(tx, matrix, lives, &mut out)
         });
         let restored = tx.execute_batch(&format!("PRAGMA cache_size = {cache}"));
         written?;
@@ -250,20 +257,17 @@ fn write_lives(
     tx: &rusqlite::Connection,
     matrix: &crate::domain::PriorityMatrix,
     lives: std::sync::mpsc::Receiver<Vec<lifecycle::Sim>>,
-    now: DateTime<Utc>,
     out: &mut DemoSummary,
 ) -> Result<(), StoreError> {
     let mut batch = tickets::TicketBatch::begin(tx)?;
     let mut history = Rows::new("ticket_history (ticket_id, at, actor, field, old_value, new_value, reason)", 7);
     let mut comments = Rows::new("comments (ticket_id, at, author, body)", 4);
-    // The tickets first: history and comments refer to them; then the batch's deadlines,
-    // which its history decides.
+    // The tickets first: history and comments refer to them. Each ticket carries the deadline
+    // its simulated life gives it.
     let flush = |batch: &mut tickets::TicketBatch, history: &mut Rows, comments: &mut Rows| -> Result<(), StoreError> {
-        let (next, staged) = batch.mark();
         batch.flush(tx)?;
         history.flush(tx)?;
         comments.flush(tx)?;
-        crate::sla::deadline::refresh(tx, crate::sla::deadline::Scope::From(next - staged as i64), now)?;
         Ok(())
     };
     for sim in lives.into_iter().flatten() {

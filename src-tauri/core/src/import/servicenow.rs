@@ -294,6 +294,7 @@ pub fn import(r: &mut Replica, path: &Path, opts: &ImportOptions, progress: &mut
                     category: last.category.clone(),
                     assignment_group: last.group.clone(),
                 }),
+                deadline: None,
             };
             let id = tickets::insert_ticket(tx, &matrix, &t)?;
             written.push(id);

@@ -2,7 +2,8 @@
 //! contract: support hours, holidays, pause statuses, reopening) reaches the target. The
 //! queue sorts and marks by it, so it is stored on the ticket and rewritten, in the same
 //! transaction, by every write that can move it: an action or its discard, a pulled page,
-//! an import, the demo, a contract or request-type change.
+//! an import, a contract change; the demo computes it from each life it simulates
+//! ([`of_new`]), with the same clock.
 //!
 //! While the clock runs, the moment it will reach the target does not depend on when it is
 //! read, so the stored value stays true until the ticket or its contract changes. While the
@@ -11,8 +12,10 @@
 
 use super::calendar::Calendar;
 use super::contract::Contract;
-use super::report::{calendars, load};
+use super::report::{calendars, complete_life, load};
 use super::timer::{self, ClockInput};
+use crate::domain::{Priority, Status};
+use crate::store::tickets::{HistoryEntry, NewTicket};
 use crate::store::{to_ts, StoreError};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
@@ -38,31 +41,52 @@ pub fn of(contract: &Contract, cal: &Calendar, t: &ClockInput<'_>, now: DateTime
     Deadline { due_at, paused_left_seconds }
 }
 
+/// The deadline of a ticket about to be written with its whole `history` (the demo, which
+/// simulated the life): the same clock as [`refresh`] runs over a stored ticket.
+pub fn of_new(
+    contract: &Contract,
+    cal: &Calendar,
+    t: &NewTicket,
+    priority: Priority,
+    model_fulfilment_hours: Option<u32>,
+    history: &[HistoryEntry],
+    now: DateTime<Utc>,
+) -> Deadline {
+    let mut statuses: Vec<(DateTime<Utc>, Status)> = history.iter().filter(|h| h.field == "status").filter_map(|h| Some((h.at, h.new_value.as_deref()?.parse().ok()?))).collect();
+    // Stored history is read oldest first, entries of one instant in the order written.
+    statuses.sort_by_key(|(at, _)| *at);
+    complete_life(&mut statuses, t.created_at, t.status, t.first_response_at, t.completed_at);
+    let input = ClockInput {
+        kind: t.kind,
+        priority: priority.rank(),
+        request_type: t.request_type.as_deref(),
+        model_fulfilment_hours,
+        created_at: t.created_at,
+        first_response_at: t.first_response_at,
+        statuses: &statuses,
+    };
+    of(contract, cal, &input, now)
+}
+
 /// Which tickets to give their deadline again.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
     /// These tickets, by id.
     Tickets(&'a [i64]),
-    /// Tickets with an id from this one on (a batch just written).
-    From(i64),
     /// A client's tickets that are not closed (its contract changed).
     Client(i64),
-    /// Requests of this type that are not closed (its fulfilment time changed).
-    RequestType(&'a str),
     /// Every ticket that is not closed.
     NotClosed,
 }
 
 /// Computes and stores the deadline of the tickets in `scope`, inside the caller's
 /// transaction; returns how many changed. A closed ticket is final: only an explicit
-/// [`Scope::Tickets`] or [`Scope::From`] rewrites it.
+/// [`Scope::Tickets`] rewrites it.
 pub fn refresh(conn: &Connection, scope: Scope<'_>, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let (filter, param): (&str, Option<Box<dyn rusqlite::ToSql>>) = match scope {
         Scope::Tickets([]) => return Ok(0),
         Scope::Tickets(list) => ("t.id IN (SELECT value FROM json_each(?1))", Some(Box::new(serde_json::to_string(list).expect("ids serialise")))),
-        Scope::From(id) => ("t.id >= ?1", Some(Box::new(id))),
         Scope::Client(id) => ("t.client_id = ?1 AND t.status <> 'closed'", Some(Box::new(id))),
-        Scope::RequestType(code) => ("t.request_type = ?1 AND t.status <> 'closed'", Some(Box::new(code.to_string()))),
         Scope::NotClosed => ("t.status <> 'closed'", None),
     };
     let params: Vec<&dyn rusqlite::ToSql> = param.iter().map(|p| p.as_ref()).collect();
@@ -129,6 +153,23 @@ mod tests {
         let s = [(utc("2026-11-27T10:00:00Z"), Registered), (utc("2026-11-27T11:00:00Z"), Completed)];
         let d = of(&Contract::default(), &Calendar::all_day(), &input(1, &s), utc("2026-11-29T10:00:00Z"));
         assert_eq!(d, Deadline { due_at: Some(utc("2026-11-27T14:00:00Z")), paused_left_seconds: None });
+    }
+
+    #[test]
+    fn the_demo_writes_the_deadlines_the_stored_history_gives() {
+        // The demo computes each deadline from the life it simulated; reading the written
+        // history back gives every ticket the same one.
+        let now = utc("2026-11-28T09:00:00Z");
+        let mut r = crate::store::Replica::open_in_memory().unwrap();
+        crate::demo::write_demo(&mut r, &crate::demo::DemoOptions { days: 14, seed: 7, now }).unwrap();
+        let (moved, all) = r
+            .rehearse(|tx| -> Result<_, StoreError> {
+                let all: Vec<i64> = tx.prepare("SELECT id FROM tickets")?.query_map([], |x| x.get(0))?.collect::<rusqlite::Result<_>>()?;
+                Ok((refresh(tx, Scope::Tickets(&all), now)?, all.len()))
+            })
+            .unwrap();
+        assert!(all > 2000);
+        assert_eq!(moved, 0, "of {all} tickets");
     }
 
     #[test]

@@ -99,19 +99,30 @@ pub(super) fn load(conn: &rusqlite::Connection, filter: &str, params: &[&dyn rus
         }
     }
     for t in &mut tickets {
-        // A ticket that arrived without a status history (an old sync): its known facts.
-        if t.statuses.is_empty() {
-            t.statuses.push((t.created_at, Status::Registered));
-            if let Some(done) = t.completed_at.filter(|_| !t.status.is_open()) {
-                t.statuses.push((done, Status::Completed));
-            } else if t.status != Status::Registered {
-                t.statuses.push((t.first_response_at.unwrap_or(t.created_at), t.status));
-            }
-        } else if t.statuses[0].0 > t.created_at {
-            t.statuses.insert(0, (t.created_at, Status::Registered));
-        }
+        complete_life(&mut t.statuses, t.created_at, t.status, t.first_response_at, t.completed_at);
     }
     Ok(tickets)
+}
+
+/// A ticket's status history as the clock reads it: from registration on, and for a ticket
+/// that has none (synced from an ITSM that gives no change log), its known facts.
+pub(super) fn complete_life(
+    statuses: &mut Vec<(DateTime<Utc>, Status)>,
+    created_at: DateTime<Utc>,
+    status: Status,
+    first_response_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
+) {
+    if statuses.is_empty() {
+        statuses.push((created_at, Status::Registered));
+        if let Some(done) = completed_at.filter(|_| !status.is_open()) {
+            statuses.push((done, Status::Completed));
+        } else if status != Status::Registered {
+            statuses.push((first_response_at.unwrap_or(created_at), status));
+        }
+    } else if statuses[0].0 > created_at {
+        statuses.insert(0, (created_at, Status::Registered));
+    }
 }
 
 /// Met, breached and still pending timers.

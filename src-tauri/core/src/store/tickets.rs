@@ -53,6 +53,9 @@ pub struct NewTicket {
     pub closure_code: Option<ClosureCode>,
     /// What the source ITSM said, for imported tickets.
     pub imported: Option<Imported>,
+    /// Its deadline, when the writer computed it from the life it wrote (the demo); otherwise
+    /// none until [`crate::sla::deadline::refresh`] runs over the written history.
+    pub deadline: Option<crate::sla::deadline::Deadline>,
 }
 
 /// What an imported ticket keeps from its source ITSM.
@@ -146,9 +149,9 @@ fn insert_ticket_into(conn: &Connection, table: &str, id: Option<i64>, matrix: &
             "INSERT INTO {table} (id, number, kind, client_id, contact_name, contact_email, contact_authorised, channel,
                 service, request_type, subject, description, urgency, impact, priority, status, line, assignee_id,
                 created_at, updated_at, first_response_at, completed_at, closed_at, due_at, closure_code,
-                source, server_version, source_priority, priority_mismatch, location, category, assignment_group)
+                source, server_version, source_priority, priority_mismatch, location, category, assignment_group, sla_paused_left)
              VALUES (?32, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
+                ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?33)"
         ))?
         .execute(params![
             t.number,
@@ -173,7 +176,7 @@ fn insert_ticket_into(conn: &Connection, table: &str, id: Option<i64>, matrix: &
             t.first_response_at.map(to_ts),
             t.completed_at.map(to_ts),
             t.closed_at.map(to_ts),
-            Option::<i64>::None,
+            t.deadline.and_then(|d| d.due_at).map(to_ts),
             t.closure_code,
             src.map(|x| &x.source),
             src.map(|x| &x.version),
@@ -183,6 +186,7 @@ fn insert_ticket_into(conn: &Connection, table: &str, id: Option<i64>, matrix: &
             src.and_then(|x| x.category.as_ref()),
             src.and_then(|x| x.assignment_group.as_ref()),
             id,
+            t.deadline.and_then(|d| d.paused_left_seconds),
         ]);
     match inserted {
         Ok(_) => Ok(id.unwrap_or_else(|| conn.last_insert_rowid())),

@@ -332,6 +332,7 @@ fn apply_ticket(
             closed_at: (t.status == Status::Closed).then_some(t.updated),
             closure_code: None,
             imported: None,
+            deadline: None,
         };
         let staged = batch.add(tx, matrix, &new)?;
         // The ITSM's own priority, where it computes one, wins over our matrix's.

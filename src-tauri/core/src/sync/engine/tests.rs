@@ -373,6 +373,7 @@ fn local_ticket(r: &mut Replica, number: &str) {
                 closed_at: Some(at(2)),
                 closure_code: None,
                 imported: None,
+                deadline: None,
             },
         )
     })
