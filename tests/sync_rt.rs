@@ -24,10 +24,16 @@ impl std::ops::Deref for Desk {
 
 impl Desk {
     fn new(rt: Server) -> Desk {
+        let d = Desk::bare(rt);
+        d.staff(["l1-anna", "l2-viktor"]);
+        d
+    }
+
+    /// A fresh replica connected to RT, nothing else.
+    fn bare(rt: Server) -> Desk {
         let d = Desk { replica: Replica::new(), rt };
         let out = d.run_with_stdin(&["connect", "rt", "--url", &d.rt.url], &format!("{}\n", d.rt.token));
         assert!(out.status.success(), "connect: {}", String::from_utf8_lossy(&out.stderr));
-        d.staff(["l1-anna", "l2-viktor"]);
         d
     }
 }
@@ -58,6 +64,8 @@ fn the_first_pull_brings_every_ticket_and_a_change_by_another_client_arrives_in_
     let t = desk.ticket(&number(&id));
     assert_eq!(t["summary"]["subject"], "VM vm-101 not responding");
     assert_eq!((t["summary"]["urgency"].as_str(), t["summary"]["impact"].as_str(), t["summary"]["line"].as_u64()), (Some("high"), Some("low"), Some(1)));
+    // Nobody authorised the requester's address: the ticket is flagged, as on the demo.
+    assert_eq!(t["summary"]["contact_authorised"], false, "{}", t["summary"]);
     // A fresh replica pulls every ticket RT has.
     let fresh = Desk::new(desk.rt.clone());
     let listed = common::json(fresh.home(), &fresh.args(&["tickets", "--status", "registered", "--json"]));
@@ -292,4 +300,41 @@ fn a_comment_written_in_rt_arrives_once_and_smenas_own_is_not_pulled_back() {
 fn the_secret_is_in_the_keyring_and_nowhere_in_the_replica_logs_or_config() {
     let Some((_g, desk)) = setup() else { return };
     desk.assert_secret_kept_out(&desk.rt.token);
+}
+
+#[test]
+fn a_fresh_replica_knows_rts_line_groups_and_escalates_even_where_nobody_fits() {
+    let Some((_g, desk)) = setup() else { return };
+    let id = desk.rt.create("Core switch drops packets", "High", "High");
+    let fresh = Desk::bare(desk.rt.clone());
+    fresh.sync(0);
+    // The staff directory and each person's line come from RT's groups L1–L3.
+    let people: Vec<(String, String, String)> = rusqlite::Connection::open(&fresh.db)
+        .unwrap()
+        .prepare("SELECT name, role, itsm_login FROM staff ORDER BY itsm_login")
+        .unwrap()
+        .query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let expected = [
+        ("Anna (line 1)", "line-1", "l1-anna"),
+        ("Boris (line 1)", "line-1", "l1-boris"),
+        ("Viktor (line 2)", "line-2", "l2-viktor"),
+        ("Galina (line 3, networks)", "line-3", "l3-galina"),
+    ];
+    for (name, role, login) in expected {
+        assert!(people.iter().any(|p| (p.0.as_str(), p.1.as_str(), p.2.as_str()) == (name, role, login)), "{login} in {people:?}");
+    }
+    // Escalation to line 2 finds someone; to line 3 with a skill nobody is known to have, the
+    // ticket goes to the line's queue unassigned — and RT gets the same.
+    let n = number(&id);
+    fresh.ok(&["ticket", &n, "escalate", "--line", "2", "--reason", "routing problem"]);
+    assert_eq!(fresh.ticket(&n)["summary"]["assignee"], "Viktor (line 2)");
+    fresh.ok(&["ticket", &n, "escalate", "--line", "3", "--skill", "networks", "--reason", "needs the network team"]);
+    let t = fresh.ticket(&n);
+    assert_eq!((t["summary"]["line"].as_u64(), t["summary"]["assignee"].clone()), (Some(3), Value::Null), "{}", t["summary"]);
+    assert_eq!(fresh.sync(0)["pushed"], 2);
+    let rt_side = desk.rt.get(&id);
+    assert_eq!((rt_side["Owner"]["id"].as_str(), rt_side["Queue"]["id"].as_str()), (Some("Nobody"), Some(queue_id(&desk.rt, "Line 3").as_str())), "{rt_side}");
 }

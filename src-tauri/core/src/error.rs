@@ -216,9 +216,6 @@ impl Failure for ActionError {
                 )
             }
             ActionError::SkillRequired(line) => format!("для эскалации на линию {} нужен навык (оборудование, сети, виртуализация, …)", line.number()),
-            ActionError::NoSpecialist { line, skill } => {
-                format!("на линии {} некому взять заявку{}", line.number(), skill.map(|s| format!(" с навыком «{}»", skill_ru(s))).unwrap_or_default())
-            }
             ActionError::LacksSkill { name, skill } => format!("у сотрудника {name} нет навыка «{}»", skill_ru(*skill)),
             ActionError::UnknownStaff(name) => format!("нет сотрудника {name}"),
             ActionError::SelfReference => "заявку нельзя переместить относительно самой себя".into(),
@@ -570,9 +567,9 @@ mod tests {
 
     #[test]
     fn a_refusal_is_told_in_russian_with_its_values_named_in_russian() {
-        let e = ActionError::NoSpecialist { line: Line::THIRD, skill: Some(Skill::Networks) };
+        let e = ActionError::LacksSkill { name: "Анна".into(), skill: Skill::Networks };
         assert_eq!(e.code(), ErrorCode::Refused);
-        assert_eq!(e.ru(), "на линии 3 некому взять заявку с навыком «сети»");
+        assert_eq!(e.ru(), "у сотрудника Анна нет навыка «сети»");
         let e = ActionError::Lifecycle(LifecycleError::NotAllowed { from: Status::Registered, to: Status::Closed, allowed: "assigned, in-progress".into() });
         assert_eq!(e.ru(), "заявка не может перейти из статуса «Зарегистрирована» в «Закрыта» (можно: Назначена, В работе)");
         assert_eq!(ActionError::Unchanged { number: "INC1".into(), field: "urgency", value: "high".into() }.ru(), "заявка INC1: срочность уже «высокая»");

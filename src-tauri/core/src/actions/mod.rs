@@ -182,21 +182,27 @@ fn apply_in(tx: &Transaction<'_>, now: DateTime<Utc>, actor: &Actor, number: &st
                 return Err(ActionError::SkillRequired(*line).into());
             }
             let target = match to {
-                Some(id) => person(tx, *id)?,
+                Some(id) => Some(person(tx, *id)?),
                 None => {
                     let exclude = if handover { before.assignee_id } else { None };
                     let best = picker::candidates_in(tx, *line, *skill, now)?.into_iter().find(|c| c.has_skill && Some(c.staff_id) != exclude);
-                    let best = best.ok_or(ActionError::NoSpecialist { line: *line, skill: *skill })?;
-                    person(tx, best.staff_id)?
+                    best.map(|b| person(tx, b.staff_id)).transpose()?
                 }
             };
-            if let Some(s) = skill {
-                if !target.skills.contains(s) {
-                    return Err(ActionError::LacksSkill { name: target.name, skill: *s }.into());
-                }
-            }
             after.line = *line;
-            assign(&mut after, &target, now)?;
+            match target {
+                Some(target) => {
+                    if let Some(s) = skill {
+                        if !target.skills.contains(s) {
+                            return Err(ActionError::LacksSkill { name: target.name, skill: *s }.into());
+                        }
+                    }
+                    assign(&mut after, &target, now)?;
+                }
+                // Nobody the replica knows fits: the ticket waits in the line's queue,
+                // unassigned, as the ITSM allows; whoever of the line takes it is its owner.
+                None => after.assignee_id = None,
+            }
             if after.status != Status::Assigned {
                 transition(&mut after, tx, Status::Assigned, &Transition::default(), now)?;
             }

@@ -178,14 +178,6 @@ pub enum ActionError {
     /// Line 3 and hand-overs need a skill.
     #[error("escalating to line {0} requires a skill (hardware, networks, virtualisation, …)")]
     SkillRequired(Line),
-    /// Nobody on the line can take it (with the skill, when one was asked for).
-    #[error("nobody on line {line} can take it{}", skill.map(|s| format!(" with the skill {s}")).unwrap_or_default())]
-    NoSpecialist {
-        /// Target line.
-        line: Line,
-        /// Skill asked for, if any.
-        skill: Option<Skill>,
-    },
     /// The chosen person lacks the skill.
     #[error("{name} does not have the skill {skill}")]
     LacksSkill {

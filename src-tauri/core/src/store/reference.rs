@@ -99,12 +99,6 @@ pub(crate) fn client_by_contract(conn: &Connection, contract_no: &str) -> Result
     Ok(conn.prepare_cached("SELECT id FROM clients WHERE contract_no = ?1")?.query_row([contract_no], |x| x.get(0)).optional()?)
 }
 
-/// Adds `email` as a contact of client `client_id` (named by the address), unless it is one.
-pub(crate) fn add_contact_email(conn: &Connection, client_id: i64, email: &str) -> Result<()> {
-    conn.prepare_cached("INSERT OR IGNORE INTO contacts (client_id, name, email) VALUES (?1, ?2, ?2)")?.execute(params![client_id, email])?;
-    Ok(())
-}
-
 /// Adds a request type unless one with its code is there.
 pub(crate) fn add_request_type_if_missing(conn: &Connection, t: &RequestType) -> Result<()> {
     conn.prepare_cached("INSERT OR IGNORE INTO request_types (code, name_en, name_ru, priority, fulfilment_hours) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![

@@ -58,6 +58,17 @@ pub struct RemoteTicket {
     pub history: Option<Vec<RemoteEvent>>,
 }
 
+/// A person of one of the ITSM's line groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemotePerson {
+    /// Login.
+    pub login: String,
+    /// Full name, as the ITSM gives it.
+    pub name: String,
+    /// The line whose group they are in (the highest, if in several).
+    pub line: Line,
+}
+
 /// One change in a ticket's life, with the ITSM's own id, time and actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteEvent {
@@ -301,4 +312,8 @@ pub trait ItsmApi {
     /// Comments written by others after `cursor`; an empty cursor starts from now (the
     /// comments written before the replica was connected stay in the ITSM).
     fn comments(&mut self, cursor: &str) -> Result<CommentPage, ItsmError>;
+    /// The people of the line groups (none where the connector cannot read them).
+    fn people(&mut self) -> Result<Vec<RemotePerson>, ItsmError> {
+        Ok(Vec::new())
+    }
 }

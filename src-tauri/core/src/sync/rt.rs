@@ -9,8 +9,8 @@
 //! read all of them (one query per page of tickets), on a delta those the feed brings.
 
 use super::{
-    default_backoff, http_client, json_of, send_retrying, Change, ChangePage, CommentPage, ItsmApi, ItsmError, RemoteChange, RemoteComment, RemoteEvent, RemoteTicket,
-    WriteOutcome, ATTEMPTS,
+    default_backoff, http_client, json_of, send_retrying, Change, ChangePage, CommentPage, ItsmApi, ItsmError, RemoteChange, RemoteComment, RemoteEvent, RemotePerson,
+    RemoteTicket, WriteOutcome, ATTEMPTS,
 };
 use crate::domain::{Kind, Level, Line, Status};
 use chrono::{DateTime, Utc};
@@ -257,6 +257,9 @@ const LIFE: &str = "Type = 'Create' OR Type = 'Status' OR Type = 'Set' OR Type =
 /// What is read of each of them.
 const LIFE_FIELDS: &str = "ObjectId,Type,Field,OldValue,NewValue,Created,Creator";
 
+/// The RT groups whose members work each line.
+const LINE_GROUPS: [(&str, Line); 3] = [("L1", Line::FIRST), ("L2", Line::SECOND), ("L3", Line::THIRD)];
+
 /// Only the desk's queues are the desk's tickets.
 const LINES: &str = "Queue = 'Line 1' OR Queue = 'Line 2' OR Queue = 'Line 3'";
 
@@ -455,6 +458,26 @@ impl ItsmApi for Rt {
             });
         }
         Ok(CommentPage { comments, cursor, more })
+    }
+
+    fn people(&mut self) -> Result<Vec<RemotePerson>, ItsmError> {
+        let groups = self.get("/groups", &[("fields", "Name".into()), ("per_page", PAGE.to_string())])?;
+        let mut found: HashMap<String, RemotePerson> = HashMap::new();
+        for g in groups["items"].as_array().into_iter().flatten() {
+            let Some(line) = LINE_GROUPS.iter().find(|(name, _)| g["Name"] == *name).map(|x| x.1) else { continue };
+            let members = self.get(&format!("/group/{}/members", id_of(&g["id"])), &[("per_page", PAGE.to_string())])?;
+            for m in members["items"].as_array().into_iter().flatten().filter(|m| m["type"] == "user") {
+                let user = self.get(&format!("/user/{}", id_of(&m["id"])), &[])?;
+                let Some(login) = user["Name"].as_str().filter(|n| !n.is_empty()).map(str::to_string) else { continue };
+                self.users.insert(id_of(&m["id"]), Some(login.clone()));
+                let name = user["RealName"].as_str().filter(|n| !n.trim().is_empty()).unwrap_or(&login).to_string();
+                let person = found.entry(login.clone()).or_insert(RemotePerson { login, name, line });
+                person.line = person.line.max(line);
+            }
+        }
+        let mut people: Vec<RemotePerson> = found.into_values().collect();
+        people.sort_by(|a, b| a.login.cmp(&b.login));
+        Ok(people)
     }
 }
 

@@ -127,7 +127,7 @@ export const en = {
   'action.escalateTo': 'To line',
   'action.skill': 'Skill',
   'action.specialist': 'Specialist',
-  'action.best': 'Best candidate',
+  'action.best': 'Best candidate, else the line’s queue unassigned',
   'action.workingNow': 'at work',
   'action.offNow': 'off now',
   'action.onShift': 'shift',

@@ -129,7 +129,7 @@ export const ru: Record<Key, string> = {
   'action.escalateTo': 'На линию',
   'action.skill': 'Навык',
   'action.specialist': 'Специалист',
-  'action.best': 'Лучший кандидат',
+  'action.best': 'Лучший кандидат, иначе в очередь линии без исполнителя',
   'action.workingNow': 'на работе',
   'action.offNow': 'не на работе',
   'action.onShift': 'смена',

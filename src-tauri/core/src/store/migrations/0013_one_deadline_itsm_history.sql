@@ -16,3 +16,9 @@ INSERT INTO settings (key, value) VALUES ('deadlines-stale', '1')
 -- pushed is matched with the ITSM's record of it instead of being listed again.
 ALTER TABLE ticket_history ADD COLUMN source_id TEXT;
 CREATE UNIQUE INDEX ticket_history_source ON ticket_history (ticket_id, source_id) WHERE source_id IS NOT NULL;
+
+-- People from the ITSM: the staff directory and each person's line come from the ITSM's line
+-- groups; a person the sync made (or a placeholder for a login) is marked, so tying the login
+-- to someone of the lead's own roster merges the two.
+ALTER TABLE staff ADD COLUMN from_itsm INTEGER NOT NULL DEFAULT 0;
+UPDATE staff SET from_itsm = 1 WHERE itsm_login IS NOT NULL AND name = itsm_login;

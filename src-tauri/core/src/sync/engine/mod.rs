@@ -138,6 +138,11 @@ fn sync_leased(
         offline(e, &mut report)?;
     }
     if report.offline.is_none() {
+        if let Err(e) = pull::people(r, api, connector, now) {
+            offline(e, &mut report)?;
+        }
+    }
+    if report.offline.is_none() {
         if let Err(e) = pull::pull(r, api, connector, &mut report, progress, lease) {
             offline(e, &mut report)?;
         }

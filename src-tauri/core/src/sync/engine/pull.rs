@@ -5,7 +5,7 @@
 use super::lease::Lease;
 use super::plan::{self, Held};
 use super::{Progress, SyncError, SyncReport, ITSM_ACTOR};
-use crate::domain::{Channel, Contact, Kind, Line, RequestType, Status};
+use crate::domain::{Channel, Kind, Line, RequestType, Status};
 use crate::sla::deadline;
 use crate::store::pulled::{self, PulledChanges, PulledFields};
 use crate::store::tickets::{self, HistoryEntry, NewTicket, TicketBatch};
@@ -59,6 +59,27 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
         }
     }
     Err(ItsmError::Refused(format!("the ITSM still had more after {} pages; the pull stops (the pages read so far are kept)", crate::sync::MAX_PAGES)).into())
+}
+
+/// How long the people of the ITSM's line groups are taken as read.
+const PEOPLE_FOR: chrono::Duration = chrono::Duration::hours(24);
+
+/// Reads the people of the ITSM's line groups into the staff directory, at the first sync
+/// and then once a day (before the tickets, so their owners arrive by name).
+pub(super) fn people(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: chrono::DateTime<chrono::Utc>) -> Result<(), SyncError> {
+    let key = format!("{connector}:people_at");
+    let read_at = settings::get(r.conn(), &key)?.and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok());
+    if read_at.is_some_and(|t| now.signed_duration_since(t) < PEOPLE_FOR && t <= now) {
+        return Ok(());
+    }
+    let people = api.people()?;
+    r.write(|tx| {
+        for p in &people {
+            staff::from_itsm(tx, &p.login, &p.name, p.line)?;
+        }
+        settings::put(tx, &key, &now.to_rfc3339())
+    })?;
+    Ok(())
 }
 
 /// Pulls the comments others wrote in the ITSM since the last sync (from the first sync on:
@@ -234,8 +255,10 @@ impl PageCache {
     }
 }
 
-/// The client a requester belongs to: the one that lists the address as a contact, else
-/// one named for the address's domain (added for the first of its requesters).
+/// The client a requester belongs to: the one that lists the address as an authorised
+/// contact, else one named for the address's domain (added for the first of its requesters).
+/// A requester is never made an authorised contact by writing in: the ticket of an address
+/// the client did not authorise is flagged, as on any other channel.
 fn client_of(tx: &Connection, email: &str) -> Result<(i64, String), SyncError> {
     if let Some(found) = reference::contact_by_email(tx, email)? {
         return Ok(found);
@@ -243,14 +266,8 @@ fn client_of(tx: &Connection, email: &str) -> Result<(i64, String), SyncError> {
     let domain = email.rsplit_once('@').map_or(email, |(_, d)| d).to_lowercase();
     let contract = format!("ITSM:{domain}");
     match reference::client_by_contract(tx, &contract)? {
-        Some(id) => {
-            reference::add_contact_email(tx, id, email)?;
-            Ok((id, email.to_string()))
-        }
-        None => {
-            let contact = Contact { name: email.to_string(), email: email.to_string(), phone: None };
-            Ok((reference::insert_client(tx, &domain, &contract, "Europe/Moscow", &[contact])?, email.to_string()))
-        }
+        Some(id) => Ok((id, email.to_string())),
+        None => Ok((reference::insert_client(tx, &domain, &contract, "Europe/Moscow", &[])?, email.to_string())),
     }
 }
 

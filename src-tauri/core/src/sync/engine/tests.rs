@@ -445,6 +445,7 @@ fn the_itsms_record_of_a_life_is_stored_at_its_own_times_once_and_decides_the_fi
     assert!(d.history.iter().any(|h| h.field == "assignee" && h.at == minute(10) && h.new_value.as_deref() == Some("l1-anna")));
     assert!(d.history.iter().all(|h| h.at != at(7)), "nothing is dated at the ticket's last update: {:?}", d.history);
     assert_eq!(d.first_response_at, Some(minute(20)), "the first reply to the requester");
+    assert!(!d.summary.contact_authorised, "a requester is not an authorised contact by writing in");
     // 24/7, priority medium (24 h), running since registration: the deadline is the clock's.
     assert_eq!(d.summary.due_at, Some(minute(0) + chrono::Duration::hours(24)));
 
