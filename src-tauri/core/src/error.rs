@@ -563,7 +563,6 @@ impl Failure for crate::demo::DemoError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Line;
 
     #[test]
     fn a_refusal_is_told_in_russian_with_its_values_named_in_russian() {
