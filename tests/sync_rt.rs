@@ -338,3 +338,43 @@ fn a_fresh_replica_knows_rts_line_groups_and_escalates_even_where_nobody_fits() 
     let rt_side = desk.rt.get(&id);
     assert_eq!((rt_side["Owner"]["id"].as_str(), rt_side["Queue"]["id"].as_str()), (Some("Nobody"), Some(queue_id(&desk.rt, "Line 3").as_str())), "{rt_side}");
 }
+
+#[test]
+fn fields_come_from_where_rt_keeps_them_through_an_editable_mapping() {
+    let Some((_g, desk)) = setup() else { return };
+    let ticket = |subject: &str, fields: Value| {
+        json!({"Queue": "Line 1", "Subject": subject, "Requestor": "it@granite-bank.example", "Content": format!("{subject}: since 9:00."), "ContentType": "text/plain",
+            "CustomFields": fields})
+    };
+    let id = desk
+        .rt
+        .create_with(ticket("Cannot log in to the portal", json!({"Urgency": "High", "Impact": "Medium", "Kind": "Incident", "Channel": "Phone", "Service": "Customer portal"})));
+    let req = desk.rt.create_with(ticket("A VM for the new CRM", json!({"Urgency": "Low", "Impact": "Low", "Kind": "Service request", "Request type": "New virtual machine"})));
+    desk.rt.set_organization("it@granite-bank.example", "Granite Bank");
+
+    let fresh = Desk::bare(desk.rt.clone());
+    fresh.sync(0);
+    let t = fresh.ticket(&number(&id));
+    let s = &t["summary"];
+    assert_eq!((s["channel"].as_str(), s["service"].as_str(), s["client"].as_str()), (Some("phone"), Some("Customer portal"), Some("Granite Bank")), "{s}");
+    assert_eq!(t["description"], "Cannot log in to the portal: since 9:00.");
+    let r = fresh.ticket(&number(&req));
+    assert_eq!((r["summary"]["kind"].as_str(), r["request_type"].as_str(), r["summary"]["channel"].as_str()), (Some("request"), Some("new-vm"), Some("email")), "{r}");
+    assert_eq!(r["summary"]["contact_authorised"], false, "an e-mail from an address nobody authorised");
+
+    // The mapping is the replica's to edit: here the client comes from a custom field.
+    let other = Desk::bare(desk.rt.clone());
+    let shown: Value = serde_json::from_str(&other.ok(&["fields"])).unwrap();
+    assert_eq!(shown["client"], "requester-organization");
+    let file = other.home().join("fields.json");
+    std::fs::write(&file, r#"{"client": "Service"}"#).unwrap();
+    other.ok(&["fields", "--set", file.to_str().unwrap()]);
+    other.sync(0);
+    assert_eq!(other.ticket(&number(&id))["summary"]["client"], "Customer portal");
+    // A file that is not a mapping is refused by name, and the stored one stays.
+    std::fs::write(&file, r#"{"channels": {"Fax": "fax"}}"#).unwrap();
+    let out = common::run(other.home(), &other.args(&["fields", "--set", file.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fields.json"));
+    assert_eq!(serde_json::from_str::<Value>(&other.ok(&["fields"])).unwrap()["client"], "Service");
+}

@@ -72,6 +72,11 @@ my $select_field = sub {
         Values      => [ map { { Name => $_->[0], Description => $_->[1], SortOrder => ++$order } } @values ],
     };
 };
+my $free_field = sub {
+    my ($name, $description) = @_;
+    return { Name => $name, Type => 'FreeformSingle', LookupType => 'RT::Queue-RT::Ticket',
+             Description => $description, ApplyTo => [@lines] };
+};
 @CustomFields = (
     # Set by the client when filing; the client may later ask to raise it.
     $select_field->('Urgency', 'How urgent the client says it is',
@@ -98,6 +103,15 @@ my $select_field = sub {
         ['duplicate',        'without work: the same request exists in another ticket'],
         ['incorrect-ticket', 'without work: not a support matter, wrong client, spam'],
         ['withdrawn',        'without work: the client withdrew it']),
+    # Where the ticket came from, the service it concerns and a request's type: the fields
+    # Smena reads through its field mapping (smena fields).
+    $select_field->('Channel', 'How the client reached the desk',
+        ['E-mail',     'a message to the support address'],
+        ['Phone',      'a call'],
+        ['Portal',     'the self-service portal'],
+        ['Monitoring', 'an alert of a monitoring system']),
+    $free_field->('Service', 'The service or category the ticket concerns'),
+    $free_field->('Request type', 'A service request\'s type (a code or name of the request model)'),
 );
 
 # ---- People: the lead and deputy (5/2), engineers of each line, and the sync's own user.

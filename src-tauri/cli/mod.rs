@@ -91,6 +91,9 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Conflicts and failed operations; resolve a conflict (mine or theirs).
     Conflicts(sync::ConflictsArgs),
+    /// Where ticket fields are read in the ITSM (client, channel, service, request type): print
+    /// the mapping in force as JSON, or store an edited one with --set FILE.
+    Fields(sync::FieldsArgs),
     /// Staff: tie a person to their ITSM login.
     #[command(subcommand)]
     Staff(sync::StaffCommand),
@@ -193,6 +196,7 @@ fn run_one(command: Command, db: &Path) -> CliResult {
         Command::Disconnect(a) => sync::disconnect(a, db),
         Command::Conflicts(a) => sync::conflicts(a, db),
         Command::Staff(c) => sync::staff(c, db),
+        Command::Fields(a) => sync::fields(a, db),
         Command::Demo(a) => demo::run(a, db),
         Command::Tickets(a) => tickets::list(a, db),
         Command::Ticket(a) => tickets::ticket(a, db),

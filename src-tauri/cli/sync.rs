@@ -231,6 +231,29 @@ pub fn conflicts(a: ConflictsArgs, db: &Path) -> CliResult {
     }
 }
 
+/// `smena fields [--set FILE]`.
+#[derive(Debug, Args)]
+pub struct FieldsArgs {
+    /// Store this mapping (JSON, as printed without --set; fields it leaves out keep their
+    /// defaults)
+    #[arg(long, value_name = "FILE")]
+    set: Option<std::path::PathBuf>,
+}
+
+pub fn fields(a: FieldsArgs, db: &Path) -> CliResult {
+    use smena_core::sync::fields::{fields, set_fields, RtFields};
+    let mut r = open(db)?;
+    if let Some(path) = &a.set {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| smena_core::sync::ConnectError::Fields { path: shown.clone(), reason: e.to_string() })?;
+        let f = RtFields::from_json(&text, &shown)?;
+        set_fields(&mut r, &f)?;
+        eout!("stored; the next pull reads new tickets through it");
+    }
+    out!("{}", serde_json::to_string_pretty(&fields(&r)?).expect("a mapping serialises"));
+    Ok(())
+}
+
 pub fn staff(c: StaffCommand, db: &Path) -> CliResult {
     match c {
         StaffCommand::Login { name, login } => {

@@ -111,6 +111,20 @@ impl Server {
         id
     }
 
+    /// Creates a ticket from a REST2 body as given; returns its id.
+    pub fn create_with(&self, body: Value) -> String {
+        let v: Value = Self::client().post(format!("{}/ticket", self.rest)).header("Authorization", self.auth()).json(&body).send().unwrap().json().unwrap();
+        let id = v["id"].as_str().map(str::to_string).unwrap_or_else(|| v["id"].to_string());
+        assert!(id.parse::<u64>().is_ok(), "creating a ticket: {v}");
+        id
+    }
+
+    /// Sets a user's Organization (a requester's, say).
+    pub fn set_organization(&self, login: &str, organization: &str) {
+        let r = Self::client().put(format!("{}/user/{login}", self.rest)).header("Authorization", self.auth()).json(&json!({"Organization": organization})).send().unwrap();
+        assert!(r.status().is_success(), "organization of {login}: {}", r.status());
+    }
+
     /// The ticket as RT has it.
     pub fn get(&self, id: &str) -> Value {
         Self::client().get(format!("{}/ticket/{id}", self.rest)).header("Authorization", self.auth()).send().unwrap().json().unwrap()

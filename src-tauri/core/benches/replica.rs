@@ -133,6 +133,7 @@ fn pulled_apply() {
         updated: now,
         version: None,
         history: None,
+        fields: Default::default(),
     };
     for (label, status) in [("sync: apply 100,000 pulled tickets (new)", Status::Registered), ("sync: apply 100,000 pulled tickets (changed)", Status::InProgress)] {
         let t = Instant::now();

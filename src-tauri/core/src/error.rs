@@ -362,9 +362,12 @@ impl Failure for CredentialError {
 impl Failure for ConnectError {
     fn code(&self) -> ErrorCode {
         match self {
-            ConnectError::NotAUrl { .. } | ConnectError::PlainHttp(_) | ConnectError::Scheme { .. } | ConnectError::NoUser | ConnectError::CredentialsInUrl => {
-                ErrorCode::InvalidInput
-            }
+            ConnectError::NotAUrl { .. }
+            | ConnectError::PlainHttp(_)
+            | ConnectError::Scheme { .. }
+            | ConnectError::NoUser
+            | ConnectError::CredentialsInUrl
+            | ConnectError::Fields { .. } => ErrorCode::InvalidInput,
             ConnectError::OtherItsm { .. } => ErrorCode::Refused,
             ConnectError::Check { source, .. } => source.code(),
             ConnectError::Credentials(e) => e.code(),
@@ -376,6 +379,7 @@ impl Failure for ConnectError {
             ConnectError::PlainHttp(url) => format!("«{url}» — обычный HTTP: секрет ушёл бы по сети незашифрованным; используйте https://"),
             ConnectError::Scheme { url, scheme } => format!("«{url}»: ITSM доступна по https, а не по {scheme}"),
             ConnectError::NoUser => "SimpleOne входит по имени пользователя: укажите --user ИМЯ".into(),
+            ConnectError::Fields { path, reason } => format!("{path}: не соответствие полей: {reason}"),
             ConnectError::CredentialsInUrl => "в URL есть имя пользователя или пароль; укажите URL без них (секрет вводится отдельно и хранится в связке ключей ОС)".into(),
             ConnectError::OtherItsm { kind, url, tickets } => format!(
                 "в этой реплике {tickets} заявок из {kind} по адресу {url}; подключение к другой ITSM смешало бы два деска — возьмите другую реплику (--db) или сначала забудьте заявки старой ITSM (smena disconnect --forget)"

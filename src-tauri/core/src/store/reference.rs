@@ -94,6 +94,19 @@ pub(crate) fn contact_by_email(conn: &Connection, email: &str) -> Result<Option<
     Ok(conn.prepare_cached("SELECT client_id, name FROM contacts WHERE email = ?1")?.query_row([email], |x| Ok((x.get(0)?, x.get(1)?))).optional()?)
 }
 
+/// The id of the client named `name` (case and surrounding blanks aside), if any.
+pub(crate) fn client_by_name(conn: &Connection, name: &str) -> Result<Option<i64>> {
+    Ok(conn.prepare_cached("SELECT id FROM clients WHERE lower(name) = lower(?1) ORDER BY id LIMIT 1")?.query_row([name.trim()], |x| x.get(0)).optional()?)
+}
+
+/// The code of the request type `given` names, by code or by either name (case aside).
+pub(crate) fn request_type_code(conn: &Connection, given: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT code FROM request_types WHERE lower(code) = lower(?1) OR lower(name_en) = lower(?1) OR lower(name_ru) = lower(?1) ORDER BY code LIMIT 1")?
+        .query_row([given.trim()], |x| x.get(0))
+        .optional()?)
+}
+
 /// The id of the client with contract number `contract_no`, if any.
 pub(crate) fn client_by_contract(conn: &Connection, contract_no: &str) -> Result<Option<i64>> {
     Ok(conn.prepare_cached("SELECT id FROM clients WHERE contract_no = ?1")?.query_row([contract_no], |x| x.get(0)).optional()?)

@@ -54,6 +54,14 @@ pub enum ConnectError {
         /// How many of its tickets the replica holds.
         tickets: i64,
     },
+    /// A field mapping that cannot be read.
+    #[error("{path}: not a field mapping: {reason}")]
+    Fields {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// SimpleOne without a user name.
     #[error("SimpleOne logs in with a user name: give --user NAME")]
     NoUser,
@@ -170,7 +178,14 @@ pub fn connect(r: &mut Replica, c: &Connection, secret: &str) -> Result<(), Conn
 pub fn sync_connected(r: &mut Replica, now: DateTime<Utc>, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
     let c = credentials::connection(r)?.ok_or(CredentialError::NotConnected)?;
     let secret = credentials::secret(&c)?;
-    let mut api = connector(&c, &secret)?;
+    let mut api = match c.kind {
+        ItsmKind::Rt => {
+            check_url(&c.url)?;
+            let rt = rt::Rt::new(&c.url, &secret).map_err(|source| ConnectError::Check { url: c.url.clone(), source })?;
+            Box::new(rt.with_fields(super::fields::fields_in(r.conn())?))
+        }
+        ItsmKind::SimpleOne => connector(&c, &secret)?,
+    };
     engine::sync(r, api.as_mut(), c.kind.as_str(), now, progress)
 }
 
@@ -227,6 +242,7 @@ mod tests {
             updated: chrono::Utc::now(),
             version: None,
             history: None,
+            fields: Default::default(),
         };
         engine::apply_page(&mut r, "rt", &crate::sync::ChangePage { tickets: vec![t], cursor: "tx:1".into(), more: false, total: None }).unwrap();
         let second = connection(ItsmKind::SimpleOne, "https://s1.example.ru", Some("sync")).unwrap();

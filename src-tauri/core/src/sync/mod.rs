@@ -11,6 +11,7 @@
 mod connect;
 pub mod credentials;
 pub mod engine;
+pub mod fields;
 pub mod rt;
 pub mod simpleone;
 pub mod status;
@@ -56,6 +57,24 @@ pub struct RemoteTicket {
     /// them (all of them on a first read, those after the cursor on a delta); none when the
     /// ITSM's API gives no change log.
     pub history: Option<Vec<RemoteEvent>>,
+    /// The fields read through the ITSM's field mapping ([`fields`]).
+    pub fields: TicketFields,
+}
+
+/// A ticket's fields that an ITSM keeps where its field mapping says; each none where the
+/// ITSM has no value for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketFields {
+    /// The client's name.
+    pub client: Option<String>,
+    /// The channel it came through.
+    pub channel: Option<crate::domain::Channel>,
+    /// The service or category.
+    pub service: Option<String>,
+    /// A service request's type (a code or a name of the service-request model).
+    pub request_type: Option<String>,
+    /// What the requester wrote when filing it.
+    pub description: Option<String>,
 }
 
 /// A person of one of the ITSM's line groups.
@@ -304,6 +323,10 @@ pub trait ItsmApi {
     fn changes(&mut self, cursor: &str) -> Result<ChangePage, ItsmError>;
     /// One ticket, with its current version.
     fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError>;
+    /// One ticket with its recorded life and every mapped field, as a pull reads it.
+    fn ticket_with_life(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {
+        self.ticket(id)
+    }
     /// Writes fields, based on `version`.
     fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<WriteOutcome, ItsmError>;
     /// Adds a comment tagged with `op_id`, unless a comment with that tag is already there

@@ -20,6 +20,8 @@ use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
+use super::fields::{RtFields, REQUESTER_ORGANIZATION};
+
 /// Tickets per listing page, and ids per batch read.
 const PAGE: usize = 100;
 
@@ -33,6 +35,10 @@ pub struct Rt {
     users: HashMap<String, Option<String>>,
     /// Custom field names by id, as transactions name them by id.
     custom_fields: HashMap<String, String>,
+    /// Where the fields RT does not model as Smena does are read.
+    mapping: RtFields,
+    /// Requesters' organisations by login, read once.
+    organizations: HashMap<String, Option<String>>,
     /// Pause before retry `n` (0-based); tests make it short.
     pub backoff: fn(u32) -> Duration,
 }
@@ -47,8 +53,16 @@ impl Rt {
             queues: HashMap::new(),
             users: HashMap::new(),
             custom_fields: HashMap::new(),
+            mapping: RtFields::default(),
+            organizations: HashMap::new(),
             backoff: default_backoff,
         })
+    }
+
+    /// The connector reading fields through `mapping`.
+    pub fn with_fields(mut self, mapping: RtFields) -> Rt {
+        self.mapping = mapping;
+        self
     }
 
     fn send(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
@@ -99,6 +113,14 @@ impl Rt {
         let queue = id_of(&v["Queue"]["id"]);
         let line = *self.queues.get(&queue).ok_or_else(|| bad(&format!("queue {queue} is not a line")))?;
         let owner = v["Owner"]["id"].as_str().filter(|o| *o != "Nobody" && !o.is_empty()).map(str::to_string);
+        let m = &self.mapping;
+        let fields = super::TicketFields {
+            client: (m.client != REQUESTER_ORGANIZATION).then(|| cf(&m.client)).flatten().filter(|c| !c.trim().is_empty()),
+            channel: Some(cf(&m.channel_field).and_then(|c| m.channels.get(&c).copied()).unwrap_or(m.default_channel)),
+            service: cf(&m.service_field).filter(|s| !s.trim().is_empty()),
+            request_type: cf(&m.request_type_field).filter(|s| !s.trim().is_empty()),
+            description: None,
+        };
         Ok(RemoteTicket {
             number: format!("RT-{id}"),
             priority: None,
@@ -115,6 +137,7 @@ impl Rt {
             version,
             id,
             history: None,
+            fields,
         })
     }
 
@@ -234,7 +257,52 @@ impl Rt {
         for t in &mut tickets {
             t.history = Some(lives.remove(&t.id).unwrap_or_default());
         }
+        self.complete(&mut tickets)?;
         Ok(tickets)
+    }
+
+    /// The fields read beyond the ticket itself: the client from the requester's
+    /// organisation (when the mapping says so), and for a ticket whose creation is in its
+    /// history, the description from the message it was created with.
+    fn complete(&mut self, tickets: &mut [RemoteTicket]) -> Result<(), ItsmError> {
+        for t in tickets {
+            if self.mapping.client == REQUESTER_ORGANIZATION {
+                if let Some(requestor) = t.requestor.clone() {
+                    t.fields.client = self.organization(&requestor)?;
+                }
+            }
+            let created = t.history.iter().flatten().find(|e| e.change == RemoteChange::Created).map(|e| e.id.clone());
+            if let Some(tx) = created {
+                t.fields.description = Some(self.message(&tx)?).filter(|d| !d.is_empty());
+            }
+        }
+        Ok(())
+    }
+
+    /// The Organization of RT user `login`, read once.
+    fn organization(&mut self, login: &str) -> Result<Option<String>, ItsmError> {
+        if let Some(found) = self.organizations.get(login) {
+            return Ok(found.clone());
+        }
+        let v = self.get(&format!("/user/{}", urlencoding(login)), &[])?;
+        let found = v["Organization"].as_str().map(str::trim).filter(|o| !o.is_empty()).map(str::to_string);
+        self.organizations.insert(login.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// The plain text of transaction `id`'s message.
+    fn message(&self, id: &str) -> Result<String, ItsmError> {
+        let parts = self.get(&format!("/transaction/{id}/attachments"), &[("fields", "Content,ContentType".into())])?;
+        Ok(parts["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["ContentType"] == "text/plain")
+            .filter_map(|a| a["Content"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string())
     }
 
     /// Where RT's transaction feed stands now.
@@ -272,6 +340,11 @@ fn list_query(query: String, page: u64) -> Vec<(&'static str, String)> {
         ("page", page.to_string()),
         ("fields", "Subject,Status,Queue,Owner,CustomFields,Requestor,Created,LastUpdated".into()),
     ]
+}
+
+/// A login (an e-mail address, often) as one segment of a URL path.
+fn urlencoding(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// An id that RT gives as a number in one place and a string in another.
@@ -359,6 +432,7 @@ impl ItsmApi for Rt {
         for t in &mut tickets {
             t.history = Some(lives.remove(&t.id).unwrap_or_default());
         }
+        self.complete(&mut tickets)?;
         Ok(ChangePage { tickets, cursor, more, total: None })
     }
 
@@ -371,7 +445,11 @@ impl ItsmApi for Rt {
         if !status.is_success() {
             return Err(ItsmError::Refused(message(&v, status)));
         }
-        let t = self.parse(&v, etag)?;
+        self.parse(&v, etag)
+    }
+
+    fn ticket_with_life(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {
+        let t = self.ticket(id)?;
         Ok(self.with_lives(vec![t])?.remove(0))
     }
 

@@ -222,6 +222,7 @@ impl SimpleOne {
             updated: time_of(&v["sys_updated_at"])?,
             version: Some(version(v)),
             history: None,
+            fields: Default::default(),
         })
     }
 

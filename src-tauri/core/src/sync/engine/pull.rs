@@ -25,7 +25,7 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
     if !refetch.is_empty() {
         let mut tickets = Vec::new();
         for id in &refetch {
-            match api.ticket(id) {
+            match api.ticket_with_life(id) {
                 Ok(t) => tickets.push(t),
                 // Gone from the ITSM, or no longer the desk's: said once, not asked again.
                 Err(ItsmError::Refused(why)) => report.skipped.push(SkippedTicket { number: id.clone(), reason: why }),
@@ -133,8 +133,9 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
         let matrix = settings::matrix_in(tx)?;
         let mut cache = PageCache::load(tx)?;
         if page.tickets.iter().any(|t| t.kind == Kind::Request) {
-            // Requests from the ITSM carry no type of ours: they come in as consultations.
-            for rt in RequestType::default_catalogue().iter().filter(|t| t.code == PULLED_REQUEST_TYPE) {
+            // Requests are typed from the service-request model (the default one, where the
+            // replica has none of its own); a type it does not know makes a consultation.
+            for rt in &RequestType::default_catalogue() {
                 reference::add_request_type_if_missing(tx, rt)?;
             }
         }
@@ -295,6 +296,15 @@ fn life_of(tx: &Connection, events: &[RemoteEvent]) -> Result<Life, SyncError> {
     Ok(out)
 }
 
+/// The client named `name` by the ITSM: the replica's client of that name, else one added
+/// (its zone and authorised contacts are the replica's to set).
+fn client_named(tx: &Connection, name: &str) -> Result<i64, SyncError> {
+    if let Some(id) = reference::client_by_name(tx, name)? {
+        return Ok(id);
+    }
+    Ok(reference::insert_client(tx, name.trim(), &format!("ITSM:{}", name.trim()), "Europe/Moscow", &[])?)
+}
+
 /// Stages one pulled ticket as new (in `batch`) or as a change (in `changes`); returns its id
 /// and, when the ITSM gave it, its recorded life (written once the page's tickets are).
 fn apply_ticket(
@@ -325,18 +335,26 @@ fn apply_ticket(
                 },
             )?;
         }
-        let (client_id, contact) = cache.client(tx, t.requestor.as_deref())?;
+        let (client_id, contact) = match &t.fields.client {
+            Some(name) => (client_named(tx, name)?, t.requestor.clone().unwrap_or_default()),
+            None => cache.client(tx, t.requestor.as_deref())?,
+        };
+        let request_type = match (t.kind, &t.fields.request_type) {
+            (Kind::Request, Some(given)) => Some(reference::request_type_code(tx, given)?.unwrap_or_else(|| PULLED_REQUEST_TYPE.to_string())),
+            (Kind::Request, None) => Some(PULLED_REQUEST_TYPE.to_string()),
+            (Kind::Incident, _) => None,
+        };
         let new = NewTicket {
             number: t.number.clone(),
             kind: t.kind,
             client_id,
             contact_name: contact,
             contact_email: t.requestor.clone(),
-            channel: Channel::Email,
-            service: String::new(),
-            request_type: (t.kind == Kind::Request).then(|| PULLED_REQUEST_TYPE.to_string()),
+            channel: t.fields.channel.unwrap_or(Channel::Email),
+            service: t.fields.service.clone().unwrap_or_default(),
+            request_type,
             subject: t.subject.clone(),
-            description: String::new(),
+            description: t.fields.description.clone().unwrap_or_default(),
             urgency: t.urgency,
             impact: t.impact,
             status: t.status,

@@ -35,6 +35,7 @@ fn remote(id: &str) -> RemoteTicket {
         updated: at(7),
         version: None,
         history: None,
+        fields: Default::default(),
     }
 }
 
