@@ -222,3 +222,57 @@ async fn a_stopped_clock_shows_as_paused_and_one_deadline_shows_in_the_queue_the
     w.wait_attr(&format!("[data-testid=risk-row][data-number={}]", running.number), "data-due", &iso).await;
     w.close().await;
 }
+
+#[tokio::test]
+async fn the_clients_page_changes_a_contract_and_the_queue_shows_the_new_deadlines_and_a_bad_one_is_refused_in_russian() {
+    if !available() {
+        return;
+    }
+    let _one = ONE_WINDOW.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::demo(dir.path(), "clients.db", 14, 4);
+    let r = Replica::open(&db).unwrap();
+    let client = smena_core::clients::cards(&r)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.contract.support == smena_core::sla::SupportHours::AllDay && c.open_tickets > 3)
+        .expect("a round-the-clock client with open tickets");
+    let open = queue::page(&r, &QueueFilter::default(), 0, u32::MAX).unwrap();
+    let ticket = open.rows.iter().find(|x| x.client == client.name && x.due_at.is_some() && x.paused_left_seconds.is_none()).expect("a running clock").clone();
+    drop(r);
+
+    let w = Window::open(&db).await;
+    w.find("[data-testid=nav-clients]").await.click().await.unwrap();
+    let item = format!("[data-testid=client-item][data-name={}]", serde_json::to_string(&client.name).unwrap());
+    w.find(&item).await.click().await.unwrap();
+    w.find(&format!("[data-testid=client-editor][data-name={}]", serde_json::to_string(&client.name).unwrap())).await;
+    // Office hours 09:00–18:00 on weekdays instead of round the clock.
+    w.find("[data-testid=client-business]").await.click().await.unwrap();
+    w.find("[data-testid=client-open]").await;
+    w.find("[data-testid=client-contract-save]").await.click().await.unwrap();
+    w.wait_eval("document.querySelector('[data-testid=notice]')?.textContent.includes('got a new deadline') ?? false", "true").await;
+
+    let r = Replica::open(&db).unwrap();
+    let stored = smena_core::clients::card(&r, &client.name).unwrap();
+    assert!(matches!(stored.contract.support, smena_core::sla::SupportHours::Business { .. }), "{:?}", stored.contract.support);
+    let moved = queue::row_by_number(&r, &ticket.number).unwrap();
+    assert_ne!(moved.due_at, ticket.due_at, "the open ticket's deadline follows the new support hours");
+    let iso = serde_json::to_value(moved.due_at.unwrap()).unwrap().as_str().unwrap().to_string();
+    drop(r);
+    w.find("[data-testid=nav-queue]").await.click().await.unwrap();
+    w.find("[data-testid=search]").await.send_keys(&ticket.number).await.unwrap();
+    w.wait_attr("[data-testid=queue-row]", "data-number", &ticket.number).await;
+    w.wait_attr("[data-testid=queue-row] [data-testid=row-due]", "data-due", &iso).await;
+
+    // Closing before opening is refused, in Russian on a Russian page, and nothing changes.
+    w.find("[data-testid=lang-ru]").await.click().await.unwrap();
+    w.find("[data-testid=nav-clients]").await.click().await.unwrap();
+    w.find(&item).await.click().await.unwrap();
+    w.find("[data-testid=client-close]").await;
+    w.eval("const e = document.querySelector('[data-testid=client-close]'); e.value = '08:00'; e.dispatchEvent(new Event('input', { bubbles: true }));").await;
+    w.find("[data-testid=client-contract-save]").await.click().await.unwrap();
+    w.wait_eval("document.querySelector('[data-testid=error]')?.textContent.includes('поддержка начинается в 09:00, а заканчивается в 08:00') ?? false", "true").await;
+    let r = Replica::open(&db).unwrap();
+    assert_eq!(smena_core::clients::card(&r, &client.name).unwrap().contract, stored.contract);
+    w.close().await;
+}

@@ -55,6 +55,11 @@ async fn every_screenshot_of_the_docs_comes_from_the_real_window() {
     w.find("[data-testid=roster-now-line-3]").await;
     capture(&dir, "roster-now").await;
 
+    w.find("[data-testid=nav-clients]").await.click().await.unwrap();
+    w.find("[data-testid=client-item][data-name='Гранит Банк']").await.click().await.unwrap();
+    w.find("[data-testid=client-editor][data-name='Гранит Банк']").await;
+    capture(&dir, "clients").await;
+
     w.find("[data-testid=sync-state]").await.click().await.unwrap();
     w.find("[data-testid=sync-dialog]").await;
     capture(&dir, "sync").await;

@@ -15,6 +15,7 @@ macro_rules! eout {
 
 mod actions;
 mod chart;
+mod client;
 mod demo;
 mod import;
 mod matrix;
@@ -76,6 +77,10 @@ pub enum Command {
     /// Show or set a client's SLA contract.
     #[command(subcommand)]
     Sla(sla::SlaCommand),
+    /// Clients: zone, authorised contacts (list, show, zone, add-contact, remove-contact,
+    /// import-contacts).
+    #[command(subcommand)]
+    Client(client::ClientCommand),
     /// Import history from another ITSM.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -196,6 +201,7 @@ fn run_one(command: Command, db: &Path) -> CliResult {
         Command::Disconnect(a) => sync::disconnect(a, db),
         Command::Conflicts(a) => sync::conflicts(a, db),
         Command::Staff(c) => sync::staff(c, db),
+        Command::Client(c) => client::run(c, db),
         Command::Fields(a) => sync::fields(a, db),
         Command::Demo(a) => demo::run(a, db),
         Command::Tickets(a) => tickets::list(a, db),

@@ -1,6 +1,7 @@
 //! Tauri commands: one-line adapters from the window to the core, grouped by feature.
 
 pub mod actions;
+pub mod clients;
 pub mod dashboards;
 pub mod import;
 pub mod queue;

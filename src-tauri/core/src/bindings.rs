@@ -6,6 +6,7 @@ use crate::actions::picker::Candidate;
 use crate::analytics::staffing::StaffingReport;
 use crate::analytics::LoadReport;
 use crate::charts::{Language, Theme};
+use crate::clients::ClientCard;
 use crate::dashboard::{DashboardData, DashboardQuery};
 use crate::domain::Action;
 use crate::domain::{Client, Contact, PriorityMatrix, RequestType, StaffMember};
@@ -36,6 +37,7 @@ fn export_all(dir: &Path) {
     ClientMonth::export_all(&cfg).unwrap();
     TimerRow::export_all(&cfg).unwrap();
     Contract::export_all(&cfg).unwrap();
+    ClientCard::export_all(&cfg).unwrap();
     StaffingReport::export_all(&cfg).unwrap();
     DashboardQuery::export_all(&cfg).unwrap();
     DashboardData::export_all(&cfg).unwrap();

@@ -59,6 +59,7 @@ macro_rules! with_failures {
             $crate::input::InputError,
             $crate::sla::SlaError,
             $crate::sla::ContractError,
+            $crate::clients::ClientError,
             $crate::import::ImportError,
             $crate::analytics::ReportError,
             $crate::dashboard::DashboardError,
@@ -455,7 +456,7 @@ impl Failure for crate::sla::ContractError {
     fn code(&self) -> ErrorCode {
         use crate::sla::ContractError as E;
         match self {
-            E::Invalid(_) => ErrorCode::InvalidInput,
+            E::Invalid(_) | E::Unusable(_) => ErrorCode::InvalidInput,
             E::UnknownClient(_) => ErrorCode::NotFound,
             E::Store(e) => e.code(),
         }
@@ -464,7 +465,33 @@ impl Failure for crate::sla::ContractError {
         use crate::sla::ContractError as E;
         match self {
             E::Invalid(m) => format!("неверный договор SLA: {m}"),
+            E::Unusable(p) => format!("договор SLA нельзя принять: {}", p.ru),
             E::UnknownClient(c) => format!("нет клиента {c}"),
+            E::Store(e) => e.ru(),
+        }
+    }
+}
+
+impl Failure for crate::clients::ClientError {
+    fn code(&self) -> ErrorCode {
+        use crate::clients::ClientError as E;
+        match self {
+            E::UnknownClient(_) => ErrorCode::NotFound,
+            E::Zone(_) | E::Email(_) | E::NoName(_) | E::Csv { .. } => ErrorCode::InvalidInput,
+            E::Duplicate { .. } | E::NotAContact { .. } => ErrorCode::Refused,
+            E::Store(e) => e.code(),
+        }
+    }
+    fn ru(&self) -> String {
+        use crate::clients::ClientError as E;
+        match self {
+            E::UnknownClient(c) => format!("нет клиента {c}"),
+            E::Zone(z) => format!("«{z}» — не часовой пояс (имя IANA, например Europe/Moscow)"),
+            E::Email(e) => format!("«{e}» — не адрес электронной почты"),
+            E::NoName(e) => format!("у контакта {e} нет имени"),
+            E::Duplicate { email, client } => format!("{email} уже контакт клиента {client}"),
+            E::NotAContact { email, client } => format!("{email} — не контакт клиента {client}"),
+            E::Csv { path, line, reason } => format!("{path}, строка {line}: {reason}; ничего не импортировано"),
             E::Store(e) => e.ru(),
         }
     }

@@ -8,6 +8,7 @@ pub mod analytics;
 #[cfg(test)]
 mod bindings;
 pub mod charts;
+pub mod clients;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;

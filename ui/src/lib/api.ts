@@ -5,7 +5,9 @@ import type { Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDe
 import type { Action, Applied, Candidate, OutboxEntry } from './bindings/actions';
 import type { Line, Skill, StaffMember } from './bindings/domain';
 import type { DashboardData, DashboardQuery, Lang, Theme } from './bindings/charts';
-import type { ClientMonth, NotifySettings, TimerRow } from './bindings/sla';
+import type { ClientMonth, Contract, NotifySettings, TimerRow } from './bindings/sla';
+import type { ClientCard } from './bindings/clients';
+import type { Contact } from './bindings/domain';
 import type { ImportReport } from './bindings/import';
 import type { AbsenceKind, NowPanel, RosterMonth, Suggestion } from './bindings/roster';
 import type { Conflict, Resolution, SyncStatus } from './bindings/sync';
@@ -41,6 +43,11 @@ export const api = {
   discard: (opId: string) => invoke<string>('discard_operation', { opId }),
   candidates: (line: Line, skill: Skill | null) => invoke<Candidate[]>('candidates', { line, skill }),
   staff: () => invoke<StaffMember[]>('staff'),
+  clients: () => invoke<ClientCard[]>('clients'),
+  clientSetZone: (client: string, zone: string) => invoke<number>('client_set_zone', { client, zone }),
+  clientSetContract: (client: string, contract: Contract) => invoke<number>('client_set_contract', { client, contract }),
+  clientAddContact: (client: string, contact: Contact) => invoke<number>('client_add_contact', { client, contact }),
+  clientRemoveContact: (client: string, email: string) => invoke<number>('client_remove_contact', { client, email }),
   dashboard: (query: DashboardQuery, theme: Theme, lang: Lang) => invoke<DashboardView>('dashboard', { query, theme, lang }),
   atRisk: (withinMinutes: number) => invoke<{ now: string; tickets: TimerRow[] }>('at_risk', { withinMinutes }),
   slaMonth: (client: string, month: string) => invoke<ClientMonth>('sla_month', { client, month }),

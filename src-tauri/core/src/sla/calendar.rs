@@ -42,16 +42,18 @@ impl SupportHours {
     }
 
     /// Why these hours cannot be used, if they cannot.
-    pub fn problem(&self) -> Option<String> {
+    pub fn problem(&self) -> Option<super::contract::ContractProblem> {
+        use super::contract::ContractProblem as P;
         match self {
             SupportHours::AllDay => None,
             SupportHours::Business { days, open, close, .. } => {
                 if days.is_empty() {
-                    Some("support hours name no weekday".into())
+                    Some(P::new("support hours name no weekday".into(), "в часах поддержки нет ни одного дня недели".into()))
                 } else if let Some(d) = days.iter().find(|d| !(1..=7).contains(*d)) {
-                    Some(format!("weekday {d} is not 1 (Monday) … 7 (Sunday)"))
+                    Some(P::new(format!("weekday {d} is not 1 (Monday) … 7 (Sunday)"), format!("день недели {d} — не от 1 (понедельник) до 7 (воскресенье)")))
                 } else if open >= close {
-                    Some(format!("support opens at {} but closes at {}", open.format("%H:%M"), close.format("%H:%M")))
+                    let (o, c) = (open.format("%H:%M"), close.format("%H:%M"));
+                    Some(P::new(format!("support opens at {o} but closes at {c}"), format!("поддержка начинается в {o}, а заканчивается в {c}")))
                 } else {
                     None
                 }
@@ -217,10 +219,11 @@ mod tests {
     #[test]
     fn unusable_hours_are_named() {
         let bad = SupportHours::Business { days: vec![], open: NaiveTime::MIN, close: NaiveTime::MIN, holidays: BTreeSet::new() };
-        assert!(bad.problem().unwrap().contains("weekday"));
+        assert!(bad.problem().unwrap().en.contains("weekday"));
         let backwards =
             SupportHours::Business { days: vec![1], open: NaiveTime::from_hms_opt(18, 0, 0).unwrap(), close: NaiveTime::from_hms_opt(9, 0, 0).unwrap(), holidays: BTreeSet::new() };
-        assert_eq!(backwards.problem().unwrap(), "support opens at 18:00 but closes at 09:00");
+        assert_eq!(backwards.problem().unwrap().to_string(), "support opens at 18:00 but closes at 09:00");
+        assert_eq!(backwards.problem().unwrap().ru, "поддержка начинается в 18:00, а заканчивается в 09:00");
         assert_eq!(SupportHours::office().problem(), None);
     }
 }

@@ -64,36 +64,74 @@ pub const MAX_RESOLUTION_HOURS: u32 = 366 * 24;
 
 impl Contract {
     /// Why this contract cannot be used, if it cannot.
-    pub fn problem(&self) -> Option<String> {
-        if let Some(p) = self.support.problem() {
-            return Some(p);
+    pub fn problem(&self) -> Option<ContractProblem> {
+        let p = ContractProblem::new;
+        if let Some(problem) = self.support.problem() {
+            return Some(problem);
         }
         if self.reaction_minutes.contains(&0) || self.resolution_hours.contains(&0) {
-            return Some("every reaction and resolution target must be above zero".into());
+            return Some(p("every reaction and resolution target must be above zero".into(), "каждый срок реакции и решения должен быть больше нуля".into()));
         }
         if let Some((i, m)) = self.reaction_minutes.iter().enumerate().find(|(_, m)| **m > MAX_REACTION_MINUTES) {
-            return Some(format!("reaction_minutes[{i}] is {m}: a reaction target is at most {MAX_REACTION_MINUTES} minutes (30 days)"));
+            return Some(p(
+                format!("reaction_minutes[{i}] is {m}: a reaction target is at most {MAX_REACTION_MINUTES} minutes (30 days)"),
+                format!("срок реакции для приоритета {} — {m} мин: не больше {MAX_REACTION_MINUTES} мин (30 дней)", i + 1),
+            ));
         }
         if let Some((i, h)) = self.resolution_hours.iter().enumerate().find(|(_, h)| **h > MAX_RESOLUTION_HOURS) {
-            return Some(format!("resolution_hours[{i}] is {h}: a resolution target is at most {MAX_RESOLUTION_HOURS} hours (a year)"));
+            return Some(p(
+                format!("resolution_hours[{i}] is {h}: a resolution target is at most {MAX_RESOLUTION_HOURS} hours (a year)"),
+                format!("срок решения для приоритета {} — {h} ч: не больше {MAX_RESOLUTION_HOURS} ч (год)", i + 1),
+            ));
         }
         if let Some((code, _)) = self.fulfilment_hours.iter().find(|(_, h)| **h == 0) {
-            return Some(format!("fulfilment time of {code} must be above zero"));
+            return Some(p(format!("fulfilment time of {code} must be above zero"), format!("срок выполнения запроса {code} должен быть больше нуля")));
         }
         if let Some((code, h)) = self.fulfilment_hours.iter().find(|(_, h)| **h > MAX_RESOLUTION_HOURS) {
-            return Some(format!("fulfilment_hours.{code} is {h}: a fulfilment time is at most {MAX_RESOLUTION_HOURS} hours (a year)"));
+            return Some(p(
+                format!("fulfilment_hours.{code} is {h}: a fulfilment time is at most {MAX_RESOLUTION_HOURS} hours (a year)"),
+                format!("срок выполнения запроса {code} — {h} ч: не больше {MAX_RESOLUTION_HOURS} ч (год)"),
+            ));
         }
         if !self.monthly_fee.is_finite() || self.monthly_fee > 1e15 {
-            return Some("monthly_fee must be a finite amount".into());
+            return Some(p("monthly_fee must be a finite amount".into(), "абонентская плата должна быть конечной суммой".into()));
         }
         if let Some(s) = self.pause_in.iter().find(|s| !s.is_open()) {
-            return Some(format!("the clock always stops in {s}; pause_in lists open statuses only"));
+            return Some(p(
+                format!("the clock always stops in {s}; pause_in lists open statuses only"),
+                format!("в статусе {s} часы и так стоят; в паузах указываются только открытые статусы"),
+            ));
         }
         let percents = [self.availability_target, self.credit_percent_per_breach, self.credit_percent_availability, self.credit_cap_percent];
         if percents.iter().any(|p| !(0.0..=100.0).contains(p)) || self.monthly_fee.is_nan() || self.monthly_fee < 0.0 {
-            return Some("percentages must lie in 0–100 and the fee must not be negative".into());
+            return Some(p(
+                "percentages must lie in 0–100 and the fee must not be negative".into(),
+                "проценты должны быть от 0 до 100, а плата не может быть отрицательной".into(),
+            ));
         }
         None
+    }
+}
+
+/// Why a contract cannot be used, said in each language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractProblem {
+    /// In English.
+    pub en: String,
+    /// In Russian.
+    pub ru: String,
+}
+
+impl ContractProblem {
+    /// A problem said both ways.
+    pub fn new(en: String, ru: String) -> ContractProblem {
+        ContractProblem { en, ru }
+    }
+}
+
+impl std::fmt::Display for ContractProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
     }
 }
 
@@ -103,6 +141,9 @@ pub enum ContractError {
     /// The JSON does not describe a contract.
     #[error("{0}")]
     Invalid(String),
+    /// The contract describes terms that cannot be used.
+    #[error("contract: {0}")]
+    Unusable(ContractProblem),
     /// No such client.
     #[error("no client named {0}")]
     UnknownClient(String),
@@ -115,7 +156,7 @@ pub enum ContractError {
 pub fn parse(json: &str) -> Result<Contract, ContractError> {
     let c: Contract = serde_json::from_str(json).map_err(|e| ContractError::Invalid(format!("contract: {e}")))?;
     match c.problem() {
-        Some(p) => Err(ContractError::Invalid(format!("contract: {p}"))),
+        Some(p) => Err(ContractError::Unusable(p)),
         None => Ok(c),
     }
 }
@@ -156,7 +197,7 @@ pub fn contract_of(r: &Replica, client: &str) -> Result<(i64, Contract), Contrac
 /// deadlines moved.
 pub fn set_contract(r: &mut Replica, client: &str, c: &Contract) -> Result<usize, ContractError> {
     if let Some(p) = c.problem() {
-        return Err(ContractError::Invalid(format!("contract: {p}")));
+        return Err(ContractError::Unusable(p));
     }
     let id = client_id(r.conn(), client)?;
     let json = serde_json::to_string(c).expect("a contract serialises");
