@@ -248,3 +248,37 @@ fn output_piped_into_a_reader_that_stops_ends_quietly() {
     assert!(err.is_empty(), "nothing on stderr: {err}");
     assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(13), "ended by SIGPIPE, as `cat` would: {status:?}");
 }
+
+#[test]
+fn a_clients_zone_and_contacts_are_set_from_the_command_line_with_refusals_by_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path(), "clients.db", 14, 5);
+    let db = db.to_str().unwrap();
+    let clients = json(dir.path(), &["client", "list", "--json", "--db", db]);
+    let office =
+        clients.as_array().unwrap().iter().find(|c| c["contract"]["support"]["kind"] == "business" && c["open_tickets"].as_u64() > Some(0)).expect("an office-hours client");
+    let name = office["name"].as_str().unwrap();
+    let before = json(dir.path(), &["tickets", "--json", "--limit", "100000", "--db", db]);
+    let out = ok(dir.path(), &["client", "zone", name, "America/Vancouver", "--db", db]);
+    assert!(out.contains("deadlines moved"), "{out}");
+    assert_eq!(json(dir.path(), &["client", "show", name, "--db", db])["time_zone"], "America/Vancouver");
+    let after = json(dir.path(), &["tickets", "--json", "--limit", "100000", "--db", db]);
+    let due = |v: &Value| -> Vec<Value> { v["tickets"].as_array().unwrap().iter().filter(|t| t["client"] == name).map(|t| t["due_at"].clone()).collect() };
+    assert_ne!(due(&before), due(&after), "the open tickets' deadlines follow the zone");
+
+    let code = |args: &[&str]| {
+        let mut full = args.to_vec();
+        full.extend(["--db", db]);
+        let out = run(dir.path(), &full);
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    assert_eq!(code(&["client", "zone", name, "Mars/Olympus"]).0, Some(3));
+    assert_eq!(code(&["client", "zone", "Nobody Ltd", "UTC"]).0, Some(4));
+    ok(dir.path(), &["client", "add-contact", name, "--name", "Anna", "--email", "anna@example.ru", "--db", db]);
+    let (exit, why) = code(&["client", "add-contact", name, "--name", "Anna", "--email", "anna@example.ru"]);
+    assert_eq!(exit, Some(5), "{why}");
+    assert!(why.contains("already a contact"), "{why}");
+    assert_eq!(code(&["client", "add-contact", name, "--name", "Anna", "--email", "anna-at-example.ru"]).0, Some(3));
+    ok(dir.path(), &["client", "remove-contact", name, "anna@example.ru", "--db", db]);
+    assert_eq!(code(&["client", "remove-contact", name, "anna@example.ru"]).0, Some(5));
+}
