@@ -104,11 +104,17 @@ fn tickets_are_listed_in_the_leads_order_with_the_promised_fields() {
     assert!(!tickets.is_empty());
     assert_eq!(out["total"].as_u64().unwrap() as usize, tickets.len());
     let rank = |p: &str| ["critical", "high", "medium", "low", "planning"].iter().position(|x| *x == p).unwrap();
-    let keys: Vec<(usize, String, String)> =
-        tickets.iter().map(|t| (rank(t["priority"].as_str().unwrap()), t["due_at"].as_str().unwrap().to_string(), t["created_at"].as_str().unwrap().to_string())).collect();
+    // A stopped SLA clock has no deadline moment: it comes after the running ones.
+    let keys: Vec<(usize, bool, String, String)> = tickets
+        .iter()
+        .map(|t| {
+            (rank(t["priority"].as_str().unwrap()), t["due_at"].is_null(), t["due_at"].as_str().unwrap_or_default().to_string(), t["created_at"].as_str().unwrap().to_string())
+        })
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "priority, then deadline, then age");
+    assert!(keys.iter().any(|k| k.1) && keys.iter().any(|k| !k.1), "running and stopped clocks both listed");
     for field in ["number", "subject", "kind", "status", "urgency", "impact", "priority", "line", "assignee", "client", "channel", "created_at"] {
         assert!(tickets[0].get(field).is_some(), "missing {field}");
     }
