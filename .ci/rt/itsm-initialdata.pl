@@ -109,9 +109,13 @@ my $free_field = sub {
         ['E-mail',     'a message to the support address'],
         ['Phone',      'a call'],
         ['Portal',     'the self-service portal'],
-        ['Monitoring', 'an alert of a monitoring system']),
+        ['Monitoring', 'an alert of a monitoring system'],
+        ['Telegram',   'a message to the support bot']),
     $free_field->('Service', 'The service or category the ticket concerns'),
     $free_field->('Request type', 'A service request\'s type (a code or name of the request model)'),
+    # The client a ticket is for, where its requester alone does not say (one address that
+    # writes for several clients): the field mapping may read the client from here.
+    $free_field->('Client', 'The client the ticket is for'),
 );
 
 # ---- People: the lead and deputy (5/2), engineers of each line, and the sync's own user.

@@ -26,18 +26,27 @@ fn root() -> &'static Path {
 /// run here — a failure under CI, a skip on a developer's machine without the packages.
 pub fn server() -> Option<Server> {
     static SERVER: OnceLock<Option<Server>> = OnceLock::new();
-    SERVER
-        .get_or_init(|| {
-            let out = Command::new(root().join(".ci/rt/start")).current_dir(root()).stderr(Stdio::inherit()).output().ok()?;
-            let text = String::from_utf8_lossy(&out.stdout).to_string();
-            let value = |key: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).map(|v| v.trim_matches(['\'', '"']).to_string());
-            let found = out.status.success().then(|| Some(Server { url: value("RT_URL")?, rest: value("RT_REST2")?, token: value("RT_TOKEN")? })).flatten();
-            if found.is_none() {
-                assert!(std::env::var_os("CI").is_none(), "Request Tracker could not be started: {text}");
-            }
-            found.filter(|_| keyring())
-        })
-        .clone()
+    SERVER.get_or_init(|| started(Command::new(root().join(".ci/rt/start")))).clone()
+}
+
+/// A Request Tracker of its own holding `replica`'s desk with its whole life
+/// (`.ci/rt/seed-desk`, which seeds it once per desk); `None` as for [`server`].
+pub fn desk(replica: &Path) -> Option<Server> {
+    let mut script = Command::new(root().join(".ci/rt/seed-desk"));
+    script.arg(replica);
+    started(script)
+}
+
+/// Runs a script of `.ci/rt` that prints `RT_URL=…` lines, and reads them.
+fn started(mut script: Command) -> Option<Server> {
+    let out = script.current_dir(root()).stderr(Stdio::inherit()).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let value = |key: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).map(|v| v.trim_matches(['\'', '"']).to_string());
+    let found = out.status.success().then(|| Some(Server { url: value("RT_URL")?, rest: value("RT_REST2")?, token: value("RT_TOKEN")? })).flatten();
+    if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "Request Tracker could not be started: {text}");
+    }
+    found.filter(|_| keyring())
 }
 
 /// Makes sure a Secret Service answers on this D-Bus session (starting gnome-keyring,

@@ -377,7 +377,9 @@ pub fn sla_report(r: &Replica, q: &SlaQuery) -> Result<SlaReport, SlaError> {
             report.breaches.push(row(t, TimerKind::Resolution, resolution));
         }
     }
-    report.breaches.sort_by(|a, b| a.clock.left_seconds().cmp(&b.clock.left_seconds()).then_with(|| a.number.cmp(&b.number)));
+    // Ties stay in the order the tickets were read: the replica's own, the order it got them
+    // in (a ticket number's spelling says nothing of it: RT-10 is after RT-9).
+    report.breaches.sort_by_key(|b| b.clock.left_seconds());
     report.trend = groups(trend);
     report.by_priority = groups(prio);
     report.by_client = groups(cli);
@@ -408,15 +410,9 @@ pub fn at_risk(r: &Replica, now: DateTime<Utc>, within: Duration) -> Result<Vec<
         }
     }
     // By the moment of the breach on the wall clock: on office-hours contracts a few support
-    // minutes left at closing time last until the next morning.
-    out.sort_by(|a, b| {
-        (a.clock.deadline_at.is_none(), a.clock.deadline_at, a.clock.left_seconds(), &a.number).cmp(&(
-            b.clock.deadline_at.is_none(),
-            b.clock.deadline_at,
-            b.clock.left_seconds(),
-            &b.number,
-        ))
-    });
+    // minutes left at closing time last until the next morning. Ties stay in the replica's
+    // order, as the breaches do.
+    out.sort_by_key(|x| (x.clock.deadline_at.is_none(), x.clock.deadline_at, x.clock.left_seconds()));
     Ok(out)
 }
 

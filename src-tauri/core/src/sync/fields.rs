@@ -32,12 +32,12 @@ pub struct RtFields {
 
 impl Default for RtFields {
     /// The documented defaults: the client from the requester's Organization; the custom
-    /// fields `Channel` (E-mail, Phone, Portal, Monitoring), `Service` and `Request type`.
+    /// fields `Channel` (E-mail, Phone, Portal, Monitoring, Telegram), `Service` and `Request type`.
     fn default() -> RtFields {
         RtFields {
             client: REQUESTER_ORGANIZATION.into(),
             channel_field: "Channel".into(),
-            channels: [("E-mail", Channel::Email), ("Phone", Channel::Phone), ("Portal", Channel::Portal), ("Monitoring", Channel::Monitoring)]
+            channels: [("E-mail", Channel::Email), ("Phone", Channel::Phone), ("Portal", Channel::Portal), ("Monitoring", Channel::Monitoring), ("Telegram", Channel::Telegram)]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),

@@ -263,17 +263,19 @@ impl Rt {
 
     /// The fields read beyond the ticket itself: the client from the requester's
     /// organisation (when the mapping says so), and for a ticket whose creation is in its
-    /// history, the description from the message it was created with.
+    /// history, the description from the message it was created with (the messages of a
+    /// page's tickets read in one search rather than one request each).
     fn complete(&mut self, tickets: &mut [RemoteTicket]) -> Result<(), ItsmError> {
+        let created: Vec<String> = tickets.iter().filter_map(|t| t.history.iter().flatten().find(|e| e.change == RemoteChange::Created).map(|e| e.id.clone())).collect();
+        let mut messages = self.messages(&created)?;
         for t in tickets {
             if self.mapping.client == REQUESTER_ORGANIZATION {
                 if let Some(requestor) = t.requestor.clone() {
                     t.fields.client = self.organization(&requestor)?;
                 }
             }
-            let created = t.history.iter().flatten().find(|e| e.change == RemoteChange::Created).map(|e| e.id.clone());
-            if let Some(tx) = created {
-                t.fields.description = Some(self.message(&tx)?).filter(|d| !d.is_empty());
+            if let Some(e) = t.history.iter().flatten().find(|e| e.change == RemoteChange::Created) {
+                t.fields.description = messages.remove(&e.id).map(|parts| parts.join("\n").trim().to_string()).filter(|d| !d.is_empty());
             }
         }
         Ok(())
@@ -290,19 +292,32 @@ impl Rt {
         Ok(found)
     }
 
-    /// The plain text of transaction `id`'s message.
-    fn message(&self, id: &str) -> Result<String, ItsmError> {
-        let parts = self.get(&format!("/transaction/{id}/attachments"), &[("fields", "Content,ContentType".into())])?;
-        Ok(parts["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|a| a["ContentType"] == "text/plain")
-            .filter_map(|a| a["Content"].as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_string())
+    /// The plain-text parts of the messages of transactions `ids`, by transaction, in order.
+    fn messages(&self, ids: &[String]) -> Result<HashMap<String, Vec<String>>, ItsmError> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        let url = format!("{}/attachments", self.rest);
+        for chunk in ids.chunks(PAGE) {
+            let search = json!([
+                {"field": "TransactionId", "operator": "IN", "value": chunk},
+                {"field": "ContentType", "value": "text/plain"},
+            ]);
+            for page in 1..=u64::from(super::MAX_PAGES) {
+                let query = [("fields", "TransactionId,Content".to_string()), ("orderby", "id".into()), ("per_page", PAGE.to_string()), ("page", page.to_string())];
+                let (status, v) = json_of(self.send(|c| c.post(&url).query(&query).json(&search))?)?;
+                if !status.is_success() {
+                    return Err(ItsmError::Refused(message(&v, status)));
+                }
+                for a in v["items"].as_array().into_iter().flatten() {
+                    if let Some(text) = a["Content"].as_str() {
+                        out.entry(id_of(&a["TransactionId"])).or_default().push(text.to_string());
+                    }
+                }
+                if !v["next_page"].is_string() {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Where RT's transaction feed stands now.
