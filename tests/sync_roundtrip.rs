@@ -147,6 +147,14 @@ fn a_desk_synced_from_rt_shows_every_report_of_the_replica_it_came_from_to_the_t
         compare(&["report", "sla-month", "--client", name, "--month", "2026-11", "--now", NOW], &format!("{name}'s month"));
     }
 
+    // Why each completed ticket was completed (RT's Closure code).
+    let codes = |r: &Replica| -> Vec<(Option<String>, i64)> {
+        let conn = rusqlite::Connection::open(&r.db).unwrap();
+        let mut q = conn.prepare("SELECT closure_code, count(*) FROM tickets GROUP BY 1 ORDER BY 1").unwrap();
+        q.query_map([], |x| Ok((x.get(0)?, x.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(codes(&synced), codes(&source), "closure codes");
+
     // The lead's order and each ticket's one deadline.
     let queue = |r: &Replica, n: &Numbers| -> Vec<Value> {
         let v: Value = serde_json::from_str(&r.ok(&["tickets", "--json"])).unwrap();

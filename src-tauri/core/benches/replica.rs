@@ -252,10 +252,24 @@ fn rt_first_pull(n: usize) {
     let _ = Command::new(root.join(".ci/rt/stop")).envs(env).output();
 }
 
+/// The queue's pages a lead asks for most: the open queue, a small and a large status or
+/// line (the chips), and deep in all tickets.
+fn queue_pages(r: &Replica) {
+    stats("queue: first page (open, lead's order, 100)", time(50, |_| queue::page(r, &QueueFilter::default(), 0, 100).unwrap()));
+    let line2 = QueueFilter { line: Some(Line::SECOND), status: Some(Status::InProgress), ..Default::default() };
+    stats("queue: line 2 in progress, page of 100", time(50, |_| queue::page(r, &line2, 0, 100).unwrap()));
+    let closed = QueueFilter { status: Some(Status::Closed), include_done: true, ..Default::default() };
+    stats("queue: the closed tickets (the status chip), page of 100", time(20, |_| queue::page(r, &closed, 0, 100).unwrap()));
+    let line2_all = QueueFilter { line: Some(Line::SECOND), include_done: true, ..Default::default() };
+    stats("queue: line 2 in every status, page of 100", time(20, |_| queue::page(r, &line2_all, 0, 100).unwrap()));
+    let all = QueueFilter { include_done: true, ..Default::default() };
+    stats("queue: all tickets, page 100 at offset 5,000", time(20, |_| queue::page(r, &all, 5_000, 100).unwrap()));
+}
+
 fn main() {
     // `cargo bench -p smena-core -- pulled`: only the pulled-tickets figures; `-- rt-pull`:
     // only the first pull from a real RT; `-- contract`: only the contract change (on the
-    // replica of the last run, if there is one).
+    // replica of the last run, if there is one); `-- queue`: only the queue's pages (the same).
     if std::env::args().any(|a| a == "pulled") {
         pulled_apply();
         return;
@@ -272,7 +286,7 @@ fn main() {
         std::fs::remove_dir_all(&dir).unwrap();
         return;
     }
-    let only_contract = std::env::args().any(|a| a == "contract");
+    let only_contract = std::env::args().any(|a| a == "contract" || a == "queue");
     if !only_contract {
         servicenow_import();
         pulled_apply();
@@ -299,11 +313,10 @@ fn main() {
     let first = queue::page(&r, &QueueFilter::default(), 0, 100).unwrap();
     println!("open the replica and read the first queue page: {:.1} ms ({} tickets, {} open)", t.elapsed().as_secs_f64() * 1000.0, queue::info(&r).unwrap().tickets, first.total);
 
-    stats("queue: first page (open, lead's order, 100)", time(50, |_| queue::page(&r, &QueueFilter::default(), 0, 100).unwrap()));
-    let line2 = QueueFilter { line: Some(Line::SECOND), status: Some(Status::InProgress), ..Default::default() };
-    stats("queue: line 2 in progress, page of 100", time(50, |_| queue::page(&r, &line2, 0, 100).unwrap()));
-    let all = QueueFilter { include_done: true, ..Default::default() };
-    stats("queue: all tickets, page 100 at offset 5,000", time(20, |_| queue::page(&r, &all, 5_000, 100).unwrap()));
+    queue_pages(&r);
+    if std::env::args().any(|a| a == "queue") {
+        return;
+    }
     let search = QueueFilter { search: Some("Hudson".into()), include_done: true, ..Default::default() };
     stats("queue: text search over all tickets", time(10, |_| queue::page(&r, &search, 0, 100).unwrap()));
     let open_search = QueueFilter { search: Some("Hudson".into()), ..Default::default() };

@@ -117,6 +117,12 @@ pub(crate) fn set_subject(conn: &Connection, id: i64, subject: &str) -> Result<(
     Ok(())
 }
 
+/// Sets a completed ticket `id`'s closure code, where it differs.
+pub(crate) fn set_closure_code(conn: &Connection, id: i64, code: crate::domain::ClosureCode) -> Result<()> {
+    conn.prepare_cached("UPDATE tickets SET closure_code = ?2 WHERE id = ?1 AND closure_code IS NOT ?2")?.execute(params![id, code.to_string()])?;
+    Ok(())
+}
+
 /// Gives a staged new ticket (see [`super::tickets::TicketBatch`]) its ITSM id and version,
 /// and the ITSM's own priority where it has one.
 pub(crate) fn stage_remote(conn: &Connection, staged: i64, external_id: &str, version: Option<&str>, priority: Option<Priority>) -> Result<()> {

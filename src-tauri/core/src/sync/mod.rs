@@ -75,6 +75,9 @@ pub struct TicketFields {
     pub request_type: Option<String>,
     /// What the requester wrote when filing it.
     pub description: Option<String>,
+    /// Why it was completed (RT: the custom field `Closure code`).
+    #[serde(default)]
+    pub closure_code: Option<crate::domain::ClosureCode>,
 }
 
 /// A person of one of the ITSM's line groups.

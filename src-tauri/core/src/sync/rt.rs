@@ -120,6 +120,7 @@ impl Rt {
             service: cf(&m.service_field).filter(|s| !s.trim().is_empty()),
             request_type: cf(&m.request_type_field).filter(|s| !s.trim().is_empty()),
             description: None,
+            closure_code: cf("Closure code").and_then(|c| c.parse().ok()),
         };
         Ok(RemoteTicket {
             number: format!("RT-{id}"),

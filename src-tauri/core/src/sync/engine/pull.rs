@@ -365,7 +365,7 @@ fn apply_ticket(
             first_response_at: None,
             completed_at: (t.status == Status::Completed).then_some(t.updated),
             closed_at: (t.status == Status::Closed).then_some(t.updated),
-            closure_code: None,
+            closure_code: t.fields.closure_code.filter(|_| !t.status.is_open()),
             imported: None,
             deadline: None,
         };
@@ -396,6 +396,9 @@ fn apply_ticket(
             &HistoryEntry { at, actor: ITSM_ACTOR.into(), field: "subject".into(), old_value: Some(stored.subject.clone()), new_value: Some(subject.clone()), reason: None },
         )?;
         pulled::set_subject(tx, stored.id, subject)?;
+    }
+    if let Some(code) = t.fields.closure_code.filter(|_| !change.status.is_open()) {
+        pulled::set_closure_code(tx, stored.id, code)?;
     }
     if let Some(priority) = change.write {
         changes.add(
