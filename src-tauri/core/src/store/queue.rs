@@ -470,7 +470,9 @@ pub fn detail(r: &Replica, number: &str) -> Result<TicketDetail> {
 
 /// Size, ticket count and last sync of the replica.
 pub fn info(r: &Replica) -> Result<ReplicaInfo> {
-    let tickets: u32 = r.conn().query_row("SELECT count(*) FROM tickets", [], |x| x.get(0))?;
+    // From the rollup: counting the tickets themselves reads a whole index (9–23 ms on a
+    // million), and the window asks after every action.
+    let tickets = all_tickets(r)?;
     Ok(ReplicaInfo {
         path: r.path().display().to_string(),
         tickets,
@@ -490,7 +492,9 @@ pub fn facets(r: &Replica) -> Result<Facets> {
     };
     Ok(Facets {
         clients: choices("SELECT id, name FROM clients ORDER BY name")?,
-        assignees: choices("SELECT id, name FROM staff WHERE id IN (SELECT DISTINCT assignee_id FROM tickets) ORDER BY name")?,
+        // One probe of the assignee index per person, not a walk of all of it (a million
+        // tickets: 131 ms → 1 ms).
+        assignees: choices("SELECT s.id, s.name FROM staff s WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.assignee_id = s.id) ORDER BY s.name")?,
     })
 }
 
@@ -541,6 +545,21 @@ mod tests {
                 assert_eq!(got, want, "{cond} at {offset}");
             }
         }
+    }
+
+    #[test]
+    fn the_replicas_size_and_the_filters_choices_read_what_the_tickets_hold() {
+        let r = demo();
+        let sql = |q: &str| -> i64 { r.conn().query_row(q, [], |x| x.get(0)).unwrap() };
+        assert_eq!(i64::from(info(&r).unwrap().tickets), sql("SELECT count(*) FROM tickets"));
+        let assignees: Vec<i64> = facets(&r).unwrap().assignees.iter().map(|c| c.id).collect();
+        let mut want: Vec<i64> =
+            r.conn().prepare("SELECT DISTINCT assignee_id FROM tickets WHERE assignee_id IS NOT NULL").unwrap().query_map([], |x| x.get(0)).unwrap().map(|x| x.unwrap()).collect();
+        want.sort();
+        let mut got = assignees.clone();
+        got.sort();
+        assert_eq!(got, want);
+        assert!(!got.is_empty() && got.len() < sql("SELECT count(*) FROM staff") as usize, "some staff own no ticket and are left out");
     }
 
     fn counts_match_pages(r: &Replica, f: &QueueFilter) {
