@@ -10,11 +10,18 @@
 //! network processes), both as the proportional set size (shared pages divided among the
 //! processes that share them) and as the plain sum of resident set sizes (shared pages
 //! counted in every process).
+//!
+//! Then the interactions a lead uses, timed inside the page on the 28-day demo and on the
+//! benchmark replica: from the input event to the animation frame after the DOM shows the
+//! answer (`performance.now()`, a MutationObserver watching for the answer), median and p95,
+//! printed beside the core's own time for the same page.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use common::webdriver::Window;
+use smena_core::store::queue::{self, QueueFilter};
+use smena_core::store::Replica;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -55,6 +62,167 @@ fn tree(root: u32) -> Vec<Resident> {
         i += 1;
     }
     tree.iter().filter_map(|p| info.remove(p)).collect()
+}
+
+/// The first rows of the queue as shown, or empty while a row is still loading: what a page
+/// change is recognised by.
+const SIGNATURE: &str = "(document.querySelector('[data-testid=queue-row-loading]') ? '' : \
+    [...document.querySelectorAll('[data-testid=queue-row]')].slice(0, 8).map(r => r.dataset.number).join(','))";
+
+/// Times one interaction in the page: runs `act`, then waits (a MutationObserver on the whole
+/// document) until `answered` holds, and for the animation frame after; milliseconds.
+async fn timed(w: &Window, act: &str, answered: &str) -> f64 {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         let over = false;
+         const finish = (v) => {{ if (!over) {{ over = true; obs.disconnect(); done(v); }} }};
+         const t0 = performance.now();
+         {act};
+         const check = () => {{ if (!over && ({answered})) requestAnimationFrame(() => finish(performance.now() - t0)); }};
+         const obs = new MutationObserver(check);
+         obs.observe(document.body, {{ subtree: true, childList: true, attributes: true, characterData: true }});
+         check();
+         setTimeout(() => finish(-1), 20000);"
+    );
+    let v = w.client.execute_async(&script, vec![]).await.expect("the timing script runs");
+    let ms = v.as_f64().unwrap_or(-1.0);
+    assert!(ms >= 0.0, "no answer within 20 s to: {act}");
+    ms
+}
+
+/// The page's signature once it has settled after `act` (held for half a second).
+async fn settled(w: &Window, act: &str) -> String {
+    w.eval(act).await;
+    let (mut last, mut since) = (String::new(), Instant::now());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = w.eval(&format!("return {SIGNATURE};")).await.as_str().unwrap_or_default().to_string();
+        if now != last {
+            (last, since) = (now, Instant::now());
+        } else if !last.is_empty() && since.elapsed() > Duration::from_millis(500) {
+            return last;
+        }
+        assert!(Instant::now() < deadline, "the queue did not settle after: {act}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn select(testid: &str, value: &str) -> String {
+    format!("const s = document.querySelector('[data-testid={testid}]'); s.value = '{value}'; s.dispatchEvent(new Event('change', {{ bubbles: true }}))")
+}
+
+fn click(testid: &str) -> String {
+    format!("document.querySelector('[data-testid={testid}]').click()")
+}
+
+fn typed(text: &str) -> String {
+    format!("const s = document.querySelector('[data-testid=search]'); s.value = '{text}'; s.dispatchEvent(new Event('input', {{ bubbles: true }}))")
+}
+
+/// Median and p95 of `samples`, printed with the core's own median for the same answer.
+fn report(what: &str, label: &str, mut samples: Vec<f64>, core: Option<f64>) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
+    let core = core.map_or(String::new(), |c| format!("   (the core: {c:.2} ms)"));
+    println!("window: {what:<52} {label:<16} n={:<3} median {:>7.1} ms   p95 {:>7.1} ms{core}", samples.len(), at(0.5), at(0.95));
+}
+
+/// The core's median for a page of `f`, on its own connection.
+fn core_ms(db: &std::path::Path, f: &QueueFilter) -> f64 {
+    let r = Replica::open(db).unwrap();
+    let mut t: Vec<f64> = (0..15)
+        .map(|_| {
+            let s = Instant::now();
+            queue::page(&r, f, 0, 100).unwrap();
+            s.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[7]
+}
+
+/// The interactions, each `REPEAT` times both ways, on the replica `db`.
+async fn interactions(db: &std::path::Path, label: &str) {
+    const REPEAT: usize = 20;
+    let w = Window::open(db).await;
+    w.find("[data-testid=queue-row]").await;
+    let open = settled(&w, "void 0").await;
+    let is = |sig: &str| format!("{SIGNATURE} === '{sig}'");
+
+    // Filters: each toggled on and back off (reset, or the chip again).
+    type Step = (&'static str, String, String, Option<QueueFilter>);
+    let filters: Vec<Step> = vec![
+        (
+            "choose line 2 in the line filter (open queue)",
+            select("filter-line", "2"),
+            click("filter-reset"),
+            Some(QueueFilter { line: Some(smena_core::domain::Line::SECOND), ..Default::default() }),
+        ),
+        ("choose all statuses in the status filter", select("filter-status", "*all"), click("filter-reset"), Some(QueueFilter { include_done: true, ..Default::default() })),
+        (
+            "the closed status chip",
+            click("count-status-closed"),
+            click("count-status-closed"),
+            Some(QueueFilter { status: Some(smena_core::domain::Status::Closed), include_done: true, ..Default::default() }),
+        ),
+        ("the line 1 chip", click("count-line-1"), click("count-line-1"), Some(QueueFilter { line: Some(smena_core::domain::Line::FIRST), ..Default::default() })),
+        (
+            "choose priority medium",
+            select("filter-priority", "medium"),
+            click("filter-reset"),
+            Some(QueueFilter { priority: Some(smena_core::domain::Priority::Medium), ..Default::default() }),
+        ),
+        (
+            "choose channel phone",
+            select("filter-channel", "phone"),
+            click("filter-reset"),
+            Some(QueueFilter { channel: Some(smena_core::domain::Channel::Phone), ..Default::default() }),
+        ),
+    ];
+    for (what, on, off, f) in filters {
+        let mut resets = Vec::new();
+        let shown = settled(&w, &on).await;
+        assert_ne!(shown, open, "{what}: the page did not change");
+        assert_eq!(settled(&w, &off).await, open, "{what}: undone");
+        let mut samples = Vec::new();
+        for _ in 0..REPEAT {
+            samples.push(timed(&w, &on, &is(&shown)).await);
+            resets.push(timed(&w, &off, &is(&open)).await);
+        }
+        report(what, label, samples, f.as_ref().map(|f| core_ms(db, f)));
+        report("  and back to the open queue", label, resets, Some(core_ms(db, &QueueFilter::default())));
+    }
+
+    // A search word (the box's own wait included), and clearing it.
+    let found = settled(&w, &typed("Hudson")).await;
+    assert_eq!(settled(&w, &typed("")).await, open);
+    let (mut search, mut clear) = (Vec::new(), Vec::new());
+    for _ in 0..REPEAT {
+        search.push(timed(&w, &typed("Hudson"), &is(&found)).await);
+        clear.push(timed(&w, &typed(""), &is(&open)).await);
+    }
+    report("type a search word (with the box's wait)", label, search, Some(core_ms(db, &QueueFilter { search: Some("Hudson".into()), ..Default::default() })));
+    report("clear the search", label, clear, None);
+
+    // Open a ticket from the list, alternating two rows; then the keyboard down the list.
+    let mut opened = Vec::new();
+    for i in 0..REPEAT {
+        let k = 1 + i % 2;
+        let act = format!("document.querySelectorAll('[data-testid=queue-row]')[{k}].click()");
+        let answered = format!("document.querySelector('[data-testid=panel-number]')?.textContent === document.querySelectorAll('[data-testid=queue-row]')[{k}].dataset.number");
+        opened.push(timed(&w, &act, &answered).await);
+    }
+    report("open a ticket from the list", label, opened, None);
+    w.eval("document.querySelectorAll('[data-testid=queue-row]')[0].click()").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut steps = Vec::new();
+    for i in 1..=REPEAT {
+        let act = "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))";
+        let answered = format!("document.querySelector('.queue-row.cursor')?.id === 'row-{i}' && document.querySelector('[data-testid=panel-number]')?.textContent === document.querySelector('.queue-row.cursor')?.dataset.number");
+        steps.push(timed(&w, act, &answered).await);
+    }
+    report("keyboard: one row down (the panel shows it)", label, steps, None);
+    w.close().await;
 }
 
 #[tokio::main]
@@ -126,4 +294,14 @@ async fn main() {
     for r in rows {
         println!("    {:>7} {:<24} PSS {:>6.1} MiB   RSS {:>6.1} MiB", r.pid, r.name, mib(r.pss), mib(r.rss));
     }
+
+    // The interactions, on the 28-day demo (written once) and on the benchmark replica.
+    let demo = db.with_file_name("demo-28-days.db");
+    if !demo.exists() {
+        let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 28, 9, 0, 0).unwrap();
+        let mut r = Replica::open(&demo).unwrap();
+        smena_core::demo::write_demo(&mut r, &smena_core::demo::DemoOptions { days: 28, seed: 3, now }).unwrap();
+    }
+    interactions(&demo, "28-day demo").await;
+    interactions(&db, &format!("{tickets} tickets")).await;
 }

@@ -258,6 +258,8 @@ fn queue_pages(r: &Replica) {
     stats("queue: first page (open, lead's order, 100)", time(50, |_| queue::page(r, &QueueFilter::default(), 0, 100).unwrap()));
     let line2 = QueueFilter { line: Some(Line::SECOND), status: Some(Status::InProgress), ..Default::default() };
     stats("queue: line 2 in progress, page of 100", time(50, |_| queue::page(r, &line2, 0, 100).unwrap()));
+    let line1 = QueueFilter { line: Some(Line::FIRST), ..Default::default() };
+    stats("queue: line 1, open, page of 100", time(20, |_| queue::page(r, &line1, 0, 100).unwrap()));
     let closed = QueueFilter { status: Some(Status::Closed), include_done: true, ..Default::default() };
     stats("queue: the closed tickets (the status chip), page of 100", time(20, |_| queue::page(r, &closed, 0, 100).unwrap()));
     let line2_all = QueueFilter { line: Some(Line::SECOND), include_done: true, ..Default::default() };

@@ -49,9 +49,14 @@ pub(crate) fn candidates_in(conn: &Connection, line: Line, skill: Option<Skill>,
         _ => Role::Line3,
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT s.id, s.name, s.skills, s.time_zone,
-                (SELECT count(*) FROM tickets t WHERE t.assignee_id = s.id AND t.status NOT IN ('completed', 'closed'))
-         FROM staff s WHERE s.role = ?1",
+        // Each person's open tickets counted in one pass over the open queue's own index:
+        // counting per person through the assignee index read every ticket a person ever
+        // had (a million tickets: 1.3 s each time a ticket was opened in the window).
+        "SELECT s.id, s.name, s.skills, s.time_zone, coalesce(o.n, 0)
+         FROM staff s LEFT JOIN (SELECT t.assignee_id, count(*) AS n FROM tickets t INDEXED BY tickets_open_lead_order
+                                 WHERE t.status NOT IN ('completed', 'closed') AND t.assignee_id IS NOT NULL GROUP BY t.assignee_id) o
+           ON o.assignee_id = s.id
+         WHERE s.role = ?1",
     )?;
     let rows = stmt.query_map([role], |x| Ok((x.get::<_, i64>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?, x.get::<_, String>(3)?, x.get::<_, u32>(4)?)))?;
     let rostered = crate::roster::now::at_work(conn, now)?;
@@ -82,5 +87,26 @@ mod tests {
         assert!(!in_office_hours("America/Toronto", t));
         // Saturday: nobody on the 5/2 week.
         assert!(!in_office_hours("Europe/Moscow", Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()));
+    }
+
+    #[test]
+    fn each_candidates_load_is_their_open_tickets_counted_one_by_one() {
+        let mut r = Replica::open_in_memory().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+        crate::demo::write_demo(&mut r, &crate::demo::DemoOptions { days: 10, seed: 3, now }).unwrap();
+        let mut loaded = 0;
+        for line in [Line::FIRST, Line::SECOND, Line::THIRD] {
+            let people = candidates(&r, line, None, now).unwrap();
+            assert!(!people.is_empty());
+            for c in people {
+                let want: u32 = r
+                    .conn()
+                    .query_row("SELECT count(*) FROM tickets NOT INDEXED WHERE assignee_id = ?1 AND status NOT IN ('completed', 'closed')", [c.staff_id], |x| x.get(0))
+                    .unwrap();
+                assert_eq!(c.open_tickets, want, "{}", c.name);
+                loaded += usize::from(want > 0);
+            }
+        }
+        assert!(loaded > 3, "the demo gives several people open tickets");
     }
 }

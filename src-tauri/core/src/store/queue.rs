@@ -366,7 +366,16 @@ fn page_searching(r: &Replica, f: &QueueFilter, offset: u32, limit: u32, search:
     // Many matches: walk the lead's order and keep the matching tickets until the page is
     // full, instead of sorting tens of thousands of them (few matches sort faster).
     let walk = total > WALK_FROM && (search_only || (only_status_line(f) && total.saturating_mul(WALK_SHARE) >= all_tickets(r)?));
-    let from = if walk { "FROM tickets t INDEXED BY tickets_lead_order" } else { count_from(scan) };
+    // The open queue (small on any desk) goes through its own partial indexes: left to
+    // itself, SQLite 3.50 takes a line's index over all its tickets for "line 1, open" and
+    // checks the status of each (a million tickets: 84–113 ms against 2 ms).
+    let open_only = f.status.is_none() && !f.include_done && f.search.as_deref().is_none_or(|s| s.trim().is_empty());
+    let from = match (walk, open_only, f.line) {
+        (true, _, _) => "FROM tickets t INDEXED BY tickets_lead_order",
+        (false, true, Some(_)) => "FROM tickets t INDEXED BY tickets_open_line",
+        (false, true, None) => "FROM tickets t INDEXED BY tickets_open_lead_order",
+        (false, false, _) => count_from(scan),
+    };
     params.push(Value::Integer(limit.into()));
     params.push(Value::Integer(offset.into()));
     let n = params.len();
