@@ -80,7 +80,18 @@ impl Rt {
 
     fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ItsmError> {
         let url = format!("{}{path}", self.rest);
-        let (status, v) = json_of(self.send(|c| c.get(&url).query(query))?)?;
+        self.read(|c| c.get(&url).query(query))
+    }
+
+    /// A search that REST2 takes as JSON in a POST (a read: safe to repeat).
+    fn search(&self, path: &str, query: &[(&str, String)], body: &Value) -> Result<Value, ItsmError> {
+        let url = format!("{}{path}", self.rest);
+        self.read(|c| c.post(&url).query(query).json(body))
+    }
+
+    /// Sends a read and takes its JSON answer; anything but success is a refusal.
+    fn read(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Value, ItsmError> {
+        let (status, v) = json_of(self.send(build)?)?;
         if !status.is_success() {
             return Err(ItsmError::Refused(message(&v, status)));
         }
@@ -267,16 +278,16 @@ impl Rt {
     /// history, the description from the message it was created with (the messages of a
     /// page's tickets read in one search rather than one request each).
     fn complete(&mut self, tickets: &mut [RemoteTicket]) -> Result<(), ItsmError> {
-        let created: Vec<String> = tickets.iter().filter_map(|t| t.history.iter().flatten().find(|e| e.change == RemoteChange::Created).map(|e| e.id.clone())).collect();
-        let mut messages = self.messages(&created)?;
+        let created = |t: &RemoteTicket| t.history.iter().flatten().find(|e| e.change == RemoteChange::Created).map(|e| e.id.clone());
+        let mut messages = self.messages(&tickets.iter().filter_map(created).collect::<Vec<_>>())?;
         for t in tickets {
             if self.mapping.client == REQUESTER_ORGANIZATION {
                 if let Some(requestor) = t.requestor.clone() {
                     t.fields.client = self.organization(&requestor)?;
                 }
             }
-            if let Some(e) = t.history.iter().flatten().find(|e| e.change == RemoteChange::Created) {
-                t.fields.description = messages.remove(&e.id).map(|parts| parts.join("\n").trim().to_string()).filter(|d| !d.is_empty());
+            if let Some(tx) = created(t) {
+                t.fields.description = messages.remove(&tx).map(|parts| parts.join("\n").trim().to_string()).filter(|d| !d.is_empty());
             }
         }
         Ok(())
@@ -296,7 +307,6 @@ impl Rt {
     /// The plain-text parts of the messages of transactions `ids`, by transaction, in order.
     fn messages(&self, ids: &[String]) -> Result<HashMap<String, Vec<String>>, ItsmError> {
         let mut out: HashMap<String, Vec<String>> = HashMap::new();
-        let url = format!("{}/attachments", self.rest);
         for chunk in ids.chunks(PAGE) {
             let search = json!([
                 {"field": "TransactionId", "operator": "IN", "value": chunk},
@@ -304,10 +314,7 @@ impl Rt {
             ]);
             for page in 1..=u64::from(super::MAX_PAGES) {
                 let query = [("fields", "TransactionId,Content".to_string()), ("orderby", "id".into()), ("per_page", PAGE.to_string()), ("page", page.to_string())];
-                let (status, v) = json_of(self.send(|c| c.post(&url).query(&query).json(&search))?)?;
-                if !status.is_success() {
-                    return Err(ItsmError::Refused(message(&v, status)));
-                }
+                let v = self.search("/attachments", &query, &search)?;
                 for a in v["items"].as_array().into_iter().flatten() {
                     if let Some(text) = a["Content"].as_str() {
                         out.entry(id_of(&a["TransactionId"])).or_default().push(text.to_string());
