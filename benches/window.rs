@@ -90,6 +90,69 @@ async fn timed(w: &Window, act: &str, answered: &str) -> f64 {
     ms
 }
 
+/// [`timed`] for an interaction answered in stages: the milliseconds until each of
+/// `answers` holds (and the frame after it).
+async fn staged(w: &Window, act: &str, answers: &[&str]) -> Vec<f64> {
+    let conds = answers.iter().map(|a| format!("() => ({a})")).collect::<Vec<_>>().join(", ");
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         const conds = [{conds}];
+         const at = conds.map(() => -1);
+         const seen = conds.map(() => false);
+         let over = false;
+         const finish = () => {{ if (!over) {{ over = true; obs.disconnect(); done(at); }} }};
+         const t0 = performance.now();
+         {act};
+         const check = () => {{
+           conds.forEach((c, i) => {{
+             if (!seen[i] && c()) {{ seen[i] = true; requestAnimationFrame(() => {{ at[i] = performance.now() - t0; if (at.every(x => x >= 0)) finish(); }}); }}
+           }});
+         }};
+         const obs = new MutationObserver(check);
+         obs.observe(document.body, {{ subtree: true, childList: true, attributes: true, characterData: true }});
+         check();
+         setTimeout(finish, 20000);"
+    );
+    let v = w.client.execute_async(&script, vec![]).await.expect("the timing script runs");
+    let at: Vec<f64> = v.as_array().map(|a| a.iter().map(|x| x.as_f64().unwrap_or(-1.0)).collect()).unwrap_or_default();
+    assert!(at.len() == answers.len() && at.iter().all(|&x| x >= 0.0), "no answer within 20 s to: {act} ({at:?})");
+    at
+}
+
+/// The milliseconds of one command's round trip from the page (`invoke` to its answer, no
+/// rendering): the IPC's share of an interaction.
+async fn round_trip(w: &Window, command: &str, args: &str) -> f64 {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         const t0 = performance.now();
+         window.__TAURI_INTERNALS__.invoke('{command}', {args}).then(() => done(performance.now() - t0), () => done(-1));"
+    );
+    let ms = w.client.execute_async(&script, vec![]).await.expect("the round-trip script runs").as_f64().unwrap_or(-1.0);
+    assert!(ms >= 0.0, "{command} failed");
+    ms
+}
+
+/// [`timed`], with the milliseconds until the DOM held the answer (the script's share; the
+/// rest, to the frame, is style, layout and paint): (to the frame, to the DOM).
+async fn timed_split(w: &Window, act: &str, answered: &str) -> (f64, f64) {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         let over = false, dom = -1;
+         const finish = (v) => {{ if (!over) {{ over = true; obs.disconnect(); done([v, dom]); }} }};
+         const t0 = performance.now();
+         {act};
+         const check = () => {{ if (!over && dom < 0 && ({answered})) {{ dom = performance.now() - t0; requestAnimationFrame(() => finish(performance.now() - t0)); }} }};
+         const obs = new MutationObserver(check);
+         obs.observe(document.body, {{ subtree: true, childList: true, attributes: true, characterData: true }});
+         check();
+         setTimeout(() => finish(-1), 20000);"
+    );
+    let v = w.client.execute_async(&script, vec![]).await.expect("the timing script runs");
+    let at = |i: usize| v.get(i).and_then(|x| x.as_f64()).unwrap_or(-1.0);
+    assert!(at(0) >= 0.0, "no answer within 20 s to: {act}");
+    (at(0), at(1))
+}
+
 /// The page's signature once it has settled after `act` (held for half a second).
 async fn settled(w: &Window, act: &str) -> String {
     w.eval(act).await;
@@ -215,13 +278,116 @@ async fn interactions(db: &std::path::Path, label: &str) {
     report("open a ticket from the list", label, opened, None);
     w.eval("document.querySelectorAll('[data-testid=queue-row]')[0].click()").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut steps = Vec::new();
+    let (mut steps, mut panels) = (Vec::new(), Vec::new());
     for i in 1..=REPEAT {
         let act = "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))";
-        let answered = format!("document.querySelector('.queue-row.cursor')?.id === 'row-{i}' && document.querySelector('[data-testid=panel-number]')?.textContent === document.querySelector('.queue-row.cursor')?.dataset.number");
-        steps.push(timed(&w, act, &answered).await);
+        let cursor = format!("document.querySelector('.queue-row.cursor')?.id === 'row-{i}'");
+        let panel = format!("{cursor} && document.querySelector('[data-testid=panel-number]')?.textContent === document.querySelector('.queue-row.cursor')?.dataset.number");
+        let at = staged(&w, act, &[&cursor, &panel]).await;
+        steps.push(at[0]);
+        panels.push(at[1]);
     }
-    report("keyboard: one row down (the panel shows it)", label, steps, None);
+    report("keyboard: one row down (the cursor on it)", label, steps, None);
+    report("  and the panel showing that ticket", label, panels, None);
+
+    // An action: the urgency of the first ticket (pinned first, so it stays on top whatever
+    // its priority) set back and forth, until the list shows the new priority.
+    let first = "document.querySelectorAll('[data-testid=queue-row]')[0]";
+    w.eval(&format!("{first}.click()")).await;
+    let number = settled(&w, "void 0").await.split(',').next().unwrap_or_default().to_string();
+    w.find("[data-testid=action-urgency-level]").await;
+    if w.eval(&format!("return !!{first}.querySelector('[data-testid=row-pinned]')")).await.as_bool() != Some(true) {
+        w.eval("document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'p', code: 'KeyP', bubbles: true }))").await;
+    }
+    let pinned = format!("{first}?.dataset.number === '{number}' && !!{first}.querySelector('[data-testid=row-pinned]')");
+    timed(&w, "void 0", &pinned).await;
+    let urgency = |level: &str| {
+        format!(
+            "const l = document.querySelector('[data-testid=action-urgency-level]'); l.value = '{level}'; l.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             const r = document.querySelector('[data-testid=action-urgency-reason]'); r.value = 'the client called'; r.dispatchEvent(new Event('input', {{ bubbles: true }}));
+             document.querySelector('[data-testid=action-urgency-apply]').click()"
+        )
+    };
+    let priority_of = |level: &'static str| {
+        let act = urgency(level);
+        let w = &w;
+        let pinned = pinned.clone();
+        async move {
+            w.eval(&act).await;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            timed(w, "void 0", &pinned).await;
+            w.eval(&format!("return [...{first}.querySelector('.prio').classList].find(c => c.startsWith('prio-'))")).await.as_str().unwrap_or_default().to_string()
+        }
+    };
+    let (high, low) = (priority_of("very-high").await, priority_of("none").await);
+    assert_ne!(high, low, "the urgency changes the priority of {number}");
+    let mut actions = Vec::new();
+    for i in 0..REPEAT {
+        let (level, shown) = if i % 2 == 0 { ("very-high", &high) } else { ("none", &low) };
+        let answered = format!("{pinned} && {first}.querySelector('.prio').classList.contains('{shown}')");
+        // The panel's form is back to the ticket's values once the answer is in.
+        actions.push(timed(&w, &urgency(level), &answered).await);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    report("an action: urgency set, the list shows the priority", label, actions, None);
+
+    // Dashboards and back, the roster's month grid and back (each on screen: a view kept
+    // built while hidden does not count until it is shown with its answer), then the roster
+    // moving a month on and back.
+    let (mut dash, mut back, mut roster, mut back2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let shown = |testid: &str| format!("document.querySelector('[data-testid={testid}]')?.offsetParent != null");
+    let queue_back = format!("{} && {SIGNATURE} !== '' && !!document.querySelector('[data-testid=queue-row]')", shown("queue"));
+    let dash_done =
+        format!("{} && document.querySelector('[data-testid=dash-body]').dataset.loading === 'false' && !!document.querySelector('[data-testid=dash-total]')", shown("dash-body"));
+    let roster_done = |month: &str| {
+        format!(
+            "{} && document.querySelector('[data-testid=roster]').dataset.loading === 'false' && document.querySelector('[data-testid=roster-month]').textContent === '{month}' && !!document.querySelector('[data-testid=roster-grid] td')",
+            shown("roster")
+        )
+    };
+    w.eval(&click("nav-roster")).await;
+    let month = w.eval("return document.querySelector('[data-testid=roster-month]')?.textContent").await.as_str().unwrap_or_default().to_string();
+    w.eval(&click("nav-queue")).await;
+    for _ in 0..REPEAT {
+        dash.push(timed(&w, &click("nav-dashboards"), &dash_done).await);
+        back.push(timed(&w, &click("nav-queue"), &queue_back).await);
+        roster.push(timed(&w, &click("nav-roster"), &roster_done(&month)).await);
+        back2.push(timed(&w, &click("nav-queue"), &queue_back).await);
+    }
+    report("Dashboards (load by hour, drawn)", label, dash, None);
+    report("  and back to the queue", label, back, None);
+    report("the roster's month grid", label, roster, None);
+    report("  and back to the queue", label, back2, None);
+    w.eval(&click("nav-roster")).await;
+    timed(&w, "void 0", &roster_done(&month)).await;
+    w.eval(&click("roster-next")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let next = w.eval("return document.querySelector('[data-testid=roster-month]').textContent").await.as_str().unwrap_or_default().to_string();
+    w.eval(&click("roster-prev")).await;
+    timed(&w, "void 0", &roster_done(&month)).await;
+    let (mut on, mut off, mut dom) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..REPEAT {
+        let (frame, built) = timed_split(&w, &click("roster-next"), &roster_done(&next)).await;
+        on.push(frame);
+        dom.push(built);
+        off.push(timed(&w, &click("roster-prev"), &roster_done(&month)).await);
+    }
+    report("the roster: the next month's grid", label, on, None);
+    report("  (of which until its DOM is built)", label, dom, None);
+    report("  and back", label, off, None);
+    w.eval(&click("nav-queue")).await;
+    timed(&w, "void 0", &queue_back).await;
+
+    // Where an interaction's time goes: one command's round trip from the page, no rendering.
+    let (mut info, mut page, mut chips) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..REPEAT {
+        info.push(round_trip(&w, "replica_info", "{}").await);
+        page.push(round_trip(&w, "queue_page", "{ filter: {}, offset: 0, limit: 100 }").await);
+        chips.push(round_trip(&w, "queue_counts", "{ filter: {} }").await);
+    }
+    report("IPC: replica_info, invoke to answer", label, info, None);
+    report("IPC: queue_page, open queue, 100 rows", label, page, Some(core_ms(db, &QueueFilter::default())));
+    report("IPC: queue_counts, open queue", label, chips, None);
     w.close().await;
 }
 

@@ -23,13 +23,16 @@ pub struct AppState {
     pub lang: Mutex<Language>,
     /// The background sync with the ITSM (none when the replica could not be opened).
     pub sync: Option<std::sync::Arc<commands::sync::SyncShared>>,
+    /// The count chips in progress, which a request for another filter stops.
+    pub counting: commands::queue::Counting,
 }
 
 impl AppState {
     /// A state on this replica, with no window around it.
     #[cfg(test)]
     pub fn for_tests(replica: Mutex<Replica>) -> AppState {
-        AppState { replica: Ok(replica), user: None, lang: Mutex::new(Language::En), sync: None }
+        let counting = commands::queue::Counting::new(Some(replica.lock().unwrap().interrupt_handle()));
+        AppState { replica: Ok(replica), user: None, lang: Mutex::new(Language::En), sync: None, counting }
     }
 }
 
@@ -75,6 +78,7 @@ pub fn run(db: PathBuf) -> i32 {
         .manage(commands::import::Uploads::default())
         .manage(AppState {
             sync: replica.is_ok().then(|| commands::sync::start(db.clone())),
+            counting: commands::queue::Counting::new(replica.as_ref().ok().map(Replica::interrupt_handle)),
             replica: replica.map(Mutex::new),
             user: std::env::var("SMENA_USER").ok().filter(|u| !u.trim().is_empty()),
             lang: Mutex::new(Language::En),

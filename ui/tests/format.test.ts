@@ -7,6 +7,14 @@ describe('dateTime', () => {
     expect(dateTime('2026-11-28T09:05:00Z', 'en', 'America/New_York')).toBe('28/11/2026, 04:05');
   });
 
+  it('keeps each language and zone apart when it reuses formatters', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(dateTime('2026-11-28T09:05:00Z', 'ru', 'Asia/Vladivostok')).toBe('28.11.2026, 19:05');
+      expect(dateTime('2026-11-28T09:05:00Z', 'en', 'Asia/Vladivostok')).toBe('28/11/2026, 19:05');
+      expect(dateTime('2026-11-28T09:05:00Z', 'ru', 'UTC')).toBe('28.11.2026, 09:05');
+    }
+  });
+
   it('shows a dash for a missing or broken time', () => {
     expect(dateTime(null, 'en')).toBe('—');
     expect(dateTime('not a time', 'en')).toBe('—');

@@ -1,20 +1,34 @@
 // Formatting of times and sizes for the current language. Pure functions, unit-tested.
 import { translate, type Locale } from './i18n.svelte';
 
+// Making a formatter costs far more than using one (WebKit: a list of 40 rows spent most of
+// its formatting time making them), so each language and zone gets one, made once.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: Locale, timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone ?? ''}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+      timeZone,
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** A UTC instant (RFC 3339) as local date and time, e.g. "28.11.2026, 10:15". */
 export function dateTime(iso: string | null | undefined, locale: Locale, timeZone?: string): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-    timeZone,
-  }).format(d);
+  return formatter(locale, timeZone).format(d);
 }
 
 /** Time left until `iso` (negative when past), in compact hours and minutes: "3h 05m", "-1d 2h". */

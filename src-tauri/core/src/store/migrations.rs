@@ -18,6 +18,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0011_pulled_comments.sql")),
     M::up(include_str!("migrations/0012_cheaper_writes.sql")),
     M::up(include_str!("migrations/0013_one_deadline_itsm_history.sql")),
+    M::up(include_str!("migrations/0014_count_rollup_by_field.sql")),
 ];
 
 /// The schema version this build writes.

@@ -19,6 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 pub use migrations::SCHEMA_VERSION;
+pub use rusqlite::InterruptHandle;
 
 /// The setting an upgrade leaves when the stored deadlines need counting again.
 const DEADLINES_STALE: &str = "deadlines-stale";
@@ -72,6 +73,13 @@ pub enum StoreError {
     /// Any other SQLite failure.
     #[error("replica: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// Whether a query stopped because [`Replica::interrupt_handle`] asked it to.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::OperationInterrupted)
+    }
 }
 
 /// Result of replica operations.
@@ -143,6 +151,12 @@ impl Replica {
     /// The file this replica lives in.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Stops, from another thread, the query this replica is running (it then fails as
+    /// interrupted); a no-op when none is running.
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
     }
 
     /// The underlying connection, for queries in this crate's modules.

@@ -397,7 +397,9 @@ fn apply_ticket(
         )?;
         pulled::set_subject(tx, stored.id, subject)?;
     }
-    if let Some(code) = t.fields.closure_code.filter(|_| !change.status.is_open()) {
+    // The closure code goes with the status: while the lead's own status change waits (or is
+    // in conflict), the code the lead gave stays.
+    if let Some(code) = t.fields.closure_code.filter(|_| !change.status.is_open() && !held.contains("status")) {
         pulled::set_closure_code(tx, stored.id, code)?;
     }
     if let Some(priority) = change.write {

@@ -176,6 +176,34 @@ fn a_pulled_ticket_leaves_the_fields_waiting_operations_hold() {
     assert_eq!(plan::pulled(&stored, &renamed, Some(7), &plan::Held::new(), &matrix).subject.as_deref(), Some("VPN down again"));
 }
 
+#[test]
+fn a_pulled_closure_code_waits_while_the_leads_own_status_change_does() {
+    use crate::domain::ClosureCode;
+    let mut r = Replica::open_in_memory().unwrap();
+    let mut itsm = FakeItsm::default();
+    itsm.put(RemoteTicket { status: Status::InProgress, owner: Some("oleg".into()), ..remote("1") });
+    sync(&mut r, &mut itsm, "fake", at(8), &mut |_| {}).unwrap();
+    // The lead completes it as a workaround; meanwhile someone closes it in the ITSM as resolved.
+    let actor = Actor::resolve(&r, None).unwrap();
+    let done = Action::Transition { to: Status::Completed, comment: None, closure_code: Some(ClosureCode::Workaround) };
+    actions::apply(&mut r, &FixedClock(at(9)), &actor, "RT-1", &done).unwrap();
+    let theirs = itsm.tickets.get_mut("1").unwrap();
+    theirs.status = Status::Closed;
+    theirs.fields.closure_code = Some(ClosureCode::Resolved);
+    theirs.updated = at(10);
+    theirs.version = Some("v2".into());
+    let report = sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    let held = crate::store::queue::detail(&r, "RT-1").unwrap();
+    assert_eq!((held.summary.status, held.closure_code), (Status::Completed, Some(ClosureCode::Workaround)), "the conflict keeps the lead's status and code");
+    // Taking theirs brings the ITSM's status and, with it, its code.
+    let c = conflicts(&r).unwrap();
+    resolve(&mut r, c[0].id, Resolution::Theirs, at(11)).unwrap();
+    sync(&mut r, &mut itsm, "fake", at(11), &mut |_| {}).unwrap();
+    let taken = crate::store::queue::detail(&r, "RT-1").unwrap();
+    assert_eq!((taken.summary.status, taken.closure_code), (Status::Closed, Some(ClosureCode::Resolved)));
+}
+
 /// A replica holding the fake ITSM's ticket "1", pulled, with urgency raised to high in it.
 fn desk() -> (Replica, FakeItsm, String) {
     let mut r = Replica::open_in_memory().unwrap();
