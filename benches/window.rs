@@ -153,6 +153,15 @@ async fn timed_split(w: &Window, act: &str, answered: &str) -> (f64, f64) {
     (at(0), at(1))
 }
 
+/// `n` round trips of one command.
+async fn round_trips(w: &Window, command: &str, args: &str, n: usize) -> Vec<f64> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(round_trip(w, command, args).await);
+    }
+    out
+}
+
 /// The page's signature once it has settled after `act` (held for half a second).
 async fn settled(w: &Window, act: &str) -> String {
     w.eval(act).await;
@@ -206,188 +215,223 @@ fn core_ms(db: &std::path::Path, f: &QueueFilter) -> f64 {
 
 /// The interactions, each `REPEAT` times both ways, on the replica `db`.
 async fn interactions(db: &std::path::Path, label: &str) {
+    // `SMENA_WINDOW_ONLY=roster,action` runs those parts only (filters, search, keyboard,
+    // action, views, ipc), and skips the launch and memory figures.
+    let only = std::env::var("SMENA_WINDOW_ONLY").ok();
+    let part = |name: &str| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == name));
     const REPEAT: usize = 20;
     let w = Window::open(db).await;
     w.find("[data-testid=queue-row]").await;
     let open = settled(&w, "void 0").await;
     let is = |sig: &str| format!("{SIGNATURE} === '{sig}'");
 
-    // Filters: each toggled on and back off (reset, or the chip again).
-    type Step = (&'static str, String, String, Option<QueueFilter>);
-    let filters: Vec<Step> = vec![
-        (
-            "choose line 2 in the line filter (open queue)",
-            select("filter-line", "2"),
-            click("filter-reset"),
-            Some(QueueFilter { line: Some(smena_core::domain::Line::SECOND), ..Default::default() }),
-        ),
-        ("choose all statuses in the status filter", select("filter-status", "*all"), click("filter-reset"), Some(QueueFilter { include_done: true, ..Default::default() })),
-        (
-            "the closed status chip",
-            click("count-status-closed"),
-            click("count-status-closed"),
-            Some(QueueFilter { status: Some(smena_core::domain::Status::Closed), include_done: true, ..Default::default() }),
-        ),
-        ("the line 1 chip", click("count-line-1"), click("count-line-1"), Some(QueueFilter { line: Some(smena_core::domain::Line::FIRST), ..Default::default() })),
-        (
-            "choose priority medium",
-            select("filter-priority", "medium"),
-            click("filter-reset"),
-            Some(QueueFilter { priority: Some(smena_core::domain::Priority::Medium), ..Default::default() }),
-        ),
-        (
-            "choose channel phone",
-            select("filter-channel", "phone"),
-            click("filter-reset"),
-            Some(QueueFilter { channel: Some(smena_core::domain::Channel::Phone), ..Default::default() }),
-        ),
-    ];
-    for (what, on, off, f) in filters {
-        let mut resets = Vec::new();
-        let shown = settled(&w, &on).await;
-        assert_ne!(shown, open, "{what}: the page did not change");
-        assert_eq!(settled(&w, &off).await, open, "{what}: undone");
-        let mut samples = Vec::new();
-        for _ in 0..REPEAT {
-            samples.push(timed(&w, &on, &is(&shown)).await);
-            resets.push(timed(&w, &off, &is(&open)).await);
+    if part("filters") {
+        // Filters: each toggled on and back off (reset, or the chip again).
+        type Step = (&'static str, String, String, Option<QueueFilter>);
+        let filters: Vec<Step> = vec![
+            (
+                "choose line 2 in the line filter (open queue)",
+                select("filter-line", "2"),
+                click("filter-reset"),
+                Some(QueueFilter { line: Some(smena_core::domain::Line::SECOND), ..Default::default() }),
+            ),
+            ("choose all statuses in the status filter", select("filter-status", "*all"), click("filter-reset"), Some(QueueFilter { include_done: true, ..Default::default() })),
+            (
+                "the closed status chip",
+                click("count-status-closed"),
+                click("count-status-closed"),
+                Some(QueueFilter { status: Some(smena_core::domain::Status::Closed), include_done: true, ..Default::default() }),
+            ),
+            ("the line 1 chip", click("count-line-1"), click("count-line-1"), Some(QueueFilter { line: Some(smena_core::domain::Line::FIRST), ..Default::default() })),
+            (
+                "choose priority medium",
+                select("filter-priority", "medium"),
+                click("filter-reset"),
+                Some(QueueFilter { priority: Some(smena_core::domain::Priority::Medium), ..Default::default() }),
+            ),
+            (
+                "choose channel phone",
+                select("filter-channel", "phone"),
+                click("filter-reset"),
+                Some(QueueFilter { channel: Some(smena_core::domain::Channel::Phone), ..Default::default() }),
+            ),
+        ];
+        for (what, on, off, f) in filters {
+            let mut resets = Vec::new();
+            let shown = settled(&w, &on).await;
+            assert_ne!(shown, open, "{what}: the page did not change");
+            assert_eq!(settled(&w, &off).await, open, "{what}: undone");
+            let mut samples = Vec::new();
+            for _ in 0..REPEAT {
+                samples.push(timed(&w, &on, &is(&shown)).await);
+                resets.push(timed(&w, &off, &is(&open)).await);
+            }
+            report(what, label, samples, f.as_ref().map(|f| core_ms(db, f)));
+            report("  and back to the open queue", label, resets, Some(core_ms(db, &QueueFilter::default())));
         }
-        report(what, label, samples, f.as_ref().map(|f| core_ms(db, f)));
-        report("  and back to the open queue", label, resets, Some(core_ms(db, &QueueFilter::default())));
     }
-
-    // A search word (the box's own wait included), and clearing it.
-    let found = settled(&w, &typed("Hudson")).await;
-    assert_eq!(settled(&w, &typed("")).await, open);
-    let (mut search, mut clear) = (Vec::new(), Vec::new());
-    for _ in 0..REPEAT {
-        search.push(timed(&w, &typed("Hudson"), &is(&found)).await);
-        clear.push(timed(&w, &typed(""), &is(&open)).await);
+    if part("search") {
+        // A search word (the box's own wait included), and clearing it.
+        let found = settled(&w, &typed("Hudson")).await;
+        assert_eq!(settled(&w, &typed("")).await, open);
+        let (mut search, mut clear) = (Vec::new(), Vec::new());
+        for _ in 0..REPEAT {
+            search.push(timed(&w, &typed("Hudson"), &is(&found)).await);
+            clear.push(timed(&w, &typed(""), &is(&open)).await);
+        }
+        report("type a search word (with the box's wait)", label, search, Some(core_ms(db, &QueueFilter { search: Some("Hudson".into()), ..Default::default() })));
+        report("clear the search", label, clear, None);
     }
-    report("type a search word (with the box's wait)", label, search, Some(core_ms(db, &QueueFilter { search: Some("Hudson".into()), ..Default::default() })));
-    report("clear the search", label, clear, None);
-
-    // Open a ticket from the list, alternating two rows; then the keyboard down the list.
-    let mut opened = Vec::new();
-    for i in 0..REPEAT {
-        let k = 1 + i % 2;
-        let act = format!("document.querySelectorAll('[data-testid=queue-row]')[{k}].click()");
-        let answered = format!("document.querySelector('[data-testid=panel-number]')?.textContent === document.querySelectorAll('[data-testid=queue-row]')[{k}].dataset.number");
-        opened.push(timed(&w, &act, &answered).await);
+    if part("keyboard") {
+        // Open a ticket from the list, alternating two rows; then the keyboard down the list.
+        let mut opened = Vec::new();
+        for i in 0..REPEAT {
+            let k = 1 + i % 2;
+            let act = format!("document.querySelectorAll('[data-testid=queue-row]')[{k}].click()");
+            let answered =
+                format!("document.querySelector('[data-testid=panel-number]')?.textContent === document.querySelectorAll('[data-testid=queue-row]')[{k}].dataset.number");
+            opened.push(timed(&w, &act, &answered).await);
+        }
+        report("open a ticket from the list", label, opened, None);
+        w.eval("document.querySelectorAll('[data-testid=queue-row]')[0].click()").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (mut steps, mut panels) = (Vec::new(), Vec::new());
+        for i in 1..=REPEAT {
+            let act = "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))";
+            let cursor = format!("document.querySelector('.queue-row.cursor')?.id === 'row-{i}'");
+            let panel = format!("{cursor} && document.querySelector('[data-testid=panel-number]')?.textContent === document.querySelector('.queue-row.cursor')?.dataset.number");
+            let at = staged(&w, act, &[&cursor, &panel]).await;
+            steps.push(at[0]);
+            panels.push(at[1]);
+        }
+        report("keyboard: one row down (the cursor on it)", label, steps, None);
+        report("  and the panel showing that ticket", label, panels, None);
     }
-    report("open a ticket from the list", label, opened, None);
-    w.eval("document.querySelectorAll('[data-testid=queue-row]')[0].click()").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (mut steps, mut panels) = (Vec::new(), Vec::new());
-    for i in 1..=REPEAT {
-        let act = "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))";
-        let cursor = format!("document.querySelector('.queue-row.cursor')?.id === 'row-{i}'");
-        let panel = format!("{cursor} && document.querySelector('[data-testid=panel-number]')?.textContent === document.querySelector('.queue-row.cursor')?.dataset.number");
-        let at = staged(&w, act, &[&cursor, &panel]).await;
-        steps.push(at[0]);
-        panels.push(at[1]);
-    }
-    report("keyboard: one row down (the cursor on it)", label, steps, None);
-    report("  and the panel showing that ticket", label, panels, None);
-
-    // An action: the urgency of the first ticket (pinned first, so it stays on top whatever
-    // its priority) set back and forth, until the list shows the new priority.
-    let first = "document.querySelectorAll('[data-testid=queue-row]')[0]";
-    w.eval(&format!("{first}.click()")).await;
-    let number = settled(&w, "void 0").await.split(',').next().unwrap_or_default().to_string();
-    w.find("[data-testid=action-urgency-level]").await;
-    if w.eval(&format!("return !!{first}.querySelector('[data-testid=row-pinned]')")).await.as_bool() != Some(true) {
-        w.eval("document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'p', code: 'KeyP', bubbles: true }))").await;
-    }
-    let pinned = format!("{first}?.dataset.number === '{number}' && !!{first}.querySelector('[data-testid=row-pinned]')");
-    timed(&w, "void 0", &pinned).await;
-    let urgency = |level: &str| {
-        format!(
-            "const l = document.querySelector('[data-testid=action-urgency-level]'); l.value = '{level}'; l.dispatchEvent(new Event('change', {{ bubbles: true }}));
+    if part("action") {
+        // An action: the urgency of the first ticket (pinned first, so it stays on top whatever
+        // its priority) set back and forth, until the list shows the new priority.
+        let first = "document.querySelectorAll('[data-testid=queue-row]')[0]";
+        w.eval(&format!("{first}.click()")).await;
+        let number = settled(&w, "void 0").await.split(',').next().unwrap_or_default().to_string();
+        w.find("[data-testid=action-urgency-level]").await;
+        if w.eval(&format!("return !!{first}.querySelector('[data-testid=row-pinned]')")).await.as_bool() != Some(true) {
+            w.eval("document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'p', code: 'KeyP', bubbles: true }))").await;
+        }
+        let pinned = format!("{first}?.dataset.number === '{number}' && !!{first}.querySelector('[data-testid=row-pinned]')");
+        timed(&w, "void 0", &pinned).await;
+        let urgency = |level: &str| {
+            format!(
+                "const l = document.querySelector('[data-testid=action-urgency-level]'); l.value = '{level}'; l.dispatchEvent(new Event('change', {{ bubbles: true }}));
              const r = document.querySelector('[data-testid=action-urgency-reason]'); r.value = 'the client called'; r.dispatchEvent(new Event('input', {{ bubbles: true }}));
              document.querySelector('[data-testid=action-urgency-apply]').click()"
-        )
-    };
-    let priority_of = |level: &'static str| {
-        let act = urgency(level);
-        let w = &w;
-        let pinned = pinned.clone();
-        async move {
-            w.eval(&act).await;
-            tokio::time::sleep(Duration::from_millis(1500)).await;
-            timed(w, "void 0", &pinned).await;
-            w.eval(&format!("return [...{first}.querySelector('.prio').classList].find(c => c.startsWith('prio-'))")).await.as_str().unwrap_or_default().to_string()
+            )
+        };
+        let priority_of = |level: &'static str| {
+            let act = urgency(level);
+            let w = &w;
+            let pinned = pinned.clone();
+            async move {
+                w.eval(&act).await;
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                timed(w, "void 0", &pinned).await;
+                w.eval(&format!("return [...{first}.querySelector('.prio').classList].find(c => c.startsWith('prio-'))")).await.as_str().unwrap_or_default().to_string()
+            }
+        };
+        let (high, low) = (priority_of("very-high").await, priority_of("none").await);
+        assert_ne!(high, low, "the urgency changes the priority of {number}");
+        let mut actions = Vec::new();
+        for i in 0..REPEAT {
+            let (level, shown) = if i % 2 == 0 { ("very-high", &high) } else { ("none", &low) };
+            let answered = format!("{pinned} && {first}.querySelector('.prio').classList.contains('{shown}')");
+            // The panel's form is back to the ticket's values once the answer is in.
+            actions.push(timed(&w, &urgency(level), &answered).await);
+            tokio::time::sleep(Duration::from_millis(300)).await;
         }
-    };
-    let (high, low) = (priority_of("very-high").await, priority_of("none").await);
-    assert_ne!(high, low, "the urgency changes the priority of {number}");
-    let mut actions = Vec::new();
-    for i in 0..REPEAT {
-        let (level, shown) = if i % 2 == 0 { ("very-high", &high) } else { ("none", &low) };
-        let answered = format!("{pinned} && {first}.querySelector('.prio').classList.contains('{shown}')");
-        // The panel's form is back to the ticket's values once the answer is in.
-        actions.push(timed(&w, &urgency(level), &answered).await);
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        report("an action: urgency set, the list shows the priority", label, actions, None);
     }
-    report("an action: urgency set, the list shows the priority", label, actions, None);
-
-    // Dashboards and back, the roster's month grid and back (each on screen: a view kept
-    // built while hidden does not count until it is shown with its answer), then the roster
-    // moving a month on and back.
-    let (mut dash, mut back, mut roster, mut back2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let shown = |testid: &str| format!("document.querySelector('[data-testid={testid}]')?.offsetParent != null");
-    let queue_back = format!("{} && {SIGNATURE} !== '' && !!document.querySelector('[data-testid=queue-row]')", shown("queue"));
-    let dash_done =
-        format!("{} && document.querySelector('[data-testid=dash-body]').dataset.loading === 'false' && !!document.querySelector('[data-testid=dash-total]')", shown("dash-body"));
-    let roster_done = |month: &str| {
-        format!(
+    if part("views") {
+        // Dashboards and back, the roster's month grid and back (each on screen: a view kept
+        // built while hidden does not count until it is shown with its answer), then the roster
+        // moving a month on and back.
+        let (mut dash, mut back, mut roster, mut back2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let shown = |testid: &str| format!("document.querySelector('[data-testid={testid}]')?.offsetParent != null");
+        let queue_back = format!("{} && {SIGNATURE} !== '' && !!document.querySelector('[data-testid=queue-row]')", shown("queue"));
+        let dash_done = format!(
+            "{} && document.querySelector('[data-testid=dash-body]').dataset.loading === 'false' && !!document.querySelector('[data-testid=dash-total]')",
+            shown("dash-body")
+        );
+        let roster_done = |month: &str| {
+            format!(
             "{} && document.querySelector('[data-testid=roster]').dataset.loading === 'false' && document.querySelector('[data-testid=roster-month]').textContent === '{month}' && !!document.querySelector('[data-testid=roster-grid] td')",
             shown("roster")
         )
-    };
-    w.eval(&click("nav-roster")).await;
-    let month = w.eval("return document.querySelector('[data-testid=roster-month]')?.textContent").await.as_str().unwrap_or_default().to_string();
-    w.eval(&click("nav-queue")).await;
-    for _ in 0..REPEAT {
-        dash.push(timed(&w, &click("nav-dashboards"), &dash_done).await);
-        back.push(timed(&w, &click("nav-queue"), &queue_back).await);
-        roster.push(timed(&w, &click("nav-roster"), &roster_done(&month)).await);
-        back2.push(timed(&w, &click("nav-queue"), &queue_back).await);
+        };
+        w.eval(&click("nav-roster")).await;
+        let month = w.eval("return document.querySelector('[data-testid=roster-month]')?.textContent").await.as_str().unwrap_or_default().to_string();
+        w.eval(&click("nav-queue")).await;
+        for _ in 0..REPEAT {
+            dash.push(timed(&w, &click("nav-dashboards"), &dash_done).await);
+            back.push(timed(&w, &click("nav-queue"), &queue_back).await);
+            roster.push(timed(&w, &click("nav-roster"), &roster_done(&month)).await);
+            back2.push(timed(&w, &click("nav-queue"), &queue_back).await);
+        }
+        report("Dashboards (load by hour, drawn)", label, dash, None);
+        report("  and back to the queue", label, back, None);
+        report("the roster's month grid", label, roster, None);
+        report("  and back to the queue", label, back2, None);
+        // Dashboards asking: the load chart's tab and the heat map's, back and forth.
+        w.eval(&click("nav-dashboards")).await;
+        timed(&w, "void 0", &dash_done).await;
+        let tab_done = |tab: &str| {
+            format!(
+                "document.querySelector('[data-testid=dash-tab-{tab}]').getAttribute('aria-pressed') === 'true' && document.querySelector('[data-testid=dash-body]').dataset.loading === 'false' && !!document.querySelector('[data-testid=chart] svg')"
+            )
+        };
+        let (mut heat, mut load) = (Vec::new(), Vec::new());
+        for _ in 0..REPEAT {
+            heat.push(timed(&w, &click("dash-tab-heatmap"), &tab_done("heatmap")).await);
+            load.push(timed(&w, &click("dash-tab-load"), &format!("{} && !!document.querySelector('[data-testid=dash-total]')", tab_done("load"))).await);
+        }
+        report("Dashboards: the heat map's tab (asked and drawn)", label, heat, None);
+        report("  and the load chart's again", label, load, None);
+        w.eval(&click("nav-roster")).await;
+        timed(&w, "void 0", &roster_done(&month)).await;
+        w.eval(&click("roster-next")).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let next = w.eval("return document.querySelector('[data-testid=roster-month]').textContent").await.as_str().unwrap_or_default().to_string();
+        w.eval(&click("roster-prev")).await;
+        timed(&w, "void 0", &roster_done(&month)).await;
+        let (mut on, mut off, mut dom) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..REPEAT {
+            // Shown already: the answer is its month's grid (no layout forced to find it).
+            let built_next = format!(
+                "document.querySelector('[data-testid=roster]').dataset.loading === 'false' && document.querySelector('[data-testid=roster-month]').textContent === '{next}'"
+            );
+            let (frame, built) = timed_split(&w, &click("roster-next"), &built_next).await;
+            on.push(frame);
+            dom.push(built);
+            off.push(timed(&w, &click("roster-prev"), &roster_done(&month)).await);
+        }
+        report("the roster: the next month's grid", label, on, None);
+        report("  (of which until its DOM is built)", label, dom, None);
+        report("  and back", label, off, None);
+        let trips = round_trips(&w, "roster_month", &format!("{{ month: '{next}' }}"), REPEAT).await;
+        report("IPC: roster_month, invoke to answer", label, trips, None);
+        w.eval(&click("nav-queue")).await;
+        timed(&w, "void 0", &queue_back).await;
     }
-    report("Dashboards (load by hour, drawn)", label, dash, None);
-    report("  and back to the queue", label, back, None);
-    report("the roster's month grid", label, roster, None);
-    report("  and back to the queue", label, back2, None);
-    w.eval(&click("nav-roster")).await;
-    timed(&w, "void 0", &roster_done(&month)).await;
-    w.eval(&click("roster-next")).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let next = w.eval("return document.querySelector('[data-testid=roster-month]').textContent").await.as_str().unwrap_or_default().to_string();
-    w.eval(&click("roster-prev")).await;
-    timed(&w, "void 0", &roster_done(&month)).await;
-    let (mut on, mut off, mut dom) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..REPEAT {
-        let (frame, built) = timed_split(&w, &click("roster-next"), &roster_done(&next)).await;
-        on.push(frame);
-        dom.push(built);
-        off.push(timed(&w, &click("roster-prev"), &roster_done(&month)).await);
+    if part("ipc") {
+        // Where an interaction's time goes: one command's round trip from the page, no rendering.
+        let (mut info, mut page, mut chips) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..REPEAT {
+            info.push(round_trip(&w, "replica_info", "{}").await);
+            page.push(round_trip(&w, "queue_page", "{ filter: {}, offset: 0, limit: 100 }").await);
+            chips.push(round_trip(&w, "queue_counts", "{ filter: {} }").await);
+        }
+        report("IPC: replica_info, invoke to answer", label, info, None);
+        report("IPC: queue_page, open queue, 100 rows", label, page, Some(core_ms(db, &QueueFilter::default())));
+        report("IPC: queue_counts, open queue", label, chips, None);
     }
-    report("the roster: the next month's grid", label, on, None);
-    report("  (of which until its DOM is built)", label, dom, None);
-    report("  and back", label, off, None);
-    w.eval(&click("nav-queue")).await;
-    timed(&w, "void 0", &queue_back).await;
-
-    // Where an interaction's time goes: one command's round trip from the page, no rendering.
-    let (mut info, mut page, mut chips) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..REPEAT {
-        info.push(round_trip(&w, "replica_info", "{}").await);
-        page.push(round_trip(&w, "queue_page", "{ filter: {}, offset: 0, limit: 100 }").await);
-        chips.push(round_trip(&w, "queue_counts", "{ filter: {} }").await);
-    }
-    report("IPC: replica_info, invoke to answer", label, info, None);
-    report("IPC: queue_page, open queue, 100 rows", label, page, Some(core_ms(db, &QueueFilter::default())));
-    report("IPC: queue_counts, open queue", label, chips, None);
     w.close().await;
 }
 
@@ -427,7 +471,23 @@ async fn main() {
     let w = Window::open(&db).await;
     w.find("[data-testid=queue-row]").await;
     w.close().await;
+    if std::env::var_os("SMENA_WINDOW_ONLY").is_none() {
+        launch_and_memory(&db, tickets).await;
+    }
 
+    // The interactions, on the 28-day demo (written once) and on the benchmark replica.
+    let demo = db.with_file_name("demo-28-days.db");
+    if !demo.exists() {
+        let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 28, 9, 0, 0).unwrap();
+        let mut r = Replica::open(&demo).unwrap();
+        smena_core::demo::write_demo(&mut r, &smena_core::demo::DemoOptions { days: 28, seed: 3, now }).unwrap();
+    }
+    interactions(&demo, "28-day demo").await;
+    interactions(&db, &format!("{tickets} tickets")).await;
+}
+
+/// Launch to the first row, five times; then the memory of the app left idle.
+async fn launch_and_memory(db: &std::path::Path, tickets: u64) {
     let mut samples = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
@@ -460,14 +520,4 @@ async fn main() {
     for r in rows {
         println!("    {:>7} {:<24} PSS {:>6.1} MiB   RSS {:>6.1} MiB", r.pid, r.name, mib(r.pss), mib(r.rss));
     }
-
-    // The interactions, on the 28-day demo (written once) and on the benchmark replica.
-    let demo = db.with_file_name("demo-28-days.db");
-    if !demo.exists() {
-        let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 28, 9, 0, 0).unwrap();
-        let mut r = Replica::open(&demo).unwrap();
-        smena_core::demo::write_demo(&mut r, &smena_core::demo::DemoOptions { days: 28, seed: 3, now }).unwrap();
-    }
-    interactions(&demo, "28-day demo").await;
-    interactions(&db, &format!("{tickets} tickets")).await;
 }

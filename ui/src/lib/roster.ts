@@ -19,9 +19,18 @@ export function cellLabel(cell: RosterCell, locale: Locale): string {
   return codeLabel(cell.code, locale);
 }
 
+// One number format per language: `toLocaleString` with a locale makes a new one each call,
+// which the month grid did twice per person.
+const numberFormats = new Map<Locale, Intl.NumberFormat>();
+
 /** Hours to one decimal, in the user's way of writing numbers. */
 export function hours(h: number, locale: Locale): string {
-  return (Math.round(h * 10) / 10).toLocaleString(locale === 'ru' ? 'ru-RU' : 'en-GB');
+  let f = numberFormats.get(locale);
+  if (!f) {
+    f = new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { maximumFractionDigits: 1 });
+    numberFormats.set(locale, f);
+  }
+  return f.format(Math.round(h * 10) / 10);
 }
 
 /** The group a person's row sits in: lines 1–3, then the lead and deputy. */
