@@ -266,6 +266,14 @@ fn queue_pages(r: &Replica) {
     stats("queue: line 2 in every status, page of 100", time(20, |_| queue::page(r, &line2_all, 0, 100).unwrap()));
     let all = QueueFilter { include_done: true, ..Default::default() };
     stats("queue: all tickets, page 100 at offset 5,000", time(20, |_| queue::page(r, &all, 5_000, 100).unwrap()));
+    // The count chips under a filter other than status and line, over every ticket.
+    let medium = QueueFilter { priority: Some(smena_core::domain::Priority::Medium), include_done: true, ..Default::default() };
+    stats("queue: counts under priority medium, all tickets", time(20, |_| queue::counts(r, &medium).unwrap()));
+    let facets = queue::facets(r).unwrap();
+    let client = QueueFilter { client_id: Some(facets.clients[0].id), include_done: true, ..Default::default() };
+    stats("queue: counts under one client, all tickets", time(20, |_| queue::counts(r, &client).unwrap()));
+    let assignee = QueueFilter { assignee_id: Some(facets.assignees[0].id), include_done: true, ..Default::default() };
+    stats("queue: counts under one assignee, all tickets", time(20, |_| queue::counts(r, &assignee).unwrap()));
 }
 
 fn main() {
