@@ -491,7 +491,7 @@ async fn launch_and_memory(db: &std::path::Path, tickets: u64) {
     let mut samples = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let w = Window::open(&db).await;
+        let w = Window::open(db).await;
         w.find("[data-testid=queue-row]").await;
         samples.push(t.elapsed());
         w.close().await;
@@ -503,7 +503,7 @@ async fn launch_and_memory(db: &std::path::Path, tickets: u64) {
     // Memory: the app launched as a user launches it (not through the driver, whose
     // automation session changes how WebKit renders), left idle.
     let home = tempfile::tempdir().unwrap();
-    let mut app = common::smena(home.path()).env("SMENA_DB", &db).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("the app starts");
+    let mut app = common::smena(home.path()).env("SMENA_DB", db).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("the app starts");
     tokio::time::sleep(Duration::from_secs(IDLE_SECONDS)).await;
     let rows = tree(app.id());
     let exited = app.try_wait().ok().flatten();
