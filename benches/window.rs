@@ -354,7 +354,7 @@ async fn interactions(db: &std::path::Path, label: &str) {
         // built while hidden does not count until it is shown with its answer), then the roster
         // moving a month on and back.
         let (mut dash, mut back, mut roster, mut back2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let shown = |testid: &str| format!("document.querySelector('[data-testid={testid}]')?.offsetParent != null");
+        let shown = |testid: &str| format!("document.querySelector('[data-testid={testid}]')?.closest('[data-view]')?.dataset.shown === 'true'");
         let queue_back = format!("{} && {SIGNATURE} !== '' && !!document.querySelector('[data-testid=queue-row]')", shown("queue"));
         let dash_done = format!(
             "{} && document.querySelector('[data-testid=dash-body]').dataset.loading === 'false' && !!document.querySelector('[data-testid=dash-total]')",
