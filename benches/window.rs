@@ -133,8 +133,10 @@ async fn round_trip(w: &Window, command: &str, args: &str) -> f64 {
 }
 
 /// [`timed`], with the milliseconds until the DOM held the answer (the script's share; the
-/// rest, to the frame, is style, layout and paint): (to the frame, to the DOM).
-async fn timed_split(w: &Window, act: &str, answered: &str) -> (f64, f64) {
+/// rest, to the frame, is style, layout and paint): (to the frame, to the DOM). `watch` is
+/// the MutationObserver's target and options (`document.body, {...}` for everything): a
+/// page change of a thousand cells makes thousands of records the observer itself pays for.
+async fn timed_split(w: &Window, act: &str, answered: &str, watch: &str) -> (f64, f64) {
     let script = format!(
         "const done = arguments[arguments.length - 1];
          let over = false, dom = -1;
@@ -143,7 +145,7 @@ async fn timed_split(w: &Window, act: &str, answered: &str) -> (f64, f64) {
          {act};
          const check = () => {{ if (!over && dom < 0 && ({answered})) {{ dom = performance.now() - t0; requestAnimationFrame(() => finish(performance.now() - t0)); }} }};
          const obs = new MutationObserver(check);
-         obs.observe(document.body, {{ subtree: true, childList: true, attributes: true, characterData: true }});
+         obs.observe({watch});
          check();
          setTimeout(() => finish(-1), 20000);"
     );
@@ -407,10 +409,16 @@ async fn interactions(db: &std::path::Path, label: &str) {
             let built_next = format!(
                 "document.querySelector('[data-testid=roster]').dataset.loading === 'false' && document.querySelector('[data-testid=roster-month]').textContent === '{next}'"
             );
-            let (frame, built) = timed_split(&w, &click("roster-next"), &built_next).await;
+            // Watched through the roster's own loading flag, which the month's answer clears
+            // in the same update as its cells.
+            let watch = "document.querySelector('[data-testid=roster]'), { attributes: true, attributeFilter: ['data-loading'] }";
+            let (frame, built) = timed_split(&w, &click("roster-next"), &built_next, watch).await;
             on.push(frame);
             dom.push(built);
-            off.push(timed(&w, &click("roster-prev"), &roster_done(&month)).await);
+            let built_back = format!(
+                "document.querySelector('[data-testid=roster]').dataset.loading === 'false' && document.querySelector('[data-testid=roster-month]').textContent === '{month}'"
+            );
+            off.push(timed_split(&w, &click("roster-prev"), &built_back, watch).await.0);
         }
         report("the roster: the next month's grid", label, on, None);
         report("  (of which until its DOM is built)", label, dom, None);
