@@ -89,6 +89,50 @@ fn the_first_pull_brings_every_ticket_and_a_change_by_another_client_arrives_in_
 }
 
 #[test]
+fn the_first_pull_brings_the_open_queue_before_the_history() {
+    let Some((_g, desk)) = setup() else { return };
+    // RT holds a ticket not done and a done one (walked there as RT's users would).
+    let open = desk.rt.create("Disk full on vm-7", "High", "Low");
+    let done = desk.rt.create("Password reset for the portal", "Low", "Low");
+    for step in [json!({"Status": "assigned", "Owner": "l1-anna"}), json!({"Status": "in progress"}), json!({"Status": "completed"})] {
+        desk.rt.put(&done, step);
+    }
+    assert_eq!(desk.rt.get(&done)["Status"], "completed");
+
+    // A fresh replica's first sync reports its progress on standard error, a line per page.
+    let fresh = Desk::bare(desk.rt.clone());
+    let out = common::run(fresh.home(), &fresh.args(&["sync", "--json"]));
+    assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
+    let pages: Vec<Value> = String::from_utf8_lossy(&out.stderr).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let phases: Vec<&str> = pages.iter().map(|p| p["phase"].as_str().unwrap()).collect();
+    // Every page of the open queue comes before any page of the history.
+    let history = phases.iter().position(|p| *p == "history").unwrap_or_else(|| panic!("no history: {phases:?}"));
+    assert!(history > 0 && phases[..history].iter().all(|p| *p == "open-queue"), "{phases:?}");
+    assert!(phases[history..].iter().all(|p| *p == "history"), "{phases:?}");
+    // The open queue's part brought exactly RT's tickets that are not done, the history the rest.
+    let count = |query: &str| -> u64 {
+        let v: Value = reqwest::blocking::Client::new()
+            .get(format!("{}/tickets", desk.rt.rest))
+            .query(&[("query", format!("(Queue = 'Line 1' OR Queue = 'Line 2' OR Queue = 'Line 3') AND ({query})")), ("per_page", "1".into())])
+            .header("Authorization", format!("token {}", desk.rt.token))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    let pulled = |phase: &str| pages.iter().filter(|p| p["phase"] == phase).last().map(|p| p["done"].as_u64().unwrap()).unwrap_or(0);
+    assert_eq!(pulled("open-queue"), count("Status != 'completed' AND Status != 'closed'"));
+    assert_eq!(pulled("history"), count("Status = 'completed' OR Status = 'closed'"));
+    assert_eq!(fresh.ticket(&number(&open))["summary"]["status"], "registered");
+    assert_eq!(fresh.ticket(&number(&done))["summary"]["status"], "completed");
+    // The next sync reads the changes only.
+    let out = common::run(fresh.home(), &fresh.args(&["sync", "--json"]));
+    let again: Vec<Value> = String::from_utf8_lossy(&out.stderr).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(again.iter().all(|p| p["phase"] == "changes"), "{again:?}");
+}
+
+#[test]
 fn urgency_impact_escalation_reassignment_status_walk_and_a_comment_reach_rt() {
     let Some((_g, desk)) = setup() else { return };
     let id = desk.rt.create("Network flapping in DC-2", "Medium", "Low");

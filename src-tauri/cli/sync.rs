@@ -165,11 +165,20 @@ pub fn disconnect(a: DisconnectArgs, db: &Path) -> CliResult {
 /// the ITSM could not be reached (every change stays queued), another code on error.
 pub fn sync(a: SyncArgs, db: &Path) -> Result<i32, CliError> {
     let mut r = open(db)?;
+    // Progress on standard error: with --json a line of JSON per page (phase, done, total),
+    // otherwise a line per thousand tickets.
     let mut last = 0;
     let report = sync::sync_connected(&mut r, SystemClock.now(), &mut |p| {
-        if !a.json && p.done >= last + 1000 {
+        if a.json {
+            eout!("{}", serde_json::to_string(&p).unwrap_or_default());
+        } else if p.done >= last + 1000 || p.done < last {
             last = p.done;
-            eout!("pulled {}{}", p.done, p.total.map(|t| format!(" of {t}")).unwrap_or_default());
+            let phase = match p.phase {
+                sync::PullPhase::OpenQueue => "the open queue",
+                sync::PullPhase::History => "the history",
+                sync::PullPhase::Changes => "changes",
+            };
+            eout!("{phase}: pulled {}{}", p.done, p.total.map(|t| format!(" of {t}")).unwrap_or_default());
         }
     })?;
     if a.json {

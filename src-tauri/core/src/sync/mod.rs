@@ -126,6 +126,8 @@ pub enum RemoteChange {
 /// One page of changes.
 #[derive(Debug, Clone, Default)]
 pub struct ChangePage {
+    /// Which part of the pull the page belongs to.
+    pub phase: PullPhase,
     /// Tickets changed (each at most once per page).
     pub tickets: Vec<RemoteTicket>,
     /// Where the next pull continues from once this page is stored.
@@ -134,6 +136,22 @@ pub struct ChangePage {
     pub more: bool,
     /// Total to pull, when the ITSM says (for progress).
     pub total: Option<u64>,
+}
+
+/// Which part of a pull a page belongs to. A first pull brings the tickets that are not done
+/// first, so the queue, the at-risk list and the deadlines are whole as soon as that part
+/// ends; then the done ones; every later pull brings the changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export_to = "sync.ts")]
+pub enum PullPhase {
+    /// The first pull's tickets that are not done.
+    OpenQueue,
+    /// The first pull's done tickets: the history the reports read.
+    History,
+    /// The changes since the last pull.
+    #[default]
+    Changes,
 }
 
 /// A comment someone wrote in the ITSM.

@@ -9,7 +9,7 @@
 //! read all of them (one query per page of tickets), on a delta those the feed brings.
 
 use super::{
-    default_backoff, http_client, json_of, send_retrying, Change, ChangePage, CommentPage, ItsmApi, ItsmError, RemoteChange, RemoteComment, RemoteEvent, RemotePerson,
+    default_backoff, http_client, json_of, send_retrying, Change, ChangePage, CommentPage, ItsmApi, ItsmError, PullPhase, RemoteChange, RemoteComment, RemoteEvent, RemotePerson,
     RemoteTicket, WriteOutcome, ATTEMPTS,
 };
 use crate::domain::{Kind, Level, Line, Status};
@@ -158,7 +158,7 @@ impl Rt {
         let mut out = Vec::new();
         for chunk in ids.chunks(50) {
             let query = chunk.iter().map(|id| format!("id = {id}")).collect::<Vec<_>>().join(" OR ");
-            let v = self.get("/tickets", &list_query(format!("({query}) AND ({LINES})"), 1))?;
+            let v = self.get("/tickets", &list_query(format!("({query}) AND ({LINES})"), "ASC"))?;
             out.extend(self.parse_all(&v));
         }
         Ok(out)
@@ -329,6 +329,34 @@ impl Rt {
     }
 
     /// Where RT's transaction feed stands now.
+    /// A page of the first pull's tickets that are not done, by id; after the last, the done
+    /// ones follow (`done:0:TOP`).
+    fn open_page(&mut self, after: u64, top: &str) -> Result<ChangePage, ItsmError> {
+        let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES}) AND {NOT_DONE}"), "ASC"))?;
+        let (tickets, ids) = self.listed(&v)?;
+        let last = ids.into_iter().max().unwrap_or(after);
+        let cursor = if v["next_page"].is_string() { format!("open:{last}:{top}") } else { format!("done:0:{top}") };
+        Ok(ChangePage { tickets, cursor, more: true, total: v["total"].as_u64(), phase: PullPhase::OpenQueue })
+    }
+
+    /// A page of the first pull's done tickets, by id (after `after`); after the last, the
+    /// feed from where it stood when the pull began (`tx:TOP`).
+    fn done_page(&mut self, after: u64, top: &str) -> Result<ChangePage, ItsmError> {
+        let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES}) AND ({DONE})"), "ASC"))?;
+        let (tickets, ids) = self.listed(&v)?;
+        let more = v["next_page"].is_string();
+        let last = ids.into_iter().max().unwrap_or(after);
+        let cursor = if more { format!("done:{last}:{top}") } else { format!("tx:{top}") };
+        Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64(), phase: PullPhase::History })
+    }
+
+    /// A listing page's tickets with their lives, and the ids it listed.
+    fn listed(&mut self, v: &Value) -> Result<(Vec<RemoteTicket>, Vec<u64>), ItsmError> {
+        let ids = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).collect();
+        let tickets = self.parse_all(v);
+        Ok((self.with_lives(tickets)?, ids))
+    }
+
     fn top_transaction(&self) -> Result<String, ItsmError> {
         let v = self.get("/transactions", &[("query", "id > 0".into()), ("orderby", "id".into()), ("order", "DESC".into()), ("per_page", "1".into())])?;
         Ok(v["items"].as_array().and_then(|a| a.first()).map(|t| id_of(&t["id"])).unwrap_or_else(|| "0".into()))
@@ -354,13 +382,17 @@ const LINE_GROUPS: [(&str, Line); 3] = [("L1", Line::FIRST), ("L2", Line::SECOND
 /// Only the desk's queues are the desk's tickets.
 const LINES: &str = "Queue = 'Line 1' OR Queue = 'Line 2' OR Queue = 'Line 3'";
 
-fn list_query(query: String, page: u64) -> Vec<(&'static str, String)> {
+/// The desk's done statuses, and the rest.
+const DONE: &str = "Status = 'completed' OR Status = 'closed'";
+const NOT_DONE: &str = "Status != 'completed' AND Status != 'closed'";
+
+fn list_query(query: String, order: &str) -> Vec<(&'static str, String)> {
     vec![
         ("query", query),
         ("orderby", "id".into()),
-        ("order", "ASC".into()),
+        ("order", order.into()),
         ("per_page", PAGE.to_string()),
-        ("page", page.to_string()),
+        ("page", "1".into()),
         ("fields", "Subject,Status,Queue,Owner,CustomFields,Requestor,Created,LastUpdated".into()),
     ]
 }
@@ -423,24 +455,32 @@ impl ItsmApi for Rt {
 
     fn changes(&mut self, cursor: &str) -> Result<ChangePage, ItsmError> {
         self.load_queues()?;
-        // The first pull lists every ticket by id, remembering where the feed stood before it.
-        let listing = if cursor.is_empty() {
-            Some((0u64, self.top_transaction()?))
-        } else if let Some(rest) = cursor.strip_prefix("list:") {
-            let (last, top) = rest.split_once(':').ok_or_else(|| ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote")))?;
-            Some((last.parse().unwrap_or(0), top.to_string()))
-        } else {
-            None
-        };
-        if let Some((after, top)) = listing {
-            let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES})"), 1))?;
-            let tickets = self.parse_all(&v);
-            let tickets = self.with_lives(tickets)?;
+        // The first pull: the tickets that are not done, then the done ones, each by id,
+        // remembering where the feed stood before it began; then the feed.
+        let bad = || ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote"));
+        let split = |rest: &str| rest.split_once(':').map(|(a, b)| (a.to_string(), b.to_string())).ok_or_else(bad);
+        if cursor.is_empty() {
+            let top = self.top_transaction()?;
+            return self.open_page(0, &top);
+        }
+        if let Some(rest) = cursor.strip_prefix("open:") {
+            let (after, top) = split(rest)?;
+            return self.open_page(after.parse().map_err(|_| bad())?, &top);
+        }
+        if let Some(rest) = cursor.strip_prefix("done:") {
+            let (after, top) = split(rest)?;
+            return self.done_page(after.parse().map_err(|_| bad())?, &top);
+        }
+        if let Some(rest) = cursor.strip_prefix("list:") {
+            // A first pull an earlier Smena began: every ticket by id, as it listed them.
+            let (after, top) = split(rest)?;
+            let after: u64 = after.parse().unwrap_or(0);
+            let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES})"), "ASC"))?;
+            let (tickets, ids) = self.listed(&v)?;
             let more = v["next_page"].is_string();
-            let last = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
+            let last = ids.into_iter().max().unwrap_or(after);
             let cursor = if more { format!("list:{last}:{top}") } else { format!("tx:{top}") };
-            // The total is what remains after `after`: progress counts pages from here.
-            return Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64() });
+            return Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64(), phase: PullPhase::History });
         }
         // The feed's transactions are the tickets' changes since the cursor, at RT's times.
         let (items, cursor, more) = self.feed(cursor, "", PAGE, LIFE_FIELDS)?;
@@ -456,7 +496,7 @@ impl ItsmApi for Rt {
             t.history = Some(lives.remove(&t.id).unwrap_or_default());
         }
         self.complete(&mut tickets)?;
-        Ok(ChangePage { tickets, cursor, more, total: None })
+        Ok(ChangePage { tickets, cursor, more, total: None, phase: PullPhase::Changes })
     }
 
     fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {

@@ -410,7 +410,8 @@ impl ItsmApi for SimpleOne {
         let oldest = c.newest.values().map(|n| since(Some(n))).min().unwrap_or_default().min(c.from.clone());
         c.seen.retain(|_, (at, _)| *at >= oldest);
         let cursor = serde_json::to_string(&c).map_err(|e| ItsmError::Refused(e.to_string()))?;
-        Ok(ChangePage { tickets, cursor, more, total: None })
+        // SimpleOne's pull reads by the time of the last change, open and done alike.
+        Ok(ChangePage { tickets, cursor, more, total: None, phase: Default::default() })
     }
 
     fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {

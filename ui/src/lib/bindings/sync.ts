@@ -57,6 +57,10 @@ user: string | null, };
  */
 export type Progress = { 
 /**
+ * Which part of the pull.
+ */
+phase: PullPhase, 
+/**
  * Tickets pulled so far.
  */
 done: number, 
@@ -64,6 +68,13 @@ done: number,
  * Tickets to pull, when known.
  */
 total: number | null, };
+
+/**
+ * Which part of a pull a page belongs to. A first pull brings the tickets that are not done
+ * first, so the queue, the at-risk list and the deadlines are whole as soon as that part
+ * ends; then the done ones; every later pull brings the changes.
+ */
+export type PullPhase = "open-queue" | "history" | "changes";
 
 /**
  * How the user settles a conflict.

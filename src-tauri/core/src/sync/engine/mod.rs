@@ -104,6 +104,8 @@ impl From<rusqlite::Error> for SyncError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "sync.ts")]
 pub struct Progress {
+    /// Which part of the pull.
+    pub phase: super::PullPhase,
     /// Tickets pulled so far.
     pub done: u64,
     /// Tickets to pull, when known.

@@ -10,7 +10,7 @@ use crate::sla::deadline;
 use crate::store::pulled::{self, PulledChanges, PulledFields};
 use crate::store::tickets::{self, HistoryEntry, NewTicket, TicketBatch};
 use crate::store::{from_ts, outbox, reference, settings, staff, sync_state, Replica};
-use crate::sync::{ChangePage, ItsmApi, ItsmError, RemoteChange, RemoteEvent, RemoteTicket};
+use crate::sync::{ChangePage, ItsmApi, ItsmError, PullPhase, RemoteChange, RemoteEvent, RemoteTicket};
 use rusqlite::Connection;
 use std::collections::HashMap;
 
@@ -34,12 +34,14 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
         }
         // Cleared in the page's own transaction: a ticket that still cannot be applied asks to
         // be read again, and a page that fails leaves the list as it was.
-        let applied = apply(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None }, true)?;
+        let applied = apply(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None, phase: PullPhase::Changes }, true)?;
         report.pulled += applied.pulled;
         report.skipped.extend(applied.skipped);
     }
+    // Counted per phase: the open queue's tickets, then the history's.
     let mut done = 0u64;
     let mut total = None;
+    let mut phase = None;
     for _ in 0..crate::sync::MAX_PAGES {
         lease.renew(r)?;
         let page = api.changes(&cursor)?;
@@ -50,9 +52,12 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
         report.pulled += applied.pulled;
         report.created += applied.created;
         report.skipped.extend(applied.skipped);
+        if phase != Some(page.phase) {
+            (phase, done, total) = (Some(page.phase), 0, None);
+        }
         done += page.tickets.len() as u64;
         total = total.or(page.total);
-        progress(Progress { done, total });
+        progress(Progress { phase: page.phase, done, total });
         cursor = page.cursor;
         if !page.more {
             return pull_comments(r, api, connector, lease);

@@ -350,7 +350,7 @@ fn a_feed_that_never_ends_stops_the_pull_instead_of_looping() {
         }
         fn changes(&mut self, cursor: &str) -> Result<crate::sync::ChangePage, crate::sync::ItsmError> {
             // "More to come" from the same place, forever.
-            Ok(crate::sync::ChangePage { tickets: vec![], cursor: cursor.to_string(), more: true, total: None })
+            Ok(crate::sync::ChangePage { tickets: vec![], cursor: cursor.to_string(), more: true, total: None, phase: Default::default() })
         }
         fn ticket(&mut self, id: &str) -> Result<RemoteTicket, crate::sync::ItsmError> {
             Ok(remote(id))
