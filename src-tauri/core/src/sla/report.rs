@@ -63,7 +63,10 @@ pub(super) fn load(conn: &rusqlite::Connection, filter: &str, params: &[&dyn rus
     let mut index = HashMap::new();
     // Through an id subquery, so SQLite picks the index the filter needs (the period's
     // `created_at`, the open-ticket partial index) instead of scanning every ticket.
-    let mut stmt = conn.prepare(&format!("{SELECT} WHERE t.id IN (SELECT t.id FROM tickets t WHERE {filter}) ORDER BY t.id"))?;
+    // In the order of registration, which every replica of a desk shares (the order a
+    // replica got its tickets in depends on how it was filled: a first pull brings the open
+    // queue first). Lists that tie keep this order.
+    let mut stmt = conn.prepare(&format!("{SELECT} WHERE t.id IN (SELECT t.id FROM tickets t WHERE {filter}) ORDER BY t.created_at, t.id"))?;
     let mut rows = stmt.query(params)?;
     while let Some(x) = rows.next()? {
         index.insert(x.get::<_, i64>(0)?, tickets.len());
@@ -377,8 +380,8 @@ pub fn sla_report(r: &Replica, q: &SlaQuery) -> Result<SlaReport, SlaError> {
             report.breaches.push(row(t, TimerKind::Resolution, resolution));
         }
     }
-    // Ties stay in the order the tickets were read: the replica's own, the order it got them
-    // in (a ticket number's spelling says nothing of it: RT-10 is after RT-9).
+    // Ties stay in the order the tickets were read: their registration (a ticket number's
+    // spelling says nothing of it: RT-10 is after RT-9).
     report.breaches.sort_by_key(|b| b.clock.left_seconds());
     report.trend = groups(trend);
     report.by_priority = groups(prio);
