@@ -121,7 +121,7 @@ fn the_first_pull_brings_the_open_queue_before_the_history() {
             .unwrap();
         v["total"].as_u64().unwrap()
     };
-    let pulled = |phase: &str| pages.iter().filter(|p| p["phase"] == phase).last().map(|p| p["done"].as_u64().unwrap()).unwrap_or(0);
+    let pulled = |phase: &str| pages.iter().rfind(|p| p["phase"] == phase).map(|p| p["done"].as_u64().unwrap()).unwrap_or(0);
     assert_eq!(pulled("open-queue"), count("Status != 'completed' AND Status != 'closed'"));
     assert_eq!(pulled("history"), count("Status = 'completed' OR Status = 'closed'"));
     assert_eq!(fresh.ticket(&number(&open))["summary"]["status"], "registered");
