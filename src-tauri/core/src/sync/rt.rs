@@ -158,7 +158,7 @@ impl Rt {
         let mut out = Vec::new();
         for chunk in ids.chunks(50) {
             let query = chunk.iter().map(|id| format!("id = {id}")).collect::<Vec<_>>().join(" OR ");
-            let v = self.get("/tickets", &list_query(format!("({query}) AND ({LINES})"), "ASC"))?;
+            let v = self.get("/tickets", &list_query(format!("({query}) AND ({LINES})")))?;
             out.extend(self.parse_all(&v));
         }
         Ok(out)
@@ -328,35 +328,24 @@ impl Rt {
         Ok(out)
     }
 
+    /// One page of a first pull's `listing`: its tickets after id `after`, by id, with their
+    /// lives. While more remain the cursor goes on in the same listing; after its last page,
+    /// in the listing that follows it, or in the feed from where it stood when the pull began
+    /// (`tx:TOP`).
+    fn listing_page(&mut self, listing: Listing, after: u64, top: &str) -> Result<ChangePage, ItsmError> {
+        let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES}){}", listing.condition())))?;
+        let last = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
+        let tickets = self.parse_all(&v);
+        let tickets = self.with_lives(tickets)?;
+        let (cursor, more) = match (v["next_page"].is_string(), listing.then()) {
+            (true, _) => (format!("{}:{last}:{top}", listing.prefix()), true),
+            (false, Some(next)) => (format!("{}:0:{top}", next.prefix()), true),
+            (false, None) => (format!("tx:{top}"), false),
+        };
+        Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64(), phase: listing.phase() })
+    }
+
     /// Where RT's transaction feed stands now.
-    /// A page of the first pull's tickets that are not done, by id; after the last, the done
-    /// ones follow (`done:0:TOP`).
-    fn open_page(&mut self, after: u64, top: &str) -> Result<ChangePage, ItsmError> {
-        let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES}) AND {NOT_DONE}"), "ASC"))?;
-        let (tickets, ids) = self.listed(&v)?;
-        let last = ids.into_iter().max().unwrap_or(after);
-        let cursor = if v["next_page"].is_string() { format!("open:{last}:{top}") } else { format!("done:0:{top}") };
-        Ok(ChangePage { tickets, cursor, more: true, total: v["total"].as_u64(), phase: PullPhase::OpenQueue })
-    }
-
-    /// A page of the first pull's done tickets, by id (after `after`); after the last, the
-    /// feed from where it stood when the pull began (`tx:TOP`).
-    fn done_page(&mut self, after: u64, top: &str) -> Result<ChangePage, ItsmError> {
-        let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES}) AND ({DONE})"), "ASC"))?;
-        let (tickets, ids) = self.listed(&v)?;
-        let more = v["next_page"].is_string();
-        let last = ids.into_iter().max().unwrap_or(after);
-        let cursor = if more { format!("done:{last}:{top}") } else { format!("tx:{top}") };
-        Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64(), phase: PullPhase::History })
-    }
-
-    /// A listing page's tickets with their lives, and the ids it listed.
-    fn listed(&mut self, v: &Value) -> Result<(Vec<RemoteTicket>, Vec<u64>), ItsmError> {
-        let ids = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).collect();
-        let tickets = self.parse_all(v);
-        Ok((self.with_lives(tickets)?, ids))
-    }
-
     fn top_transaction(&self) -> Result<String, ItsmError> {
         let v = self.get("/transactions", &[("query", "id > 0".into()), ("orderby", "id".into()), ("order", "DESC".into()), ("per_page", "1".into())])?;
         Ok(v["items"].as_array().and_then(|a| a.first()).map(|t| id_of(&t["id"])).unwrap_or_else(|| "0".into()))
@@ -386,11 +375,55 @@ const LINES: &str = "Queue = 'Line 1' OR Queue = 'Line 2' OR Queue = 'Line 3'";
 const DONE: &str = "Status = 'completed' OR Status = 'closed'";
 const NOT_DONE: &str = "Status != 'completed' AND Status != 'closed'";
 
-fn list_query(query: String, order: &str) -> Vec<(&'static str, String)> {
+/// The listings of a first pull, in their order, and their cursors' prefixes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    /// The tickets that are not done.
+    Open,
+    /// The done ones.
+    Done,
+    /// Every ticket: a first pull an earlier Smena began, going on as it listed them.
+    All,
+}
+
+impl Listing {
+    const ALL: [Listing; 3] = [Listing::Open, Listing::Done, Listing::All];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Listing::Open => "open",
+            Listing::Done => "done",
+            Listing::All => "list",
+        }
+    }
+
+    /// The listing's condition, added to the desk's queues.
+    fn condition(self) -> String {
+        match self {
+            Listing::Open => format!(" AND {NOT_DONE}"),
+            Listing::Done => format!(" AND ({DONE})"),
+            Listing::All => String::new(),
+        }
+    }
+
+    fn phase(self) -> PullPhase {
+        match self {
+            Listing::Open => PullPhase::OpenQueue,
+            Listing::Done | Listing::All => PullPhase::History,
+        }
+    }
+
+    /// The listing that follows this one.
+    fn then(self) -> Option<Listing> {
+        (self == Listing::Open).then_some(Listing::Done)
+    }
+}
+
+fn list_query(query: String) -> Vec<(&'static str, String)> {
     vec![
         ("query", query),
         ("orderby", "id".into()),
-        ("order", order.into()),
+        ("order", "ASC".into()),
         ("per_page", PAGE.to_string()),
         ("page", "1".into()),
         ("fields", "Subject,Status,Queue,Owner,CustomFields,Requestor,Created,LastUpdated".into()),
@@ -457,30 +490,22 @@ impl ItsmApi for Rt {
         self.load_queues()?;
         // The first pull: the tickets that are not done, then the done ones, each by id,
         // remembering where the feed stood before it began; then the feed.
-        let bad = || ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote"));
-        let split = |rest: &str| rest.split_once(':').map(|(a, b)| (a.to_string(), b.to_string())).ok_or_else(bad);
         if cursor.is_empty() {
             let top = self.top_transaction()?;
-            return self.open_page(0, &top);
+            return self.listing_page(Listing::Open, 0, &top);
         }
-        if let Some(rest) = cursor.strip_prefix("open:") {
-            let (after, top) = split(rest)?;
-            return self.open_page(after.parse().map_err(|_| bad())?, &top);
-        }
-        if let Some(rest) = cursor.strip_prefix("done:") {
-            let (after, top) = split(rest)?;
-            return self.done_page(after.parse().map_err(|_| bad())?, &top);
-        }
-        if let Some(rest) = cursor.strip_prefix("list:") {
-            // A first pull an earlier Smena began: every ticket by id, as it listed them.
-            let (after, top) = split(rest)?;
-            let after: u64 = after.parse().unwrap_or(0);
-            let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES})"), "ASC"))?;
-            let (tickets, ids) = self.listed(&v)?;
-            let more = v["next_page"].is_string();
-            let last = ids.into_iter().max().unwrap_or(after);
-            let cursor = if more { format!("list:{last}:{top}") } else { format!("tx:{top}") };
-            return Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64(), phase: PullPhase::History });
+        for listing in Listing::ALL {
+            if let Some(rest) = cursor.strip_prefix(listing.prefix()).and_then(|r| r.strip_prefix(':')) {
+                let bad = || ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote"));
+                let (after, top) = rest.split_once(':').ok_or_else(bad)?;
+                // An earlier Smena's listing cursor started over when its id did not read.
+                let after = match (after.parse(), listing) {
+                    (Ok(after), _) => after,
+                    (Err(_), Listing::All) => 0,
+                    (Err(_), _) => return Err(bad()),
+                };
+                return self.listing_page(listing, after, top);
+            }
         }
         // The feed's transactions are the tickets' changes since the cursor, at RT's times.
         let (items, cursor, more) = self.feed(cursor, "", PAGE, LIFE_FIELDS)?;
