@@ -39,12 +39,19 @@ impl Counting {
         }
     }
 
-    /// Runs `count` for `filter`, marked as in progress (the caller holds the replica).
+    /// Runs `count` for `filter`, marked as in progress (the caller holds the replica). The
+    /// mark goes when the count ends, a panic included: a mark left behind would let a later
+    /// request stop whatever query runs then.
     fn run<T>(&self, filter: &QueueFilter, count: impl FnOnce() -> T) -> T {
+        struct Mark<'a>(&'a Mutex<Option<QueueFilter>>);
+        impl Drop for Mark<'_> {
+            fn drop(&mut self) {
+                *self.0.lock().unwrap_or_else(PoisonError::into_inner) = None;
+            }
+        }
         *self.running.lock().unwrap_or_else(PoisonError::into_inner) = Some(filter.clone());
-        let out = count();
-        *self.running.lock().unwrap_or_else(PoisonError::into_inner) = None;
-        out
+        let _mark = Mark(&self.running);
+        count()
     }
 }
 
