@@ -105,10 +105,13 @@ fn the_first_pull_brings_the_open_queue_before_the_history() {
     assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
     let pages: Vec<Value> = String::from_utf8_lossy(&out.stderr).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let phases: Vec<&str> = pages.iter().map(|p| p["phase"].as_str().unwrap()).collect();
-    // Every page of the open queue comes before any page of the history.
+    // Every page of the open queue comes first; then the changes made meanwhile, then the
+    // history's backfill, its last page with nothing left to wait.
     let history = phases.iter().position(|p| *p == "history").unwrap_or_else(|| panic!("no history: {phases:?}"));
-    assert!(history > 0 && phases[..history].iter().all(|p| *p == "open-queue"), "{phases:?}");
-    assert!(phases[history..].iter().all(|p| *p == "history"), "{phases:?}");
+    let open_pages = phases.iter().take_while(|p| **p == "open-queue").count();
+    assert!(open_pages > 0 && !phases[open_pages..].contains(&"open-queue"), "{phases:?}");
+    assert!(phases[open_pages..history].iter().all(|p| *p == "changes"), "{phases:?}");
+    assert_eq!(pages.last().unwrap()["seconds_left"], 0, "{pages:?}");
     // The open queue's part brought exactly RT's tickets that are not done, the history the rest.
     let count = |query: &str| -> u64 {
         let v: Value = reqwest::blocking::Client::new()
@@ -122,6 +125,7 @@ fn the_first_pull_brings_the_open_queue_before_the_history() {
         v["total"].as_u64().unwrap()
     };
     let pulled = |phase: &str| pages.iter().rfind(|p| p["phase"] == phase).map(|p| p["done"].as_u64().unwrap()).unwrap_or(0);
+    assert_eq!(pages.iter().rfind(|p| p["phase"] == "history").unwrap()["total"], count("Status = 'completed' OR Status = 'closed'"));
     assert_eq!(pulled("open-queue"), count("Status != 'completed' AND Status != 'closed'"));
     assert_eq!(pulled("history"), count("Status = 'completed' OR Status = 'closed'"));
     assert_eq!(fresh.ticket(&number(&open))["summary"]["status"], "registered");
@@ -130,6 +134,74 @@ fn the_first_pull_brings_the_open_queue_before_the_history() {
     let out = common::run(fresh.home(), &fresh.args(&["sync", "--json"]));
     let again: Vec<Value> = String::from_utf8_lossy(&out.stderr).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     assert!(again.iter().all(|p| p["phase"] == "changes"), "{again:?}");
+}
+
+/// What a replica holds of the ITSM's tickets, a line per ticket: its fields, deadline, its
+/// history with the ITSM's ids and the text the search finds it by.
+fn pulled_desk(db: &std::path::Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = c
+        .prepare(
+            "SELECT t.number || '|' || t.status || '|' || t.line || '|' || t.urgency || '|' || t.impact || '|' || t.priority || '|' || coalesce(s.name, '-')
+                || '|' || t.created_at || '|' || coalesce(t.first_response_at, '-') || '|' || coalesce(t.completed_at, '-') || '|' || coalesce(t.closed_at, '-')
+                || '|' || coalesce(t.due_at, '-') || '|' || coalesce(t.closure_code, '-') || '|' || t.description
+                || '|' || coalesce((SELECT group_concat(x, ';') FROM (SELECT h.source_id || '=' || h.field || '>' || coalesce(h.new_value, '') AS x
+                                    FROM ticket_history h WHERE h.ticket_id = t.id ORDER BY h.at, h.source_id)), '')
+                || '|' || coalesce((SELECT f.text FROM tickets_search f WHERE f.rowid = t.id), 'NOT INDEXED')
+             FROM tickets t LEFT JOIN staff s ON s.id = t.assignee_id WHERE t.external_id IS NOT NULL ORDER BY t.number",
+        )
+        .unwrap();
+    stmt.query_map([], |x| x.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn a_first_pull_killed_in_its_backfill_resumes_and_ends_as_a_whole_pull_does() {
+    let Some((_g, desk)) = setup() else { return };
+    // Done tickets enough for several backfill pages of five.
+    for n in 0..6 {
+        let id = desk.rt.create(&format!("Backup job {n} failed"), "Medium", "Low");
+        desk.rt.put(&id, json!({"Status": "completed", "CustomFields": {"Closure code": "resolved"}}));
+    }
+    let killed = Desk::bare(desk.rt.clone());
+    let mut child = common::smena(killed.home())
+        .args(killed.args(&["sync", "--json"]))
+        .env("SMENA_RT_PAGE", "5")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed (SIGKILL) as soon as the first page of the history is stored.
+    let mut before = Vec::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap())) {
+        let Ok(page) = serde_json::from_str::<Value>(&line.unwrap()) else { continue };
+        let history = page["phase"] == "history";
+        before.push(page);
+        if history {
+            child.kill().unwrap();
+            break;
+        }
+    }
+    child.wait().unwrap();
+    let first = before.last().unwrap_or_else(|| panic!("no progress: {before:?}"));
+    assert_eq!(first["phase"], "history", "{before:?}");
+    assert!(first["done"].as_u64().unwrap() < first["total"].as_u64().unwrap(), "killed before the history's end: {before:?}");
+
+    // Started again, it goes on with the history where it stopped: no open queue again, and
+    // the history's pages of both runs add up to its total, nothing twice.
+    let out = common::smena(killed.home()).args(killed.args(&["sync", "--json"])).env("SMENA_RT_PAGE", "5").output().unwrap();
+    assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
+    let after: Vec<Value> = String::from_utf8_lossy(&out.stderr).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(after.iter().all(|p| p["phase"] != "open-queue"), "{after:?}");
+    let resumed = after.iter().rfind(|p| p["phase"] == "history").unwrap_or_else(|| panic!("no history after the restart: {after:?}"));
+    assert_eq!(first["done"].as_u64().unwrap() + resumed["done"].as_u64().unwrap(), first["total"].as_u64().unwrap(), "{before:?} {after:?}");
+
+    // The same desk as a replica that pulled it whole in one go, search index included.
+    let whole = Desk::bare(desk.rt.clone());
+    let out = common::smena(whole.home()).args(whole.args(&["sync", "--json"])).output().unwrap();
+    assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
+    let (mine, theirs) = (pulled_desk(&killed.db), pulled_desk(&whole.db));
+    assert!(mine.len() > 6 && mine.iter().all(|t| !t.ends_with("NOT INDEXED")), "{mine:?}");
+    assert_eq!(mine, theirs);
 }
 
 #[test]

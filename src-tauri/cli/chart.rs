@@ -110,7 +110,23 @@ pub fn run(a: ChartArgs, db: &Path) -> CliResult {
         LangArg::Ru => Language::Ru,
     };
     let to = Export { chart: Some(&a.out), csv: a.csv.as_deref() };
-    dashboard::export(&replica, &q, &Style::sized(theme, lang, a.width, a.height), a.now.unwrap_or_else(Utc::now), to)?;
+    let now = a.now.unwrap_or_else(Utc::now);
+    if let Some(gap) = dashboard::incomplete(&replica, &q, now)? {
+        eout!("{}", incomplete_warning(&gap, lang));
+    }
+    dashboard::export(&replica, &q, &Style::sized(theme, lang, a.width, a.height), now, to)?;
     out!("{}", a.out.display());
     Ok(())
+}
+
+/// What a chart over a period the history does not hold whole yet is said to miss.
+fn incomplete_warning(gap: &dashboard::Incomplete, lang: Language) -> String {
+    match (gap.whole_from, lang) {
+        (Some(t), Language::En) => {
+            format!("warning: the history before {} is still being pulled from the ITSM; the chart counts too few before it", t.format("%Y-%m-%d %H:%M UTC"))
+        }
+        (Some(t), Language::Ru) => format!("внимание: история до {} ещё загружается из ITSM; до этого момента на графике меньше заявок, чем было", t.format("%Y-%m-%d %H:%M UTC")),
+        (None, Language::En) => "warning: the history is still being pulled from the ITSM; the chart counts only the open tickets so far".to_string(),
+        (None, Language::Ru) => "внимание: история ещё загружается из ITSM; на графике пока только открытые заявки".to_string(),
+    }
 }

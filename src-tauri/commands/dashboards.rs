@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::ipc_error::IpcError;
 use chrono::{DateTime, Utc};
 use smena_core::charts::{Language, Style, Theme};
-use smena_core::dashboard::{self, DashboardData, DashboardQuery, Export};
+use smena_core::dashboard::{self, DashboardData, DashboardQuery, Export, Incomplete};
 use smena_core::error::ErrorCode;
 use smena_core::sla::notify::{self, NotifySettings};
 use smena_core::sla::{self, ClientMonth, TimerRow};
@@ -23,14 +23,16 @@ pub struct DashboardView {
     data: DashboardData,
     svg: String,
     now: DateTime<Utc>,
+    /// The period reaches back before the history the replica holds whole yet.
+    incomplete: Option<Incomplete>,
 }
 
 #[tauri::command(async)]
 pub fn dashboard(state: State<'_, AppState>, query: DashboardQuery, theme: Theme, lang: Language, width: Option<u32>, height: Option<u32>) -> Result<DashboardView, IpcError> {
     let now = SystemClock.now();
-    let data = with_replica(&state, |r| dashboard::data(r, &query, now))?;
+    let (data, incomplete) = with_replica(&state, |r| Ok::<_, dashboard::DashboardError>((dashboard::data(r, &query, now)?, dashboard::incomplete(r, &query, now)?)))?;
     let svg = dashboard::svg(query.kind, &data, &style(theme, lang, width, height))?;
-    Ok(DashboardView { data, svg, now })
+    Ok(DashboardView { data, svg, now, incomplete })
 }
 
 /// The open tickets near or past a breach.

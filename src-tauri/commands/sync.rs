@@ -56,6 +56,9 @@ pub fn start(path: PathBuf) -> Arc<SyncShared> {
     shared
 }
 
+/// Pages of a long pull between two reloads of what the window shows.
+const RELOAD_EVERY: u32 = 10;
+
 /// One sync if connected; returns the interval to wait before the next.
 fn run_once(path: &std::path::Path, shared: &SyncShared) -> u64 {
     let mut r = match Replica::open(path) {
@@ -74,7 +77,18 @@ fn run_once(path: &std::path::Path, shared: &SyncShared) -> u64 {
     if connection.is_some() {
         update(shared, |s| s.running = true);
         let now = SystemClock.now();
-        let outcome = sync::sync_connected(&mut r, now, &mut |p| update(shared, |s| s.progress = Some(p)));
+        // The window reloads what it shows when a part of the pull ends (the queue is whole
+        // once the open queue's part does) and every few pages within one.
+        let (mut phase, mut pages) = (None, 0u32);
+        let outcome = sync::sync_connected(&mut r, now, &mut |p| {
+            pages += 1;
+            let reload = phase.is_some_and(|was| was != p.phase) || pages % RELOAD_EVERY == 0;
+            phase = Some(p.phase);
+            update(shared, |s| {
+                s.revision += u64::from(reload);
+                s.progress = Some(p);
+            })
+        });
         update(shared, |s| match outcome {
             Ok(report) => {
                 if report.pushed + report.already_applied + report.pulled > 0 {

@@ -139,7 +139,7 @@ fn pulled_apply() {
         let t = Instant::now();
         for page in 0..200 {
             let tickets = (page * 500..(page + 1) * 500).map(|i| ticket(i, status)).collect();
-            engine::apply_page(&mut r, "rt", &ChangePage { tickets, cursor: format!("tx:{page}"), more: true, total: None, phase: Default::default() }).unwrap();
+            engine::apply_page(&mut r, "rt", &ChangePage { tickets, cursor: format!("tx:{page}"), more: true, ..Default::default() }).unwrap();
         }
         let secs = t.elapsed().as_secs_f64();
         println!("{label:<45} {:.2} s, {:.0} tickets/s", secs, 100_000.0 / secs);

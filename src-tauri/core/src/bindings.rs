@@ -7,7 +7,7 @@ use crate::analytics::staffing::StaffingReport;
 use crate::analytics::LoadReport;
 use crate::charts::{Language, Theme};
 use crate::clients::ClientCard;
-use crate::dashboard::{DashboardData, DashboardQuery};
+use crate::dashboard::{DashboardData, DashboardQuery, Incomplete};
 use crate::domain::Action;
 use crate::domain::{Client, Contact, PriorityMatrix, RequestType, StaffMember};
 use crate::sla::{ClientMonth, Contract, SlaReport, TimerRow};
@@ -40,6 +40,7 @@ fn export_all(dir: &Path) {
     ClientCard::export_all(&cfg).unwrap();
     StaffingReport::export_all(&cfg).unwrap();
     DashboardQuery::export_all(&cfg).unwrap();
+    Incomplete::export_all(&cfg).unwrap();
     DashboardData::export_all(&cfg).unwrap();
     Theme::export_all(&cfg).unwrap();
     Language::export_all(&cfg).unwrap();

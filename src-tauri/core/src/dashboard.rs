@@ -129,6 +129,37 @@ pub fn data(r: &Replica, q: &DashboardQuery, now: DateTime<Utc>) -> Result<Dashb
     })
 }
 
+/// A chart's period that the replica's history does not hold whole yet: a first pull's
+/// backfill is still bringing the done tickets, newest first, so the chart would count too
+/// few before `whole_from`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "charts.ts")]
+pub struct Incomplete {
+    /// The history is whole for tickets registered from this time on; none: none of the done
+    /// tickets are pulled yet.
+    #[ts(type = "string | null")]
+    pub whole_from: Option<DateTime<Utc>>,
+}
+
+/// Whether the chart's period reaches back before the history the replica holds whole.
+pub fn incomplete(r: &Replica, q: &DashboardQuery, now: DateTime<Utc>) -> Result<Option<Incomplete>, DashboardError> {
+    use crate::store::sync_state::{history_pulled, HistoryPulled};
+    let Some(pulled) = history_pulled(r.conn()).map_err(ReportError::from)? else { return Ok(None) };
+    let tz = q.zone()?;
+    let (from, to) = q.period(now)?;
+    // Staffing reads the weeks before the one it plans.
+    let first = match q.kind {
+        ChartKind::Staffing => to - Duration::days(i64::from(to.weekday().num_days_from_monday())) - Duration::weeks(i64::from(q.weeks_back.unwrap_or(4))),
+        _ => from,
+    };
+    let start = crate::analytics::start_of_day(tz, first);
+    Ok(match pulled {
+        HistoryPulled::Nothing => Some(Incomplete { whole_from: None }),
+        HistoryPulled::From(t) if start < t => Some(Incomplete { whole_from: Some(t) }),
+        HistoryPulled::From(_) => None,
+    })
+}
+
 /// The staffing assumptions used unless told otherwise: 80 % of tickets reacted to within
 /// 15 minutes; handling 5 minutes on line 1 (classify, respond, route) and 20 on line 2;
 /// 30 % shrinkage.
@@ -331,6 +362,32 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("plain"), "plain");
+    }
+
+    #[test]
+    fn a_period_before_the_history_a_backfill_has_brought_is_said_to_be_incomplete() {
+        use crate::store::sync_state;
+        use chrono::TimeZone;
+        let mut r = Replica::open_in_memory().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+        let mut q = DashboardQuery::new(ChartKind::Load, "Europe/Moscow");
+        (q.from, q.to) = (NaiveDate::from_ymd_opt(2026, 11, 20), NaiveDate::from_ymd_opt(2026, 11, 27));
+        assert_eq!(incomplete(&r, &q, now).unwrap(), None, "never pulled: whole");
+        r.write(|tx| sync_state::history_pending(tx)).unwrap();
+        assert_eq!(incomplete(&r, &q, now).unwrap(), Some(Incomplete { whole_from: None }), "nothing of the history yet");
+        // The backfill reached tickets registered on the 22nd: the 20th is still to come.
+        let reached = Utc.with_ymd_and_hms(2026, 11, 22, 5, 0, 0).unwrap();
+        r.write(|tx| sync_state::history_whole_from(tx, Some(reached), false)).unwrap();
+        assert_eq!(incomplete(&r, &q, now).unwrap(), Some(Incomplete { whole_from: Some(reached) }));
+        // A later page never moves the mark back up.
+        r.write(|tx| sync_state::history_whole_from(tx, Some(reached + Duration::days(1)), false)).unwrap();
+        assert_eq!(incomplete(&r, &q, now).unwrap(), Some(Incomplete { whole_from: Some(reached) }));
+        // A period after the mark is whole; so is every period once the backfill ends.
+        q.from = NaiveDate::from_ymd_opt(2026, 11, 23);
+        assert_eq!(incomplete(&r, &q, now).unwrap(), None);
+        q.from = NaiveDate::from_ymd_opt(2026, 11, 20);
+        r.write(|tx| sync_state::history_whole_from(tx, None, true)).unwrap();
+        assert_eq!(incomplete(&r, &q, now).unwrap(), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type { Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDetail } from './bindings/queue';
 import type { Action, Applied, Candidate, OutboxEntry } from './bindings/actions';
 import type { Line, Skill, StaffMember } from './bindings/domain';
-import type { DashboardData, DashboardQuery, Lang, Theme } from './bindings/charts';
+import type { DashboardData, DashboardQuery, Incomplete, Lang, Theme } from './bindings/charts';
 import type { ClientMonth, Contract, NotifySettings, TimerRow } from './bindings/sla';
 import type { ClientCard } from './bindings/clients';
 import type { Contact } from './bindings/domain';
@@ -98,4 +98,6 @@ export interface DashboardView {
   data: DashboardData;
   svg: string;
   now: string;
+  /** The period reaches back before the history the replica holds whole (a backfill runs). */
+  incomplete: Incomplete | null;
 }

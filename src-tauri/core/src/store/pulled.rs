@@ -68,6 +68,11 @@ pub(crate) fn forget_all(tx: &Connection) -> Result<(u64, u64)> {
     Ok((tickets, operations))
 }
 
+/// Whether a ticket pulled from the ITSM holds `number`.
+pub(crate) fn number_is_synced(tx: &Connection, number: &str) -> Result<bool> {
+    Ok(tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM tickets WHERE number = ?1 AND external_id IS NOT NULL)")?.query_row([number], |x| x.get(0))?)
+}
+
 /// A ticket of the replica's own (imported, or the demo's) that holds `number`, which a
 /// ticket of the ITSM now brings: the ITSM's keeps the number, the local one becomes
 /// `NUMBER-local` (`-local2`, … when taken). Returns the local ticket's new number, if there

@@ -49,9 +49,12 @@ pub(crate) fn refetch_ids(conn: &Connection) -> Result<Vec<String>> {
     Ok(ids)
 }
 
-/// Forgets the tickets to read again (they were).
-pub(crate) fn clear_refetch(tx: &Connection) -> Result<()> {
-    tx.execute("DELETE FROM sync_refetch", [])?;
+/// Forgets the tickets `ids` to read again (they were).
+pub(crate) fn clear_refetch(tx: &Connection, ids: &[String]) -> Result<()> {
+    let mut stmt = tx.prepare_cached("DELETE FROM sync_refetch WHERE external_id = ?1")?;
+    for id in ids {
+        stmt.execute([id])?;
+    }
     Ok(())
 }
 
@@ -65,4 +68,41 @@ pub(crate) fn refetch_ticket(tx: &Connection, ticket_id: i64) -> Result<()> {
 pub(crate) fn refetch_later(tx: &Connection, external_id: &str) -> Result<()> {
     tx.execute("INSERT OR IGNORE INTO sync_refetch (external_id) VALUES (?1)", [external_id])?;
     Ok(())
+}
+
+/// Where the replica keeps how whole its pulled history is, among the cursors (so forgetting
+/// the ITSM forgets it too).
+const HISTORY: &str = "history";
+
+/// How much of the ITSM's history the replica holds while a first pull's backfill runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryPulled {
+    /// None of the done tickets yet.
+    Nothing,
+    /// The done tickets registered from this time on (the backfill goes newest first).
+    From(DateTime<Utc>),
+}
+
+/// Marks the pulled history incomplete, unless it already is (a first pull began).
+pub(crate) fn history_pending(tx: &Connection) -> Result<()> {
+    tx.execute("INSERT INTO sync_state (connector, cursor) VALUES (?1, 'pending') ON CONFLICT (connector) DO NOTHING", [HISTORY])?;
+    Ok(())
+}
+
+/// Moves the history's mark on after a backfill page: whole from its `oldest` ticket's
+/// registration on (never later than it was), or whole altogether when `whole`.
+pub(crate) fn history_whole_from(tx: &Connection, oldest: Option<DateTime<Utc>>, whole: bool) -> Result<()> {
+    if whole {
+        tx.execute("DELETE FROM sync_state WHERE connector = ?1", [HISTORY])?;
+    } else if let Some(t) = oldest {
+        tx.execute("UPDATE sync_state SET cursor = ?2 WHERE connector = ?1 AND (cursor = 'pending' OR CAST(cursor AS INTEGER) > ?2)", params![HISTORY, t.timestamp().to_string()])?;
+    }
+    Ok(())
+}
+
+/// How much of the history a backfill has brought; none when the replica's history is
+/// whole (or it never pulled from an ITSM).
+pub fn history_pulled(conn: &Connection) -> Result<Option<HistoryPulled>> {
+    let mark: Option<String> = conn.query_row("SELECT cursor FROM sync_state WHERE connector = ?1", [HISTORY], |x| x.get(0)).optional()?.flatten();
+    Ok(mark.map(|m| m.parse::<i64>().ok().and_then(|s| DateTime::from_timestamp(s, 0)).map_or(HistoryPulled::Nothing, HistoryPulled::From)))
 }

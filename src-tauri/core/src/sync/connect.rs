@@ -244,7 +244,7 @@ mod tests {
             history: None,
             fields: Default::default(),
         };
-        engine::apply_page(&mut r, "rt", &crate::sync::ChangePage { tickets: vec![t], cursor: "tx:1".into(), more: false, total: None, phase: Default::default() }).unwrap();
+        engine::apply_page(&mut r, "rt", &crate::sync::ChangePage { tickets: vec![t], cursor: "tx:1".into(), ..Default::default() }).unwrap();
         let second = connection(ItsmKind::SimpleOne, "https://s1.example.ru", Some("sync")).unwrap();
         let e = remember(&mut r, &second, "secret").unwrap_err();
         assert!(matches!(e, ConnectError::OtherItsm { tickets: 1, .. }), "{e}");

@@ -136,18 +136,22 @@ pub struct ChangePage {
     pub more: bool,
     /// Total to pull, when the ITSM says (for progress).
     pub total: Option<u64>,
+    /// Where a backfill of the history begins, when this page is the open queue's last: the
+    /// engine keeps that cursor apart from the changes' and walks it between deltas.
+    pub backfill: Option<String>,
 }
 
 /// Which part of a pull a page belongs to. A first pull brings the tickets that are not done
 /// first, so the queue, the at-risk list and the deadlines are whole as soon as that part
-/// ends; then the done ones; every later pull brings the changes.
+/// ends; then the changes since it began, and the done ones newest first (the history, a
+/// backfill of its own between deltas); every later pull brings the changes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export_to = "sync.ts")]
 pub enum PullPhase {
     /// The first pull's tickets that are not done.
     OpenQueue,
-    /// The first pull's done tickets: the history the reports read.
+    /// The done tickets, newest first: the history the reports read.
     History,
     /// The changes since the last pull.
     #[default]

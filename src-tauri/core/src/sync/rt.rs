@@ -22,8 +22,14 @@ use std::time::Duration;
 
 use super::fields::{RtFields, REQUESTER_ORGANIZATION};
 
-/// Tickets per listing page, and ids per batch read.
+/// Tickets per listing page, and ids per batch read: REST2's largest page.
 const PAGE: usize = 100;
+
+/// Tickets per page of a first pull's listings, when not [`PAGE`]: `SMENA_RT_PAGE` (1–100),
+/// which the tests set small to walk a backfill of a few tickets in several pages.
+fn listing_page_size() -> usize {
+    std::env::var("SMENA_RT_PAGE").ok().and_then(|s| s.parse().ok()).filter(|n| (1..=PAGE).contains(n)).unwrap_or(PAGE)
+}
 
 /// A Request Tracker 5 server.
 pub struct Rt {
@@ -39,6 +45,8 @@ pub struct Rt {
     mapping: RtFields,
     /// Requesters' organisations by login, read once.
     organizations: HashMap<String, Option<String>>,
+    /// Tickets per page of a first pull's listings.
+    listing: usize,
     /// Pause before retry `n` (0-based); tests make it short.
     pub backoff: fn(u32) -> Duration,
 }
@@ -55,6 +63,7 @@ impl Rt {
             custom_fields: HashMap::new(),
             mapping: RtFields::default(),
             organizations: HashMap::new(),
+            listing: listing_page_size(),
             backoff: default_backoff,
         })
     }
@@ -158,7 +167,7 @@ impl Rt {
         let mut out = Vec::new();
         for chunk in ids.chunks(50) {
             let query = chunk.iter().map(|id| format!("id = {id}")).collect::<Vec<_>>().join(" OR ");
-            let v = self.get("/tickets", &list_query(format!("({query}) AND ({LINES})")))?;
+            let v = self.get("/tickets", &list_query(format!("({query}) AND ({LINES})"), "ASC", PAGE))?;
             out.extend(self.parse_all(&v));
         }
         Ok(out)
@@ -328,21 +337,36 @@ impl Rt {
         Ok(out)
     }
 
-    /// One page of a first pull's `listing`: its tickets after id `after`, by id, with their
-    /// lives. While more remain the cursor goes on in the same listing; after its last page,
-    /// in the listing that follows it, or in the feed from where it stood when the pull began
-    /// (`tx:TOP`).
-    fn listing_page(&mut self, listing: Listing, after: u64, top: &str) -> Result<ChangePage, ItsmError> {
-        let v = self.get("/tickets", &list_query(format!("id > {after} AND ({LINES}){}", listing.condition())))?;
-        let last = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok()).max().unwrap_or(after);
+    /// One page of a first pull's `listing`: its tickets past id `from` (after it; before it
+    /// for the backfill, which goes newest first), with their lives. While more remain the
+    /// cursor goes on in the same listing. After the open queue's last page the pull goes on
+    /// in the feed from where it stood when the pull began (`tx:TOP`) and the backfill of the
+    /// done tickets begins; after an earlier Smena's listings, in the feed; after the
+    /// backfill's, nowhere.
+    fn listing_page(&mut self, listing: Listing, from: Option<u64>, top: &str) -> Result<ChangePage, ItsmError> {
+        let past = match (from, listing) {
+            (None, _) => String::new(),
+            (Some(id), Listing::Back) => format!("id < {id} AND "),
+            (Some(id), _) => format!("id > {id} AND "),
+        };
+        let order = if listing == Listing::Back { "DESC" } else { "ASC" };
+        let v = self.get("/tickets", &list_query(format!("{past}({LINES}){}", listing.condition()), order, self.listing))?;
+        let ids = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok());
+        let last = if listing == Listing::Back { ids.min() } else { ids.max() }.or(from);
         let tickets = self.parse_all(&v);
         let tickets = self.with_lives(tickets)?;
-        let (cursor, more) = match (v["next_page"].is_string(), listing.then()) {
-            (true, _) => (format!("{}:{last}:{top}", listing.prefix()), true),
-            (false, Some(next)) => (format!("{}:0:{top}", next.prefix()), true),
-            (false, None) => (format!("tx:{top}"), false),
+        let mut page = ChangePage { tickets, total: v["total"].as_u64(), phase: listing.phase(), ..Default::default() };
+        let at = |listing: Listing| format!("{}:{}:{top}", listing.prefix(), last.map_or(String::new(), |id| id.to_string()));
+        (page.cursor, page.more) = match (v["next_page"].is_string(), listing) {
+            (true, _) => (at(listing), true),
+            (false, Listing::Open) => {
+                page.backfill = Some(format!("{}::{top}", Listing::Back.prefix()));
+                (format!("tx:{top}"), true)
+            }
+            (false, Listing::Back) => (String::new(), false),
+            (false, Listing::Done | Listing::All) => (format!("tx:{top}"), false),
         };
-        Ok(ChangePage { tickets, cursor, more, total: v["total"].as_u64(), phase: listing.phase() })
+        Ok(page)
     }
 
     /// Where RT's transaction feed stands now.
@@ -375,23 +399,26 @@ const LINES: &str = "Queue = 'Line 1' OR Queue = 'Line 2' OR Queue = 'Line 3'";
 const DONE: &str = "Status = 'completed' OR Status = 'closed'";
 const NOT_DONE: &str = "Status != 'completed' AND Status != 'closed'";
 
-/// The listings of a first pull, in their order, and their cursors' prefixes.
+/// The listings of a first pull and their cursors' prefixes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Listing {
     /// The tickets that are not done.
     Open,
-    /// The done ones.
+    /// The done ones, newest first: the history's backfill.
+    Back,
+    /// The done ones, oldest first: a first pull an earlier Smena began, going on as it was.
     Done,
-    /// Every ticket: a first pull an earlier Smena began, going on as it listed them.
+    /// Every ticket: the same, from an earlier Smena still.
     All,
 }
 
 impl Listing {
-    const ALL: [Listing; 3] = [Listing::Open, Listing::Done, Listing::All];
+    const ALL: [Listing; 4] = [Listing::Open, Listing::Back, Listing::Done, Listing::All];
 
     fn prefix(self) -> &'static str {
         match self {
             Listing::Open => "open",
+            Listing::Back => "back",
             Listing::Done => "done",
             Listing::All => "list",
         }
@@ -401,7 +428,7 @@ impl Listing {
     fn condition(self) -> String {
         match self {
             Listing::Open => format!(" AND {NOT_DONE}"),
-            Listing::Done => format!(" AND ({DONE})"),
+            Listing::Back | Listing::Done => format!(" AND ({DONE})"),
             Listing::All => String::new(),
         }
     }
@@ -409,22 +436,19 @@ impl Listing {
     fn phase(self) -> PullPhase {
         match self {
             Listing::Open => PullPhase::OpenQueue,
-            Listing::Done | Listing::All => PullPhase::History,
+            Listing::Back | Listing::Done | Listing::All => PullPhase::History,
         }
-    }
-
-    /// The listing that follows this one.
-    fn then(self) -> Option<Listing> {
-        (self == Listing::Open).then_some(Listing::Done)
     }
 }
 
-fn list_query(query: String) -> Vec<(&'static str, String)> {
+/// A listing of tickets matching `query`, by id in `order` (`ASC`, `DESC`), a page of
+/// `per_page` with the fields the replica keeps.
+fn list_query(query: String, order: &str, per_page: usize) -> Vec<(&'static str, String)> {
     vec![
         ("query", query),
         ("orderby", "id".into()),
-        ("order", "ASC".into()),
-        ("per_page", PAGE.to_string()),
+        ("order", order.into()),
+        ("per_page", per_page.to_string()),
         ("page", "1".into()),
         ("fields", "Subject,Status,Queue,Owner,CustomFields,Requestor,Created,LastUpdated".into()),
     ]
@@ -488,23 +512,24 @@ impl ItsmApi for Rt {
 
     fn changes(&mut self, cursor: &str) -> Result<ChangePage, ItsmError> {
         self.load_queues()?;
-        // The first pull: the tickets that are not done, then the done ones, each by id,
-        // remembering where the feed stood before it began; then the feed.
+        // The first pull: the tickets that are not done, by id, remembering where the feed
+        // stood before it began; then the feed, and the done tickets newest first beside it.
         if cursor.is_empty() {
             let top = self.top_transaction()?;
-            return self.listing_page(Listing::Open, 0, &top);
+            return self.listing_page(Listing::Open, None, &top);
         }
         for listing in Listing::ALL {
             if let Some(rest) = cursor.strip_prefix(listing.prefix()).and_then(|r| r.strip_prefix(':')) {
                 let bad = || ItsmError::Refused(format!("cursor '{cursor}' is not one this connector wrote"));
-                let (after, top) = rest.split_once(':').ok_or_else(bad)?;
+                let (from, top) = rest.split_once(':').ok_or_else(bad)?;
                 // An earlier Smena's listing cursor started over when its id did not read.
-                let after = match (after.parse(), listing) {
-                    (Ok(after), _) => after,
-                    (Err(_), Listing::All) => 0,
+                let from = match (from.parse(), listing) {
+                    (Ok(id), _) => Some(id),
+                    (Err(_), Listing::All) => None,
+                    (Err(_), _) if from.is_empty() => None,
                     (Err(_), _) => return Err(bad()),
                 };
-                return self.listing_page(listing, after, top);
+                return self.listing_page(listing, from, top);
             }
         }
         // The feed's transactions are the tickets' changes since the cursor, at RT's times.
@@ -521,7 +546,7 @@ impl ItsmApi for Rt {
             t.history = Some(lives.remove(&t.id).unwrap_or_default());
         }
         self.complete(&mut tickets)?;
-        Ok(ChangePage { tickets, cursor, more, total: None, phase: PullPhase::Changes })
+        Ok(ChangePage { tickets, cursor, more, phase: PullPhase::Changes, ..Default::default() })
     }
 
     fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {

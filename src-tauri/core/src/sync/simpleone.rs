@@ -411,7 +411,7 @@ impl ItsmApi for SimpleOne {
         c.seen.retain(|_, (at, _)| *at >= oldest);
         let cursor = serde_json::to_string(&c).map_err(|e| ItsmError::Refused(e.to_string()))?;
         // SimpleOne's pull reads by the time of the last change, open and done alike.
-        Ok(ChangePage { tickets, cursor, more, total: None, phase: Default::default() })
+        Ok(ChangePage { tickets, cursor, more, ..Default::default() })
     }
 
     fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {

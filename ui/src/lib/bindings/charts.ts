@@ -54,6 +54,18 @@ client: string | null,
 weeks_back: number | null, };
 
 /**
+ * A chart's period that the replica's history does not hold whole yet: a first pull's
+ * backfill is still bringing the done tickets, newest first, so the chart would count too
+ * few before `whole_from`.
+ */
+export type Incomplete = { 
+/**
+ * The history is whole for tickets registered from this time on; none: none of the done
+ * tickets are pulled yet.
+ */
+whole_from: string | null, };
+
+/**
  * The language of a chart's labels.
  */
 export type Lang = "en" | "ru";

@@ -67,12 +67,17 @@ done: number,
 /**
  * Tickets to pull, when known.
  */
-total: number | null, };
+total: number | null, 
+/**
+ * Seconds the part has left at its pace so far, when its total is known.
+ */
+seconds_left: number | null, };
 
 /**
  * Which part of a pull a page belongs to. A first pull brings the tickets that are not done
  * first, so the queue, the at-risk list and the deadlines are whole as soon as that part
- * ends; then the done ones; every later pull brings the changes.
+ * ends; then the changes since it began, and the done ones newest first (the history, a
+ * backfill of its own between deltas); every later pull brings the changes.
  */
 export type PullPhase = "open-queue" | "history" | "changes";
 

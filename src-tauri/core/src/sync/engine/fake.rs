@@ -73,7 +73,7 @@ impl ItsmApi for FakeItsm {
         let after: u64 = cursor.trim_start_matches('v').parse().unwrap_or(0);
         let version = |t: &RemoteTicket| t.version.as_deref().unwrap_or("v0").trim_start_matches('v').parse::<u64>().unwrap_or(0);
         let tickets: Vec<RemoteTicket> = self.tickets.values().filter(|t| version(t) > after).cloned().collect();
-        Ok(ChangePage { total: Some(tickets.len() as u64), tickets, cursor: format!("v{}", self.next_version), more: false, phase: Default::default() })
+        Ok(ChangePage { total: Some(tickets.len() as u64), tickets, cursor: format!("v{}", self.next_version), ..Default::default() })
     }
 
     fn ticket(&mut self, id: &str) -> Result<RemoteTicket, ItsmError> {

@@ -110,9 +110,12 @@ pub struct Progress {
     pub done: u64,
     /// Tickets to pull, when known.
     pub total: Option<u64>,
+    /// Seconds the part has left at its pace so far, when its total is known.
+    pub seconds_left: Option<u64>,
 }
 
-/// One full sync: push, then pull.
+/// One full sync: push, then pull; then, while a first pull's history is being backfilled,
+/// its pages, with a push and a delta every few of them.
 pub fn sync(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, now: DateTime<Utc>, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
     let lease = lease::Lease::take(r)?;
     let result = sync_leased(r, api, connector, now, progress, &lease);
@@ -146,6 +149,15 @@ fn sync_leased(
     }
     if report.offline.is_none() {
         if let Err(e) = pull::pull(r, api, connector, &mut report, progress, lease) {
+            offline(e, &mut report)?;
+        }
+    }
+    if report.offline.is_none() {
+        let mut between = |r: &mut Replica, api: &mut dyn ItsmApi, report: &mut SyncReport| -> Result<(), SyncError> {
+            push::push(r, api, now, report, lease)?;
+            pull::pull(r, api, connector, report, &mut |_| {}, lease)
+        };
+        if let Err(e) = pull::backfill(r, api, connector, &mut report, progress, lease, &mut between) {
             offline(e, &mut report)?;
         }
     }

@@ -17,53 +17,157 @@ use std::collections::HashMap;
 /// The request type pulled service requests get.
 const PULLED_REQUEST_TYPE: &str = "consultation";
 
-/// Pulls every page of changes after the saved cursor, then the comments.
+/// Pulls every page of changes after the saved cursor, then the tickets it brought new
+/// without their beginning (read again whole), then the comments.
 pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, report: &mut SyncReport, progress: &mut dyn FnMut(Progress), lease: &Lease) -> Result<(), SyncError> {
+    refetch(r, api, connector, report, &sync_state::refetch_ids(r.conn())?)?;
     let mut cursor = sync_state::cursor(r.conn(), connector)?;
-    // Tickets whose conflict the user settled with the ITSM's value: read them again first.
-    let refetch = sync_state::refetch_ids(r.conn())?;
-    if !refetch.is_empty() {
-        let mut tickets = Vec::new();
-        for id in &refetch {
-            match api.ticket_with_life(id) {
-                Ok(t) => tickets.push(t),
-                // Gone from the ITSM, or no longer the desk's: said once, not asked again.
-                Err(ItsmError::Refused(why)) => report.skipped.push(SkippedTicket { number: id.clone(), reason: why }),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        // Cleared in the page's own transaction: a ticket that still cannot be applied asks to
-        // be read again, and a page that fails leaves the list as it was.
-        let applied = apply(r, connector, &ChangePage { tickets, cursor: cursor.clone(), more: true, total: None, phase: PullPhase::Changes }, true)?;
-        report.pulled += applied.pulled;
-        report.skipped.extend(applied.skipped);
-    }
-    // Counted per phase: the open queue's tickets, then the history's.
-    let mut done = 0u64;
-    let mut total = None;
-    let mut phase = None;
+    let mut tally = Tally::default();
+    let mut unbegun = Vec::new();
     for _ in 0..crate::sync::MAX_PAGES {
         lease.renew(r)?;
         let page = api.changes(&cursor)?;
         if page.more && page.cursor == cursor {
             return Err(ItsmError::Refused(format!("the ITSM answered the page after '{cursor}' with more to come from the same place; the pull stops rather than loop")).into());
         }
-        let applied = apply_page(r, connector, &page)?;
-        report.pulled += applied.pulled;
-        report.created += applied.created;
-        report.skipped.extend(applied.skipped);
-        if phase != Some(page.phase) {
-            (phase, done, total) = (Some(page.phase), 0, None);
-        }
-        done += page.tickets.len() as u64;
-        total = total.or(page.total);
-        progress(Progress { phase: page.phase, done, total });
+        let mut applied = apply(r, connector, Track::Changes, &page, &[])?;
+        unbegun.append(&mut applied.unbegun);
+        report.add(applied);
+        progress(tally.page(&page));
         cursor = page.cursor;
         if !page.more {
+            refetch(r, api, connector, report, &unbegun)?;
             return pull_comments(r, api, connector, lease);
         }
     }
     Err(ItsmError::Refused(format!("the ITSM still had more after {} pages; the pull stops (the pages read so far are kept)", crate::sync::MAX_PAGES)).into())
+}
+
+/// What runs between backfill pages: the push and the delta.
+pub(super) type Between<'a> = dyn FnMut(&mut Replica, &mut dyn ItsmApi, &mut SyncReport) -> Result<(), SyncError> + 'a;
+
+/// Backfill pages between two deltas: a change made in the ITSM during a long backfill
+/// reaches the replica, and the lead's changes reach the ITSM, every this many pages.
+pub(super) const DELTA_EVERY: u32 = 5;
+
+/// Walks the history's backfill, if one is under way, from its own cursor, each page in its
+/// own transaction; every [`DELTA_EVERY`] pages `between` runs (the push and the delta).
+/// Resumes where it stopped after a kill, a restart or the ITSM going away.
+pub(super) fn backfill(
+    r: &mut Replica,
+    api: &mut dyn ItsmApi,
+    connector: &str,
+    report: &mut SyncReport,
+    progress: &mut dyn FnMut(Progress),
+    lease: &Lease,
+    between: &mut Between<'_>,
+) -> Result<(), SyncError> {
+    let key = Track::Backfill.key(connector);
+    let mut cursor = sync_state::cursor(r.conn(), &key)?;
+    let mut tally = Tally::default();
+    for n in 1..=crate::sync::MAX_PAGES {
+        if cursor.is_empty() {
+            return Ok(());
+        }
+        lease.renew(r)?;
+        let page = api.changes(&cursor)?;
+        if page.more && page.cursor == cursor {
+            return Err(
+                ItsmError::Refused(format!("the ITSM answered the history after '{cursor}' with more to come from the same place; the backfill stops rather than loop")).into()
+            );
+        }
+        let applied = apply(r, connector, Track::Backfill, &page, &[])?;
+        report.add(applied);
+        progress(tally.page(&page));
+        cursor = if page.more { page.cursor } else { String::new() };
+        if n % DELTA_EVERY == 0 && !cursor.is_empty() {
+            between(r, api, report)?;
+        }
+    }
+    Err(ItsmError::Refused(format!("the ITSM's history still had more after {} pages; the backfill stops (the pages read so far are kept)", crate::sync::MAX_PAGES)).into())
+}
+
+/// Tickets `refetch` asked to be read again (a conflict settled with the ITSM's value, a
+/// ticket that could not be applied, one a delta brought without its beginning): each read
+/// whole, in one transaction that takes them off the list.
+fn refetch(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, report: &mut SyncReport, refetch: &[String]) -> Result<(), SyncError> {
+    if refetch.is_empty() {
+        return Ok(());
+    }
+    let mut tickets = Vec::new();
+    for id in refetch {
+        match api.ticket_with_life(id) {
+            Ok(t) => tickets.push(t),
+            // Gone from the ITSM, or no longer the desk's: said once, not asked again.
+            Err(ItsmError::Refused(why)) => report.skipped.push(SkippedTicket { number: id.clone(), reason: why }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // Cleared in the page's own transaction: a ticket that still cannot be applied asks to
+    // be read again, and a page that fails leaves the list as it was.
+    let cursor = sync_state::cursor(r.conn(), connector)?;
+    let applied = apply(r, connector, Track::Changes, &ChangePage { tickets, cursor, more: true, ..Default::default() }, refetch)?;
+    report.pulled += applied.pulled;
+    report.skipped.extend(applied.skipped);
+    Ok(())
+}
+
+/// Which cursor a page moves on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Track {
+    /// The changes (and a first pull's open queue).
+    Changes,
+    /// The history's backfill.
+    Backfill,
+}
+
+impl Track {
+    fn key(self, connector: &str) -> String {
+        match self {
+            Track::Changes => connector.to_string(),
+            Track::Backfill => format!("{connector}:backfill"),
+        }
+    }
+}
+
+/// Counts a part of the pull for its progress: tickets done, the total the ITSM gave with
+/// the part's first page, and what is left to wait at the pace so far.
+struct Tally {
+    phase: Option<crate::sync::PullPhase>,
+    done: u64,
+    total: Option<u64>,
+    since: std::time::Instant,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally { phase: None, done: 0, total: None, since: std::time::Instant::now() }
+    }
+}
+
+impl Tally {
+    fn page(&mut self, page: &ChangePage) -> Progress {
+        if self.phase != Some(page.phase) {
+            *self = Tally { phase: Some(page.phase), ..Tally::default() };
+        }
+        self.done += page.tickets.len() as u64;
+        self.total = self.total.or(page.total);
+        let left = self.total.map(|t| t.saturating_sub(self.done));
+        let seconds_left = match left {
+            Some(0) => Some(0),
+            Some(left) if self.done > 0 => Some((self.since.elapsed().as_secs_f64() * left as f64 / self.done as f64).ceil() as u64),
+            _ => None,
+        };
+        Progress { phase: page.phase, done: self.done, total: self.total, seconds_left }
+    }
+}
+
+impl SyncReport {
+    fn add(&mut self, page: PageOutcome) {
+        self.pulled += page.pulled;
+        self.created += page.created;
+        self.skipped.extend(page.skipped);
+    }
 }
 
 /// How long the people of the ITSM's line groups are taken as read.
@@ -125,16 +229,17 @@ fn pull_comments(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, lease:
 /// writes itself out at the end of every statement, so one statement per page rather than
 /// one per ticket is what makes a large first pull fast.
 pub fn apply_page(r: &mut Replica, connector: &str, page: &ChangePage) -> Result<PageOutcome, SyncError> {
-    apply(r, connector, page, false)
+    apply(r, connector, Track::Changes, page, &[])
 }
 
-/// [`apply_page`], first forgetting the tickets asked to be read again when `refetched`
-/// (the page holds them).
-fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -> Result<PageOutcome, SyncError> {
+/// [`apply_page`] on `track`'s cursor, first taking the tickets `refetched` off the list of
+/// those to read again (the page holds them). A page of the changes that brings a ticket new to
+/// the replica without its beginning (a done ticket changed before the backfill reached it)
+/// asks for it to be read again whole; the first pull's pages mark the history incomplete,
+/// the backfill's say from when it is whole, and its last page that it is.
+fn apply(r: &mut Replica, connector: &str, track: Track, page: &ChangePage, refetched: &[String]) -> Result<PageOutcome, SyncError> {
     r.write_with(|tx| -> Result<PageOutcome, SyncError> {
-        if refetched {
-            sync_state::clear_refetch(tx)?;
-        }
+        sync_state::clear_refetch(tx, refetched)?;
         let matrix = settings::matrix_in(tx)?;
         let mut cache = PageCache::load(tx)?;
         if page.tickets.iter().any(|t| t.kind == Kind::Request) {
@@ -161,9 +266,14 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
                 Err(ItsmError::Refused(format!("the page holds two tickets numbered {}", t.number)).into())
             };
             match applied {
-                Ok((id, life)) => {
+                Ok((id, life, new)) => {
                     tx.execute_batch("RELEASE pulled_ticket")?;
                     applied_ids.push(id);
+                    let begun = t.history.as_ref().is_none_or(|h| h.iter().any(|e| e.change == RemoteChange::Created));
+                    if new && !begun && track == Track::Changes && refetched.is_empty() {
+                        sync_state::refetch_later(tx, &t.id)?;
+                        outcome.unbegun.push(t.id.clone());
+                    }
                     if let Some(life) = life {
                         lives.push((id, life));
                     }
@@ -188,7 +298,21 @@ fn apply(r: &mut Replica, connector: &str, page: &ChangePage, refetched: bool) -
         }
         pulled::times_from_history(tx, &lives.iter().map(|(id, _)| *id).collect::<Vec<_>>())?;
         deadline::refresh(tx, deadline::Scope::Tickets(&applied_ids), chrono::Utc::now())?;
-        sync_state::save_cursor(tx, connector, &page.cursor)?;
+        match track {
+            Track::Changes => sync_state::save_cursor(tx, connector, &page.cursor)?,
+            Track::Backfill => {
+                let oldest = page.tickets.iter().map(|t| t.created).min();
+                sync_state::save_cursor(tx, &Track::Backfill.key(connector), if page.more { &page.cursor } else { "" })?;
+                sync_state::history_whole_from(tx, if page.more { oldest } else { None }, !page.more)?;
+            }
+        }
+        if page.phase == PullPhase::OpenQueue {
+            sync_state::history_pending(tx)?;
+        }
+        if let Some(start) = &page.backfill {
+            sync_state::save_cursor(tx, &Track::Backfill.key(connector), start)?;
+            sync_state::history_pending(tx)?;
+        }
         outcome.pulled = page.tickets.len() as u32 - outcome.skipped.len() as u32;
         Ok(outcome)
     })
@@ -203,6 +327,9 @@ pub struct PageOutcome {
     pub created: u32,
     /// Tickets that could not be applied (read again at the next sync).
     pub skipped: Vec<SkippedTicket>,
+    /// The ITSM's ids of tickets new to the replica that came without their beginning (a
+    /// delta's change to a ticket the backfill had not reached): read again whole.
+    pub unbegun: Vec<String>,
 }
 
 /// A pulled ticket that could not be applied, and why.
@@ -310,8 +437,9 @@ fn client_named(tx: &Connection, name: &str) -> Result<i64, SyncError> {
     Ok(reference::insert_client(tx, name.trim(), &format!("ITSM:{}", name.trim()), "Europe/Moscow", &[])?)
 }
 
-/// Stages one pulled ticket as new (in `batch`) or as a change (in `changes`); returns its id
-/// and, when the ITSM gave it, its recorded life (written once the page's tickets are).
+/// Stages one pulled ticket as new (in `batch`) or as a change (in `changes`); returns its id,
+/// when the ITSM gave it its recorded life (written once the page's tickets are), and whether
+/// it is new to the replica.
 fn apply_ticket(
     tx: &Connection,
     matrix: &crate::domain::PriorityMatrix,
@@ -319,7 +447,7 @@ fn apply_ticket(
     cache: &mut PageCache,
     batch: &mut TicketBatch,
     changes: &mut PulledChanges,
-) -> Result<(i64, Option<Life>), SyncError> {
+) -> Result<(i64, Option<Life>, bool), SyncError> {
     let stored = pulled::synced(tx, &t.id)?;
     let assignee = cache.staff(tx, t.owner.as_deref(), t.line)?;
     let life = t.history.as_deref().map(|events| life_of(tx, events)).transpose()?;
@@ -339,6 +467,10 @@ fn apply_ticket(
                     reason: Some(why),
                 },
             )?;
+        }
+        // Two of the ITSM's tickets with one number (a broken or hostile ITSM): the second waits.
+        if pulled::number_is_synced(tx, &t.number)? {
+            return Err(ItsmError::Refused(format!("another of the ITSM's tickets is numbered {}", t.number)).into());
         }
         let (client_id, contact) = match &t.fields.client {
             Some(name) => (client_named(tx, name)?, t.requestor.clone().unwrap_or_default()),
@@ -378,7 +510,7 @@ fn apply_ticket(
         // The ITSM's own priority, where it computes one, wins over our matrix's.
         let priority = t.priority.filter(|_| t.kind == Kind::Incident);
         pulled::stage_remote(tx, staged, &t.id, t.version.as_deref(), priority)?;
-        return Ok((staged, life));
+        return Ok((staged, life, true));
     };
     let held = cache.held.get(&stored.id).cloned().unwrap_or_default();
     let change = plan::pulled(&stored, t, assignee, &held, matrix);
@@ -423,5 +555,5 @@ fn apply_ticket(
             },
         )?;
     }
-    Ok((stored.id, life))
+    Ok((stored.id, life, false))
 }

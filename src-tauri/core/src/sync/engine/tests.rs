@@ -315,6 +315,20 @@ fn a_second_sync_of_the_same_replica_waits_for_the_first() {
 }
 
 #[test]
+fn a_sync_that_died_without_giving_its_lease_back_does_not_keep_the_next_one_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("replica.db");
+    let (mut window, mut script) = (Replica::open(&path).unwrap(), Replica::open(&path).unwrap());
+    let held = lease::Lease::take(&mut window).unwrap();
+    assert!(matches!(lease::Lease::take(&mut script), Err(SyncError::Busy)), "another process's sync holds it");
+    // The holder ends without releasing (killed): its lease row stays, its lock goes with it.
+    drop(held);
+    let lease = lease::Lease::take(&mut script).expect("taken over at once, not after the lease runs out");
+    assert!(matches!(lease::Lease::take(&mut window), Err(SyncError::Busy)));
+    lease.release(&mut script);
+}
+
+#[test]
 fn an_operation_discarded_while_an_earlier_one_is_sent_is_not_sent() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("race.db");
@@ -350,7 +364,7 @@ fn a_feed_that_never_ends_stops_the_pull_instead_of_looping() {
         }
         fn changes(&mut self, cursor: &str) -> Result<crate::sync::ChangePage, crate::sync::ItsmError> {
             // "More to come" from the same place, forever.
-            Ok(crate::sync::ChangePage { tickets: vec![], cursor: cursor.to_string(), more: true, total: None, phase: Default::default() })
+            Ok(crate::sync::ChangePage { tickets: vec![], cursor: cursor.to_string(), more: true, ..Default::default() })
         }
         fn ticket(&mut self, id: &str) -> Result<RemoteTicket, crate::sync::ItsmError> {
             Ok(remote(id))
@@ -446,8 +460,12 @@ fn a_ticket_that_cannot_be_applied_is_named_and_the_rest_of_the_page_lands() {
     assert!(report.skipped[0].number == "RT-1" && report.skipped[0].reason.contains("two tickets numbered RT-1"), "{report:?}");
     assert!(!report.in_sync());
     assert!(crate::store::queue::row_by_number(&r, "RT-3").is_ok());
-    // The skipped one is read again next time, not lost behind the cursor.
+    // The skipped one is read again next time, not lost behind the cursor; still holding a
+    // number another of the ITSM's tickets has, it is named again and the sync goes on.
     assert_eq!(crate::store::sync_state::refetch_ids(r.conn()).unwrap(), ["2"]);
+    let report = sync(&mut r, &mut itsm, "fake", at(9), &mut |_| {}).unwrap();
+    assert!(report.skipped.len() == 1 && report.skipped[0].reason.contains("another of the ITSM's tickets is numbered RT-1"), "{report:?}");
+    assert_eq!(crate::store::queue::row_by_number(&r, "RT-1").unwrap().subject, "VPN down");
 }
 
 fn event(id: &str, at: DateTime<Utc>, actor: &str, change: RemoteChange) -> RemoteEvent {
@@ -492,4 +510,173 @@ fn the_itsms_record_of_a_life_is_stored_at_its_own_times_once_and_decides_the_fi
     itsm.put(again);
     sync(&mut r, &mut itsm, "fake", at(10), &mut |_| {}).unwrap();
     assert_eq!(crate::store::queue::detail(&r, "RT-1").unwrap().history.len(), d.history.len());
+}
+
+/// An ITSM whose first pull brings its open ticket, then a backfill of `done` tickets
+/// (newest first, two a page) beside the fake's feed; it counts every request.
+struct Backfilling {
+    itsm: FakeItsm,
+    /// Done tickets, newest first.
+    done: Vec<RemoteTicket>,
+    /// The cursors asked for, in order.
+    asked: Vec<String>,
+    /// Runs before the backfill's page `n` (1-based) is answered.
+    before_page: Box<dyn FnMut(u32, &mut FakeItsm)>,
+    pages: u32,
+}
+
+impl crate::sync::ItsmApi for Backfilling {
+    fn check(&mut self) -> Result<(), crate::sync::ItsmError> {
+        self.itsm.check()
+    }
+    fn changes(&mut self, cursor: &str) -> Result<crate::sync::ChangePage, crate::sync::ItsmError> {
+        self.asked.push(cursor.to_string());
+        if let Some(from) = cursor.strip_prefix("back:") {
+            self.pages += 1;
+            (self.before_page)(self.pages, &mut self.itsm);
+            self.itsm.check()?;
+            let from: usize = from.parse().unwrap();
+            let to = (from + 2).min(self.done.len());
+            return Ok(crate::sync::ChangePage {
+                tickets: self.done[from..to].to_vec(),
+                cursor: format!("back:{to}"),
+                more: to < self.done.len(),
+                total: Some((self.done.len() - from) as u64),
+                phase: crate::sync::PullPhase::History,
+                backfill: None,
+            });
+        }
+        let mut page = self.itsm.changes(cursor)?;
+        if cursor.is_empty() {
+            (page.phase, page.backfill) = (crate::sync::PullPhase::OpenQueue, Some("back:0".into()));
+        }
+        Ok(page)
+    }
+    fn ticket(&mut self, id: &str) -> Result<RemoteTicket, crate::sync::ItsmError> {
+        self.itsm.ticket(id)
+    }
+    fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<crate::sync::WriteOutcome, crate::sync::ItsmError> {
+        self.itsm.write(id, version, changes)
+    }
+    fn comment_once(&mut self, id: &str, op_id: &str, body: &str) -> Result<bool, crate::sync::ItsmError> {
+        self.itsm.comment_once(id, op_id, body)
+    }
+    fn comments(&mut self, cursor: &str) -> Result<crate::sync::CommentPage, crate::sync::ItsmError> {
+        self.itsm.comments(cursor)
+    }
+}
+
+/// Twenty done tickets, `D1` the oldest, registered an hour apart.
+fn done_tickets() -> Vec<RemoteTicket> {
+    (1..=20)
+        .rev()
+        .map(|n| {
+            let mut t = remote(&format!("D{n}"));
+            t.status = Status::Closed;
+            t.created = at(0) + chrono::Duration::hours(n);
+            t.updated = t.created + chrono::Duration::minutes(30);
+            t
+        })
+        .collect()
+}
+
+#[test]
+fn the_history_is_backfilled_newest_first_with_the_delta_between_and_resumes_where_it_stopped() {
+    use crate::store::sync_state::{history_pulled, HistoryPulled};
+    let mut itsm = FakeItsm::default();
+    itsm.put(remote("1"));
+    // Someone else raises the open ticket's urgency while the backfill's second page is asked;
+    // the ITSM goes away before its seventh.
+    let before_page = Box::new(|n: u32, itsm: &mut FakeItsm| {
+        if n == 2 {
+            let mut t = itsm.tickets["1"].clone();
+            t.urgency = Level::High;
+            itsm.put(t);
+        }
+        itsm.down = n == 7;
+    });
+    let mut api = Backfilling { itsm, done: done_tickets(), asked: Vec::new(), before_page, pages: 0 };
+    let mut r = Replica::open_in_memory().unwrap();
+    let mut seen = Vec::new();
+    let report = sync(&mut r, &mut api, "fake", at(8), &mut |p| seen.push(p)).unwrap();
+    assert!(report.offline.is_some(), "{report:?}");
+    // The open queue first, then six pages of the history, newest first; after the fifth the
+    // delta, which brought the change made meanwhile.
+    assert_eq!(api.asked[0], "");
+    let backfill: Vec<&str> = api.asked.iter().filter(|c| c.starts_with("back:")).map(String::as_str).collect();
+    assert_eq!(backfill, ["back:0", "back:2", "back:4", "back:6", "back:8", "back:10", "back:12"]);
+    let fifth = api.asked.iter().position(|c| c == "back:8").unwrap();
+    assert!(api.asked[fifth + 1].starts_with('v'), "the delta after the fifth page: {:?}", api.asked);
+    assert_eq!(crate::store::queue::row_by_number(&r, "RT-1").unwrap().urgency, Level::High, "the change made during the backfill arrived in it");
+    // Twelve done tickets, D20 down to D9: the history is whole from D9's registration on.
+    let pulled: i64 = r.conn().query_row("SELECT count(*) FROM tickets WHERE status = 'closed'", [], |x| x.get(0)).unwrap();
+    assert_eq!(pulled, 12);
+    assert_eq!(history_pulled(r.conn()).unwrap(), Some(HistoryPulled::From(at(0) + chrono::Duration::hours(9))));
+    // Progress: the history's pages count up to its total, with a time left once one is in.
+    let history: Vec<&Progress> = seen.iter().filter(|p| p.phase == crate::sync::PullPhase::History).collect();
+    assert_eq!(history.iter().map(|p| p.done).collect::<Vec<_>>(), [2, 4, 6, 8, 10, 12]);
+    assert!(history.iter().all(|p| p.total == Some(20) && p.seconds_left.is_some()), "{history:?}");
+
+    // Back online: the backfill goes on from where it stopped, nothing asked twice.
+    (api.asked, api.itsm.down) = (Vec::new(), false);
+    sync(&mut r, &mut api, "fake", at(9), &mut |_| {}).unwrap();
+    let backfill: Vec<&str> = api.asked.iter().filter(|c| c.starts_with("back:")).map(String::as_str).collect();
+    assert_eq!(backfill, ["back:12", "back:14", "back:16", "back:18"]);
+    let pulled: i64 = r.conn().query_row("SELECT count(*) FROM tickets WHERE status = 'closed'", [], |x| x.get(0)).unwrap();
+    assert_eq!(pulled, 20);
+    assert_eq!(history_pulled(r.conn()).unwrap(), None, "the history is whole");
+    // A later sync has no backfill left.
+    api.asked.clear();
+    sync(&mut r, &mut api, "fake", at(10), &mut |_| {}).unwrap();
+    assert!(api.asked.iter().all(|c| !c.starts_with("back:")), "{:?}", api.asked);
+}
+
+#[test]
+fn a_ticket_a_delta_brings_new_without_its_beginning_is_read_again_whole() {
+    let mut itsm = FakeItsm::default();
+    let mut t = remote("5");
+    t.status = Status::Closed;
+    // The feed brings only its latest change (the backfill has not reached it).
+    t.history = Some(vec![RemoteEvent { id: "tx-9".into(), at: at(7), actor: "l1-anna".into(), change: RemoteChange::Status(Some(Status::Completed), Status::Closed) }]);
+    itsm.put(t);
+    struct WholeLife(FakeItsm);
+    impl crate::sync::ItsmApi for WholeLife {
+        fn check(&mut self) -> Result<(), crate::sync::ItsmError> {
+            self.0.check()
+        }
+        fn changes(&mut self, cursor: &str) -> Result<crate::sync::ChangePage, crate::sync::ItsmError> {
+            self.0.changes(cursor)
+        }
+        fn ticket(&mut self, id: &str) -> Result<RemoteTicket, crate::sync::ItsmError> {
+            self.0.ticket(id)
+        }
+        fn ticket_with_life(&mut self, id: &str) -> Result<RemoteTicket, crate::sync::ItsmError> {
+            let mut t = self.0.ticket(id)?;
+            let mut life = vec![RemoteEvent { id: "tx-1".into(), at: at(6), actor: "lead".into(), change: RemoteChange::Created }];
+            life.extend(t.history.take().unwrap_or_default());
+            t.history = Some(life);
+            Ok(t)
+        }
+        fn write(&mut self, id: &str, version: &str, changes: &[Change]) -> Result<crate::sync::WriteOutcome, crate::sync::ItsmError> {
+            self.0.write(id, version, changes)
+        }
+        fn comment_once(&mut self, id: &str, op_id: &str, body: &str) -> Result<bool, crate::sync::ItsmError> {
+            self.0.comment_once(id, op_id, body)
+        }
+        fn comments(&mut self, cursor: &str) -> Result<crate::sync::CommentPage, crate::sync::ItsmError> {
+            self.0.comments(cursor)
+        }
+    }
+    let mut r = Replica::open_in_memory().unwrap();
+    sync(&mut r, &mut WholeLife(itsm), "fake", at(8), &mut |_| {}).unwrap();
+    let ids: Vec<String> = r
+        .conn()
+        .prepare("SELECT source_id FROM ticket_history WHERE source_id IS NOT NULL ORDER BY at")
+        .unwrap()
+        .query_map([], |x| x.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ids, ["tx-1", "tx-9"], "its registration too, once, in the same sync");
+    assert!(crate::store::sync_state::refetch_ids(r.conn()).unwrap().is_empty());
 }
