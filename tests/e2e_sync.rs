@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::proxy::Proxy;
 use common::rt::{self, ONE_SERVER};
 use common::webdriver::{available, Window, ONE_WINDOW};
 use std::process::Stdio;
@@ -71,5 +72,59 @@ async fn an_escalation_made_while_rt_is_down_waits_in_the_window_and_lands_when_
     let (r, i) = (rt.clone(), id.clone());
     let t = on_thread(Box::new(move || r.get(&i)));
     assert_eq!(t["Owner"]["id"], "l2-viktor", "RT has the escalation: {t}");
+    w.close().await;
+}
+
+#[tokio::test]
+// ONE_SERVER is the synchronous sync tests' lock; nothing in this test binary waits on it.
+#[allow(clippy::await_holding_lock)]
+async fn a_window_connected_to_rt_shows_the_open_queue_while_the_history_is_still_being_pulled() {
+    if !available() {
+        return;
+    }
+    let _one = ONE_WINDOW.lock().await;
+    let _server = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(rt) = rt::server() else { return };
+    let on_thread = |f: Box<dyn FnOnce() -> serde_json::Value + Send>| std::thread::spawn(f).join().unwrap();
+    // RT holds an open ticket and a done one.
+    let r = rt.clone();
+    let ids = on_thread(Box::new(move || {
+        let open = r.create("E2E first pull: the open one", "High", "Low");
+        let done = r.create("E2E first pull: the done one", "Low", "Low");
+        r.put(&done, serde_json::json!({"Status": "completed"}));
+        serde_json::json!([open, done])
+    }));
+    let (open, done) = (format!("RT-{}", ids[0].as_str().unwrap()), format!("RT-{}", ids[1].as_str().unwrap()));
+    // Between the window and RT, a proxy that holds the history's backfill (the done tickets'
+    // listing, newest first) until the test lets it go.
+    let proxy = Proxy::start(&rt.url);
+    proxy.hold("order=DESC&per_page=100&page=1&fields=Subject");
+
+    // A new user's window (the demo in it) connected to RT through the ITSM dialog.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("replica.db");
+    let w = Window::open(&db).await;
+    w.find("[data-testid=queue-row]").await;
+    w.find("[data-testid=sync-state]").await.click().await.unwrap();
+    w.find("[data-testid=sync-url]").await.send_keys(&proxy.url).await.unwrap();
+    w.find("[data-testid=sync-secret]").await.send_keys(&rt.token).await.unwrap();
+    w.find("[data-testid=sync-connect]").await.click().await.unwrap();
+
+    // The open queue's part has ended and the backfill waits on RT: the open ticket is in the
+    // window's queue while the sync is still running, and the done one is not in the replica.
+    let held = std::sync::Arc::new(proxy);
+    let waiting = held.clone();
+    tokio::task::spawn_blocking(move || waiting.wait_held()).await.unwrap();
+    w.find("[data-testid=search]").await.send_keys(&open).await.unwrap();
+    w.wait_attr("[data-testid=queue-row]", "data-number", &open).await;
+    w.wait_attr("[data-testid=sync-state]", "data-state", "running").await;
+    let dbs = db.to_str().unwrap();
+    assert_eq!(common::run(dir.path(), &["ticket", &done, "--db", dbs]).status.code(), Some(4), "the history is not pulled yet");
+
+    // The backfill goes on: the sync ends, and the done ticket is there.
+    held.release();
+    w.wait_attr("[data-testid=sync-state]", "data-state", "online").await;
+    let t = common::json(dir.path(), &["ticket", &done, "--json", "--db", dbs]);
+    assert_eq!(t["summary"]["status"], "completed", "{t}");
     w.close().await;
 }

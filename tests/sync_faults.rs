@@ -8,122 +8,9 @@
 mod common;
 
 use common::desk::Replica;
+use common::proxy::{Fault, Proxy, TIMEOUT};
 use common::rt::{self, Server, ONE_SERVER};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Fault {
-    None,
-    /// 503 to every request.
-    Unavailable,
-    /// The request reaches RT, but only half of RT's answer comes back.
-    CutHalf,
-    /// 200 with an HTML page instead of JSON.
-    Garbage,
-    /// 401, as if the token had been revoked.
-    Unauthorized,
-    /// The connection is closed as soon as the request arrives.
-    Hangup,
-    /// The request reaches RT, but its answer is held back longer than Smena waits.
-    Stall,
-}
-
-/// How long Smena waits for an answer in these tests (`SMENA_ITSM_TIMEOUT`, seconds), and
-/// how long a stalled answer is held back.
-const TIMEOUT: &str = "2";
-const STALL: std::time::Duration = std::time::Duration::from_secs(4);
-
-/// A proxy in front of RT; `fault` applies to writes (PUT, POST) or to every request.
-struct Proxy {
-    url: String,
-    fault: Arc<Mutex<(Fault, bool)>>,
-}
-
-fn read_request(c: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        let n = c.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
-            let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
-            while buf.len() < end + 4 + length {
-                let n = c.read(&mut chunk).ok()?;
-                if n == 0 {
-                    return None;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            return Some(buf);
-        }
-    }
-}
-
-/// The request with `Connection: close`, so one connection carries one exchange.
-fn closing(request: &[u8]) -> Vec<u8> {
-    let end = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&request[..end]);
-    let mut out: Vec<String> = head.lines().filter(|l| !l.to_lowercase().starts_with("connection:")).map(str::to_string).collect();
-    out.push("Connection: close".into());
-    let mut bytes = (out.join("\r\n") + "\r\n\r\n").into_bytes();
-    bytes.extend_from_slice(&request[end + 4..]);
-    bytes
-}
-
-fn respond(c: &mut TcpStream, status: &str, body: &str) {
-    let _ = write!(c, "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-}
-
-impl Proxy {
-    fn start(target: &str) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let upstream = target.trim_start_matches("http://").to_string();
-        let fault = Arc::new(Mutex::new((Fault::None, true)));
-        let shared = fault.clone();
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(mut c) = conn else { continue };
-                let upstream = upstream.clone();
-                let (mode, writes_only) = *shared.lock().unwrap();
-                std::thread::spawn(move || {
-                    let Some(request) = read_request(&mut c) else { return };
-                    let is_write = request.starts_with(b"PUT") || request.starts_with(b"POST");
-                    let mode = if writes_only && !is_write { Fault::None } else { mode };
-                    match mode {
-                        Fault::Unavailable => respond(&mut c, "503 Service Unavailable", ""),
-                        Fault::Garbage => respond(&mut c, "200 OK", "<html><body>Proxy error</body></html>"),
-                        Fault::Unauthorized => respond(&mut c, "401 Unauthorized", r#"{"message":"Unauthorized"}"#),
-                        Fault::Hangup => {}
-                        Fault::None | Fault::CutHalf | Fault::Stall => {
-                            let mut rt = TcpStream::connect(&upstream).unwrap();
-                            rt.write_all(&closing(&request)).unwrap();
-                            let mut answer = Vec::new();
-                            let _ = rt.read_to_end(&mut answer);
-                            if mode == Fault::Stall {
-                                std::thread::sleep(STALL);
-                            }
-                            let keep = if mode == Fault::CutHalf { answer.len() / 2 } else { answer.len() };
-                            let _ = c.write_all(&answer[..keep]);
-                        }
-                    }
-                });
-            }
-        });
-        Proxy { url, fault }
-    }
-
-    fn set(&self, fault: Fault, writes_only: bool) {
-        *self.fault.lock().unwrap() = (fault, writes_only);
-    }
-}
 
 /// The replica, and its sync with the short timeout these tests give the ITSM.
 struct Desk(Replica);
@@ -242,4 +129,21 @@ fn a_pull_that_fails_halfway_leaves_the_replica_as_it_was_and_the_next_brings_ev
             assert_eq!(desk.ticket(&format!("RT-{id}"))["summary"]["impact"], impact.to_lowercase(), "{fault:?}");
         }
     }
+}
+
+#[test]
+fn a_busy_itsm_refusing_each_request_once_with_429_is_waited_for_and_the_first_pull_ends_whole() {
+    let _g = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(rt) = rt::server() else { return };
+    let proxy = Proxy::start(&rt.url);
+    let desk = connect(&proxy, &rt);
+    let id = rt.create("Throttled pull", "High", "Low");
+    // Every request of the whole first pull is refused once with "retry after a second".
+    proxy.set(Fault::Throttled, false);
+    let (code, err) = desk.sync();
+    proxy.set(Fault::None, true);
+    assert_eq!(code, 0, "{err}");
+    let refused = proxy.throttled.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(refused >= 3, "the proxy refused {refused} requests");
+    assert_eq!(desk.ticket(&format!("RT-{id}"))["summary"]["subject"], "Throttled pull");
 }

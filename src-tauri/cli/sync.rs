@@ -30,6 +30,10 @@ pub struct ConnectArgs {
     /// User name (SimpleOne)
     #[arg(long)]
     user: Option<String>,
+    /// Requests sent at once during a pull, where the ITSM serves them side by side (1-16,
+    /// default 4; 1 for an ITSM that serves one at a time)
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=16))]
+    parallel: Option<u8>,
 }
 
 #[derive(Debug, Args)]
@@ -143,7 +147,11 @@ pub fn connect(a: ConnectArgs, db: &Path) -> CliResult {
     };
     let c = sync::connection(kind, &a.url, a.user.as_deref())?;
     let secret = read_secret()?;
-    sync::connect(&mut open(db)?, &c, &secret)?;
+    let mut r = open(db)?;
+    sync::connect(&mut r, &c, &secret)?;
+    if let Some(n) = a.parallel {
+        credentials::set_parallel(&mut r, usize::from(n))?;
+    }
     out!("connected to {} at {}; the secret is in the OS keyring", c.kind, c.url);
     Ok(())
 }

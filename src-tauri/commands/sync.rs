@@ -152,10 +152,14 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<(), IpcError> {
 #[tauri::command(async)]
 pub fn sync_connect(state: State<'_, AppState>, kind: ItsmKind, url: String, user: Option<String>, secret: String, interval_seconds: u64) -> Result<(), IpcError> {
     let c = sync::connection(kind, &url, user.as_deref())?;
-    // Checked before the replica is taken: the ITSM may take seconds to answer.
-    sync::check(&c, &secret)?;
+    // Checked before the replica is taken (the ITSM may take seconds to answer), and kept,
+    // on a thread of their own: the connector's HTTP client and the keyring block, which a
+    // thread of the command runtime may not.
+    let checked = std::thread::scope(|s| s.spawn(|| sync::check(&c, &secret)).join());
+    checked.map_err(|_| IpcError::new(ErrorCode::Internal, "the ITSM check stopped unexpectedly", "проверка ITSM неожиданно прервалась"))??;
     with_replica_mut(&state, |r| -> Result<u64, IpcError> {
-        sync::remember(r, &c, &secret)?;
+        let kept = std::thread::scope(|s| s.spawn(|| sync::remember(r, &c, &secret)).join());
+        kept.map_err(|_| IpcError::new(ErrorCode::Internal, "keeping the connection stopped unexpectedly", "сохранение подключения неожиданно прервалось"))??;
         Ok(credentials::set_interval(r, interval_seconds)?)
     })?;
     sync_now(state)

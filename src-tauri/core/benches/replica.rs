@@ -217,7 +217,7 @@ fn demo_floor(demo: &std::path::Path) {
 /// `.ci/rt/seed-bulk` fills a second RT instance (its own data directory and port, so the
 /// sync tests' RT is left alone) once, then a fresh replica pulls everything from it.
 fn rt_first_pull(n: usize) {
-    use smena_core::sync::{engine, rt::Rt};
+    use smena_core::sync::{engine, rt::Rt, PullPhase, DEFAULT_PARALLEL};
     use std::process::Command;
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let env = [("SMENA_RT_DIR", root.join("target/rt-bench")), ("SMENA_RT_PORT", PathBuf::from("8392"))];
@@ -235,21 +235,147 @@ fn rt_first_pull(n: usize) {
     println!("sync: RT with {n} tickets ready in {:.1} s", t.elapsed().as_secs_f64());
     let dir = std::env::temp_dir().join(format!("smena-bench-rt-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut r = Replica::open(&dir.join("first-pull.db")).unwrap();
-    let mut api = Rt::new(&url, &token).unwrap();
-    let now = Utc::now();
-    let t = Instant::now();
-    let report = engine::sync(&mut r, &mut api, "rt", now, &mut |_| {});
-    let secs = t.elapsed().as_secs_f64();
-    match report {
-        Ok(report) => {
-            println!("{:<45} {:.1} s, {:.0} tickets/s ({} tickets)", format!("sync: first pull of {n} tickets from RT"), secs, report.pulled as f64 / secs, report.pulled)
+    // A first pull: the time to the open queue usable (its part's last page stored) and to
+    // the whole history.
+    let pull = |url: &str, db: &str, proxy: Option<&recording::Proxy>| {
+        let mut r = Replica::open(&dir.join(db)).unwrap();
+        let mut api = Rt::new(url, &token).unwrap().with_parallel(DEFAULT_PARALLEL);
+        let t = Instant::now();
+        let mut open_queue = None;
+        let report = engine::sync(&mut r, &mut api, "rt", Utc::now(), &mut |p| {
+            if p.phase != PullPhase::OpenQueue && open_queue.is_none() {
+                open_queue = Some((t.elapsed().as_secs_f64(), proxy.map_or(0, |p| p.requests().len())));
+            }
+        });
+        (report, open_queue, t.elapsed().as_secs_f64())
+    };
+    // Once through a recording proxy, for the requests RT was asked; then straight to RT, timed.
+    let proxy = recording::Proxy::start(&url);
+    let (recorded, open_mark, _) = pull(&proxy.url, "recorded.db", Some(&proxy));
+    let requests = proxy.requests();
+    let (report, open_queue, secs) = pull(&url, "first-pull.db", None);
+    match (recorded, report, open_queue, open_mark) {
+        (Ok(_), Ok(report), Some((open_secs, _)), Some((_, open_requests))) => {
+            // RT's own floor: the same requests, as many at once, by a plain HTTP client.
+            let floor_open = recording::replay(&url, &requests[..open_requests], DEFAULT_PARALLEL);
+            let floor_all = recording::replay(&url, &requests, DEFAULT_PARALLEL);
+            let workers = std::fs::read_to_string(root.join("target/rt-bench/workers")).map(|w| w.trim().to_string()).unwrap_or_else(|_| "?".into());
+            println!("sync: first pull of {n} tickets from RT ({workers} workers, {DEFAULT_PARALLEL} requests at once, {} requests): {} tickets", requests.len(), report.pulled);
+            println!("{:<45} {open_secs:.1} s (RT serving its {open_requests} requests: {floor_open:.1} s; goal < 15 s)", "sync: connect to the open queue usable");
+            println!(
+                "{:<45} {secs:.1} s = {:.2} x RT serving the same requests ({floor_all:.1} s; goal <= 1.2 x), {:.0} tickets/s",
+                "sync: connect to the whole history",
+                secs / floor_all,
+                f64::from(report.pulled) / secs
+            );
         }
-        Err(e) => println!("sync: first pull from RT failed: {e}"),
+        (recorded, report, _, _) => println!("sync: first pull from RT failed: {:?} / {:?}", recorded.err(), report.err()),
     }
-    drop(r);
     std::fs::remove_dir_all(&dir).unwrap();
     let _ = Command::new(root.join(".ci/rt/stop")).envs(env).output();
+}
+
+/// A proxy on loopback that records every request a pull sends to RT, and a plain client
+/// that sends them again: what RT needs to serve a pull's requests, with no Smena work.
+mod recording {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+
+    pub struct Proxy {
+        pub url: String,
+        seen: Arc<Mutex<Vec<Vec<u8>>>>,
+    }
+
+    /// One request from `c`: its head and its body (by Content-Length).
+    fn read_request(c: &mut TcpStream) -> Option<Vec<u8>> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 16384];
+        loop {
+            let n = c.read(&mut chunk).ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
+                while buf.len() < end + 4 + length {
+                    let n = c.read(&mut chunk).ok()?;
+                    if n == 0 {
+                        return None;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                return Some(buf);
+            }
+        }
+    }
+
+    /// The request with `Connection: close`, so one connection carries one exchange.
+    fn closing(request: &[u8]) -> Vec<u8> {
+        let end = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&request[..end]);
+        let mut out: Vec<String> = head.lines().filter(|l| !l.to_lowercase().starts_with("connection:")).map(str::to_string).collect();
+        out.push("Connection: close".into());
+        let mut bytes = (out.join("\r\n") + "\r\n\r\n").into_bytes();
+        bytes.extend_from_slice(&request[end + 4..]);
+        bytes
+    }
+
+    /// Sends one recorded request to `upstream` (host:port) and reads the whole answer.
+    fn exchange(upstream: &str, request: &[u8]) -> Vec<u8> {
+        let mut rt = TcpStream::connect(upstream).unwrap();
+        rt.write_all(request).unwrap();
+        let mut answer = Vec::new();
+        let _ = rt.read_to_end(&mut answer);
+        answer
+    }
+
+    impl Proxy {
+        pub fn start(target: &str) -> Proxy {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            let upstream = target.trim_start_matches("http://").to_string();
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let log = seen.clone();
+            std::thread::spawn(move || {
+                for conn in listener.incoming() {
+                    let Ok(mut c) = conn else { continue };
+                    let (upstream, log) = (upstream.clone(), log.clone());
+                    std::thread::spawn(move || {
+                        let Some(request) = read_request(&mut c) else { return };
+                        let request = closing(&request);
+                        log.lock().unwrap().push(request.clone());
+                        let _ = c.write_all(&exchange(&upstream, &request));
+                    });
+                }
+            });
+            Proxy { url, seen }
+        }
+
+        /// The requests recorded so far, in the order they came.
+        pub fn requests(&self) -> Vec<Vec<u8>> {
+            self.seen.lock().unwrap().clone()
+        }
+    }
+
+    /// Sends `requests` to RT at `url`, `parallel` at a time; the seconds it took.
+    pub fn replay(url: &str, requests: &[Vec<u8>], parallel: usize) -> f64 {
+        let upstream = url.trim_start_matches("http://");
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let t = std::time::Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..parallel {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(request) = requests.get(i) else { return };
+                    exchange(upstream, request);
+                });
+            }
+        });
+        t.elapsed().as_secs_f64()
+    }
 }
 
 /// The queue's pages a lead asks for most: the open queue, a small and a large status or

@@ -182,7 +182,7 @@ pub fn sync_connected(r: &mut Replica, now: DateTime<Utc>, progress: &mut dyn Fn
         ItsmKind::Rt => {
             check_url(&c.url)?;
             let rt = rt::Rt::new(&c.url, &secret).map_err(|source| ConnectError::Check { url: c.url.clone(), source })?;
-            Box::new(rt.with_fields(super::fields::fields_in(r.conn())?))
+            Box::new(rt.with_fields(super::fields::fields_in(r.conn())?).with_parallel(credentials::parallel(r)?))
         }
         ItsmKind::SimpleOne => connector(&c, &secret)?,
     };

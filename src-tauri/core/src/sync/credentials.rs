@@ -115,3 +115,19 @@ pub fn set_interval(r: &mut Replica, seconds: u64) -> Result<u64, CredentialErro
     r.write(|tx| settings::put(tx, INTERVAL_KEY, &s.to_string()))?;
     Ok(s)
 }
+
+const PARALLEL_KEY: &str = "sync_parallel_requests";
+
+/// Requests sent to the ITSM at once where it serves them side by side.
+pub fn parallel(r: &Replica) -> Result<usize, CredentialError> {
+    let v = settings::get(r.conn(), PARALLEL_KEY)?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(super::DEFAULT_PARALLEL).clamp(1, super::MAX_PARALLEL))
+}
+
+/// Sets the requests sent at once (1 to [`super::MAX_PARALLEL`]; 1 for an ITSM that serves
+/// one at a time).
+pub fn set_parallel(r: &mut Replica, n: usize) -> Result<usize, CredentialError> {
+    let n = n.clamp(1, super::MAX_PARALLEL);
+    r.write(|tx| settings::put(tx, PARALLEL_KEY, &n.to_string()))?;
+    Ok(n)
+}

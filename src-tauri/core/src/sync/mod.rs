@@ -262,6 +262,12 @@ pub enum ItsmError {
 /// Attempts for a request that met a 5xx, 429 or a network error.
 const ATTEMPTS: u32 = 3;
 
+/// Requests a connector sends at once where the ITSM serves them side by side, unless the
+/// connection says otherwise; and the most it may.
+pub const DEFAULT_PARALLEL: usize = 4;
+/// See [`DEFAULT_PARALLEL`].
+pub const MAX_PARALLEL: usize = 16;
+
 /// The largest answer Smena reads from the ITSM: a page of a hundred tickets with their
 /// fields is well under a megabyte; an endless body ends the sync instead of the memory.
 pub const MAX_ANSWER_BYTES: u64 = 64 << 20;
@@ -297,8 +303,8 @@ fn default_backoff(n: u32) -> std::time::Duration {
 }
 
 /// Sends with up to `tries` attempts (one for requests that must not be repeated blindly),
-/// waiting `backoff` between them; a network error, 5xx or 429 is tried again, any other
-/// answer (401 too) is the caller's.
+/// waiting `backoff` between them, or what the ITSM's Retry-After asks (up to a minute); a
+/// network error, 5xx or 429 is tried again, any other answer (401 too) is the caller's.
 fn send_retrying(
     http: &reqwest::blocking::Client,
     tries: u32,
@@ -306,13 +312,24 @@ fn send_retrying(
     build: &dyn Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
 ) -> Result<reqwest::blocking::Response, ItsmError> {
     let mut last = String::new();
+    // The pause the ITSM asked for with Retry-After (seconds, up to a minute), else ours.
+    let mut asked: Option<std::time::Duration> = None;
     for attempt in 0..tries {
         if attempt > 0 {
-            std::thread::sleep(backoff(attempt - 1));
+            std::thread::sleep(asked.take().unwrap_or_else(|| backoff(attempt - 1)));
         }
         match build(http).send() {
             Err(e) => last = e.without_url().to_string(),
-            Ok(r) if r.status().is_server_error() || r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => last = format!("HTTP {}", r.status()),
+            Ok(r) if r.status().is_server_error() || r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+                last = format!("HTTP {}", r.status());
+                asked = r
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .filter(|s| *s <= 60)
+                    .map(std::time::Duration::from_secs);
+            }
             Ok(r) if r.status().is_redirection() => {
                 let to = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("elsewhere").to_string();
                 return Err(ItsmError::Refused(format!("the ITSM redirects to {to}; Smena does not follow redirects with credentials (connect to that URL)")));

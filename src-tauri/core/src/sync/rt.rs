@@ -47,6 +47,11 @@ pub struct Rt {
     organizations: HashMap<String, Option<String>>,
     /// Tickets per page of a first pull's listings.
     listing: usize,
+    /// Requests sent at once where RT can serve them side by side.
+    parallel: usize,
+    /// The next page of a first pull's listing, asked while the page before it was read:
+    /// the listing's query and RT's answer.
+    prefetched: Option<(String, Value)>,
     /// Pause before retry `n` (0-based); tests make it short.
     pub backoff: fn(u32) -> Duration,
 }
@@ -64,8 +69,16 @@ impl Rt {
             mapping: RtFields::default(),
             organizations: HashMap::new(),
             listing: listing_page_size(),
+            parallel: super::DEFAULT_PARALLEL,
+            prefetched: None,
             backoff: default_backoff,
         })
+    }
+
+    /// The connector sending up to `n` requests at once (1 to [`super::MAX_PARALLEL`]).
+    pub fn with_parallel(mut self, n: usize) -> Rt {
+        self.parallel = n.clamp(1, super::MAX_PARALLEL);
+        self
     }
 
     /// The connector reading fields through `mapping`.
@@ -80,16 +93,30 @@ impl Rt {
 
     /// Sends with up to `tries` attempts (one for requests that must not be repeated blindly).
     fn send_tries(&self, tries: u32, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
-        let r = send_retrying(&self.http, tries, self.backoff, &|c| build(c).header("Authorization", format!("token {}", self.token)))?;
-        if r.status() == StatusCode::UNAUTHORIZED {
-            return Err(ItsmError::Unauthorized("the auth token was refused (401)".into()));
-        }
-        Ok(r)
+        authorized(&self.http, &self.token, tries, self.backoff, build)
     }
 
     fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ItsmError> {
         let url = format!("{}{path}", self.rest);
         self.read(|c| c.get(&url).query(query))
+    }
+
+    /// GETs `requests` (path, query), up to [`Rt::parallel`] at once; the answers in order.
+    fn get_all(&self, requests: &[(String, Vec<(&str, String)>)]) -> Result<Vec<Value>, ItsmError> {
+        let mut out = Vec::with_capacity(requests.len());
+        for group in requests.chunks(self.parallel.max(1)) {
+            if let [(path, query)] = group {
+                out.push(self.get(path, query));
+                continue;
+            }
+            std::thread::scope(|s| {
+                let running: Vec<_> = group.iter().map(|(path, query)| s.spawn(move || self.get(path, query))).collect();
+                for r in running {
+                    out.push(r.join().unwrap_or_else(|_| Err(ItsmError::Unreachable("a request's thread failed".into()))));
+                }
+            });
+        }
+        out.into_iter().collect()
     }
 
     /// A search that REST2 takes as JSON in a POST (a read: safe to repeat).
@@ -100,11 +127,7 @@ impl Rt {
 
     /// Sends a read and takes its JSON answer; anything but success is a refusal.
     fn read(&self, build: impl Fn(&Client) -> RequestBuilder) -> Result<Value, ItsmError> {
-        let (status, v) = json_of(self.send(build)?)?;
-        if !status.is_success() {
-            return Err(ItsmError::Refused(message(&v, status)));
-        }
-        Ok(v)
+        read_as(&self.http, &self.token, self.backoff, build)
     }
 
     fn load_queues(&mut self) -> Result<(), ItsmError> {
@@ -240,33 +263,47 @@ impl Rt {
         Ok(change.map(|change| RemoteEvent { id: id_of(&t["id"]), at: time_of(&t["Created"]), actor: t["Creator"]["id"].as_str().unwrap_or_default().to_string(), change }))
     }
 
-    /// The whole recorded life of the tickets `ids`, by ticket id, oldest change first.
+    /// The whole recorded life of the tickets `ids`, by ticket id, oldest change first: the
+    /// first page of each batch's transactions side by side, then every further page the
+    /// first ones announced.
     fn lives(&mut self, ids: &[String]) -> Result<HashMap<String, Vec<RemoteEvent>>, ItsmError> {
         let mut out: HashMap<String, Vec<RemoteEvent>> = ids.iter().map(|id| (id.clone(), Vec::new())).collect();
-        for chunk in ids.chunks(50) {
-            let tickets = chunk.iter().map(|id| format!("ObjectId = {id}")).collect::<Vec<_>>().join(" OR ");
-            let query = format!("ObjectType = 'RT::Ticket' AND ({tickets}) AND ({LIFE})");
-            for page in 1..=u64::from(super::MAX_PAGES) {
-                let v = self.get(
-                    "/transactions",
-                    &[
-                        ("query", query.clone()),
-                        ("orderby", "id".into()),
-                        ("order", "ASC".into()),
-                        ("per_page", PAGE.to_string()),
-                        ("page", page.to_string()),
-                        ("fields", LIFE_FIELDS.into()),
-                    ],
-                )?;
-                for t in v["items"].as_array().into_iter().flatten() {
-                    if let Some(e) = self.event(t)? {
-                        out.entry(id_of(&t["ObjectId"])).or_default().push(e);
-                    }
-                }
-                if !v["next_page"].is_string() {
-                    break;
+        let queries: Vec<String> = ids
+            .chunks(50)
+            .map(|chunk| {
+                let tickets = chunk.iter().map(|id| format!("ObjectId = {id}")).collect::<Vec<_>>().join(" OR ");
+                format!("ObjectType = 'RT::Ticket' AND ({tickets}) AND ({LIFE})")
+            })
+            .collect();
+        let request = |query: &str, page: u64| {
+            let q = vec![
+                ("query", query.to_string()),
+                ("orderby", "id".into()),
+                ("order", "ASC".into()),
+                ("per_page", PAGE.to_string()),
+                ("page", page.to_string()),
+                ("fields", LIFE_FIELDS.into()),
+            ];
+            ("/transactions".to_string(), q)
+        };
+        let first = self.get_all(&queries.iter().map(|q| request(q, 1)).collect::<Vec<_>>())?;
+        let mut rest = Vec::new();
+        for (query, v) in queries.iter().zip(&first) {
+            let pages = v["pages"].as_u64().unwrap_or(1).min(u64::from(super::MAX_PAGES));
+            rest.extend((2..=pages).map(|page| request(query, page)));
+        }
+        let rest = self.get_all(&rest)?;
+        for v in first.iter().chain(&rest) {
+            for t in v["items"].as_array().into_iter().flatten() {
+                if let Some(e) = self.event(t)? {
+                    out.entry(id_of(&t["ObjectId"])).or_default().push(e);
                 }
             }
+        }
+        // Each batch's pages are in order and the batches hold other tickets: a ticket's
+        // changes are in RT's order already; sorted by id all the same, as RT numbers them.
+        for life in out.values_mut() {
+            life.sort_by_key(|e| e.id.parse::<u64>().unwrap_or(u64::MAX));
         }
         Ok(out)
     }
@@ -350,11 +387,43 @@ impl Rt {
             (Some(id), _) => format!("id > {id} AND "),
         };
         let order = if listing == Listing::Back { "DESC" } else { "ASC" };
-        let v = self.get("/tickets", &list_query(format!("{past}({LINES}){}", listing.condition()), order, self.listing))?;
+        let query = list_query(format!("{past}({LINES}){}", listing.condition()), order, self.listing);
+        let key = format!("{query:?}");
+        let v = match self.prefetched.take() {
+            Some((asked, v)) if asked == key => v,
+            _ => self.get("/tickets", &query)?,
+        };
         let ids = v["items"].as_array().into_iter().flatten().filter_map(|t| id_of(&t["id"]).parse::<u64>().ok());
         let last = if listing == Listing::Back { ids.min() } else { ids.max() }.or(from);
         let tickets = self.parse_all(&v);
-        let tickets = self.with_lives(tickets)?;
+        // The next page is asked for while this one's lives are read.
+        let next = (v["next_page"].is_string() && self.parallel > 1).then(|| {
+            let past = match (last, listing) {
+                (Some(id), Listing::Back) => format!("id < {id} AND "),
+                (Some(id), _) => format!("id > {id} AND "),
+                (None, _) => String::new(),
+            };
+            list_query(format!("{past}({LINES}){}", listing.condition()), order, self.listing)
+        });
+        let tickets = match next {
+            Some(next) => {
+                let key = format!("{next:?}");
+                let this = &mut *self;
+                let http = this.http.clone();
+                let (url, token, backoff) = (format!("{}/tickets", this.rest), this.token.clone(), this.backoff);
+                let (tickets, prefetched) = std::thread::scope(|s| {
+                    let ahead = s.spawn(move || read_as(&http, &token, backoff, |c| c.get(&url).query(&next)));
+                    let tickets = this.with_lives(tickets);
+                    (tickets, ahead.join())
+                });
+                // A failed look-ahead is asked again in its turn.
+                if let Ok(Ok(v)) = prefetched {
+                    self.prefetched = Some((key, v));
+                }
+                tickets?
+            }
+            None => self.with_lives(tickets)?,
+        };
         let mut page = ChangePage { tickets, total: v["total"].as_u64(), phase: listing.phase(), ..Default::default() };
         let at = |listing: Listing| format!("{}:{}:{top}", listing.prefix(), last.map_or(String::new(), |id| id.to_string()));
         (page.cursor, page.more) = match (v["next_page"].is_string(), listing) {
@@ -380,6 +449,24 @@ impl Rt {
     fn parse_all(&self, v: &Value) -> Vec<RemoteTicket> {
         v["items"].as_array().into_iter().flatten().filter_map(|item| self.parse(item, None).ok()).collect()
     }
+}
+
+/// Sends with the auth token, up to `tries` attempts; a refused token is said as such.
+fn authorized(http: &Client, token: &str, tries: u32, backoff: fn(u32) -> Duration, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, ItsmError> {
+    let r = send_retrying(http, tries, backoff, &|c| build(c).header("Authorization", format!("token {token}")))?;
+    if r.status() == StatusCode::UNAUTHORIZED {
+        return Err(ItsmError::Unauthorized("the auth token was refused (401)".into()));
+    }
+    Ok(r)
+}
+
+/// Sends a read with the auth token and takes its JSON answer; anything but success is a refusal.
+fn read_as(http: &Client, token: &str, backoff: fn(u32) -> Duration, build: impl Fn(&Client) -> RequestBuilder) -> Result<Value, ItsmError> {
+    let (status, v) = json_of(authorized(http, token, ATTEMPTS, backoff, build)?)?;
+    if !status.is_success() {
+        return Err(ItsmError::Refused(message(&v, status)));
+    }
+    Ok(v)
 }
 
 /// The transactions that make a ticket's life as the desk counts it.
