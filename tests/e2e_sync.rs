@@ -109,6 +109,8 @@ async fn a_window_connected_to_rt_shows_the_open_queue_while_the_history_is_stil
     w.find("[data-testid=sync-url]").await.send_keys(&proxy.url).await.unwrap();
     w.find("[data-testid=sync-secret]").await.send_keys(&rt.token).await.unwrap();
     w.find("[data-testid=sync-connect]").await.click().await.unwrap();
+    w.find("[data-testid=sync-connected]").await;
+    w.find("[data-testid=sync-close]").await.click().await.unwrap();
 
     // The open queue's part has ended and the backfill waits on RT: the open ticket is in the
     // window's queue while the sync is still running, and the done one is not in the replica.
@@ -120,11 +122,21 @@ async fn a_window_connected_to_rt_shows_the_open_queue_while_the_history_is_stil
     w.wait_attr("[data-testid=sync-state]", "data-state", "running").await;
     let dbs = db.to_str().unwrap();
     assert_eq!(common::run(dir.path(), &["ticket", &done, "--db", dbs]).status.code(), Some(4), "the history is not pulled yet");
+    // Dashboards say their period is not whole yet rather than show a low number.
+    w.find("[data-testid=nav-dashboards]").await.click().await.unwrap();
+    let banner = w.find("[data-testid=dash-incomplete]").await;
+    assert!(banner.text().await.unwrap().contains("still being pulled"), "{}", banner.text().await.unwrap());
+    if let Some(dir) = std::env::var_os("SMENA_SCREENSHOTS") {
+        std::fs::write(std::path::Path::new(&dir).join("dashboards-incomplete.png"), w.client.screenshot().await.unwrap()).unwrap();
+    }
+    w.find("[data-testid=nav-queue]").await.click().await.unwrap();
 
     // The backfill goes on: the sync ends, and the done ticket is there.
     held.release();
     w.wait_attr("[data-testid=sync-state]", "data-state", "online").await;
     let t = common::json(dir.path(), &["ticket", &done, "--json", "--db", dbs]);
     assert_eq!(t["summary"]["status"], "completed", "{t}");
+    w.find("[data-testid=nav-dashboards]").await.click().await.unwrap();
+    w.wait_eval("document.querySelector('[data-testid=dash-total]') !== null && document.querySelector('[data-testid=dash-incomplete]') === null", "true").await;
     w.close().await;
 }
