@@ -512,6 +512,9 @@ fn the_itsms_record_of_a_life_is_stored_at_its_own_times_once_and_decides_the_fi
     assert_eq!(crate::store::queue::detail(&r, "RT-1").unwrap().history.len(), d.history.len());
 }
 
+/// What happens in the ITSM before the backfill's page `n` is answered.
+type BeforePage = Box<dyn FnMut(u32, &mut FakeItsm)>;
+
 /// An ITSM whose first pull brings its open ticket, then a backfill of `done` tickets
 /// (newest first, two a page) beside the fake's feed; it counts every request.
 struct Backfilling {
@@ -521,7 +524,7 @@ struct Backfilling {
     /// The cursors asked for, in order.
     asked: Vec<String>,
     /// Runs before the backfill's page `n` (1-based) is answered.
-    before_page: Box<dyn FnMut(u32, &mut FakeItsm)>,
+    before_page: BeforePage,
     pages: u32,
 }
 
