@@ -9,6 +9,12 @@ use common::rt::{self, ONE_SERVER};
 use common::webdriver::{available, Window, ONE_WINDOW};
 use std::process::Stdio;
 
+/// Runs `f` on a thread of its own: reqwest's blocking client (RT's test helpers) may not run
+/// on the test's async thread.
+fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f).join().unwrap()
+}
+
 #[tokio::test]
 // ONE_SERVER is the synchronous sync tests' lock; nothing in this test binary waits on it.
 #[allow(clippy::await_holding_lock)]
@@ -19,10 +25,8 @@ async fn an_escalation_made_while_rt_is_down_waits_in_the_window_and_lands_when_
     let _one = ONE_WINDOW.lock().await;
     let _server = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(rt) = rt::server() else { return };
-    // reqwest's blocking client may not run on the test's async thread: give it one of its own.
-    let on_thread = |f: Box<dyn FnOnce() -> serde_json::Value + Send>| std::thread::spawn(f).join().unwrap();
     let r = rt.clone();
-    let id = on_thread(Box::new(move || serde_json::Value::from(r.create("E2E: VPN tunnel to DC-2 down", "High", "Low")))).as_str().unwrap().to_string();
+    let id = on_thread(move || r.create("E2E: VPN tunnel to DC-2 down", "High", "Low"));
     let number = format!("RT-{id}");
 
     // A fresh replica connected to RT (the token on standard input, into the keyring).
@@ -70,7 +74,7 @@ async fn an_escalation_made_while_rt_is_down_waits_in_the_window_and_lands_when_
     w.wait_attr("[data-testid=sync-state]", "data-waiting", "0").await;
     w.wait_eval("document.querySelector('[data-testid=queue-row] [data-testid=row-unsynced]') === null", "true").await;
     let (r, i) = (rt.clone(), id.clone());
-    let t = on_thread(Box::new(move || r.get(&i)));
+    let t = on_thread(move || r.get(&i));
     assert_eq!(t["Owner"]["id"], "l2-viktor", "RT has the escalation: {t}");
     w.close().await;
 }
@@ -85,16 +89,14 @@ async fn a_window_connected_to_rt_shows_the_open_queue_while_the_history_is_stil
     let _one = ONE_WINDOW.lock().await;
     let _server = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(rt) = rt::server() else { return };
-    let on_thread = |f: Box<dyn FnOnce() -> serde_json::Value + Send>| std::thread::spawn(f).join().unwrap();
     // RT holds an open ticket and a done one.
     let r = rt.clone();
-    let ids = on_thread(Box::new(move || {
+    let (open, done) = on_thread(move || {
         let open = r.create("E2E first pull: the open one", "High", "Low");
         let done = r.create("E2E first pull: the done one", "Low", "Low");
         r.put(&done, serde_json::json!({"Status": "completed"}));
-        serde_json::json!([open, done])
-    }));
-    let (open, done) = (format!("RT-{}", ids[0].as_str().unwrap()), format!("RT-{}", ids[1].as_str().unwrap()));
+        (format!("RT-{open}"), format!("RT-{done}"))
+    });
     // Between the window and RT, a proxy that holds the history's backfill (the done tickets'
     // listing, newest first) until the test lets it go.
     let proxy = Proxy::start(&rt.url);

@@ -30,6 +30,16 @@ impl Desk {
     }
 }
 
+/// RT, a proxy in front of it and a replica connected through the proxy, or a skip where RT
+/// cannot run (a failure under CI).
+fn setup() -> Option<(std::sync::MutexGuard<'static, ()>, Server, Proxy, Desk)> {
+    let guard = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = rt::server()?;
+    let proxy = Proxy::start(&rt.url);
+    let desk = connect(&proxy, &rt);
+    Some((guard, rt, proxy, desk))
+}
+
 fn connect(proxy: &Proxy, rt: &Server) -> Desk {
     let desk = Desk(Replica::new());
     let out = desk.run_with_stdin(&["connect", "rt", "--url", &proxy.url], &format!("{}\n", rt.token));
@@ -39,10 +49,7 @@ fn connect(proxy: &Proxy, rt: &Server) -> Desk {
 
 #[test]
 fn after_each_fault_the_change_stays_queued_and_lands_exactly_once_when_the_path_clears() {
-    let _g = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(rt) = rt::server() else { return };
-    let proxy = Proxy::start(&rt.url);
-    let desk = connect(&proxy, &rt);
+    let Some((_g, rt, proxy, desk)) = setup() else { return };
     let faults = [Fault::Unavailable, Fault::CutHalf, Fault::Garbage, Fault::Unauthorized, Fault::Hangup, Fault::Stall];
     let ids: Vec<String> = faults.iter().map(|f| rt.create(&format!("Fault test: {f:?}"), "Low", "Low")).collect();
     assert_eq!(desk.sync().0, 0);
@@ -104,10 +111,7 @@ fn after_each_fault_the_change_stays_queued_and_lands_exactly_once_when_the_path
 
 #[test]
 fn a_pull_that_fails_halfway_leaves_the_replica_as_it_was_and_the_next_brings_everything() {
-    let _g = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(rt) = rt::server() else { return };
-    let proxy = Proxy::start(&rt.url);
-    let desk = connect(&proxy, &rt);
+    let Some((_g, rt, proxy, desk)) = setup() else { return };
     let ids: Vec<String> = (0..3).map(|i| rt.create(&format!("Pull fault {i}"), "Low", "Low")).collect();
     assert_eq!(desk.sync().0, 0);
     for fault in [Fault::CutHalf, Fault::Garbage, Fault::Unavailable, Fault::Hangup, Fault::Stall] {
@@ -133,10 +137,7 @@ fn a_pull_that_fails_halfway_leaves_the_replica_as_it_was_and_the_next_brings_ev
 
 #[test]
 fn a_busy_itsm_refusing_each_request_once_with_429_is_waited_for_and_the_first_pull_ends_whole() {
-    let _g = ONE_SERVER.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(rt) = rt::server() else { return };
-    let proxy = Proxy::start(&rt.url);
-    let desk = connect(&proxy, &rt);
+    let Some((_g, rt, proxy, desk)) = setup() else { return };
     let id = rt.create("Throttled pull", "High", "Low");
     // Every request of the whole first pull is refused once with "retry after a second".
     proxy.set(Fault::Throttled, false);

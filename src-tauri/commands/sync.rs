@@ -147,19 +147,22 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<(), IpcError> {
         .map_err(|_| IpcError::new(ErrorCode::Internal, "the sync worker has stopped", "фоновая синхронизация остановилась"))
 }
 
+/// Runs `f` on a thread of its own: the connector's HTTP client and the keyring block, which
+/// a thread of the command runtime may not (the blocking client hangs there). `failed` says,
+/// in English and Russian, that the thread failed.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send, failed: (&str, &str)) -> Result<T, IpcError> {
+    std::thread::scope(|s| s.spawn(f).join()).map_err(|_| IpcError::new(ErrorCode::Internal, failed.0, failed.1))
+}
+
 /// Checks the ITSM with the secret, keeps the secret in the OS keyring and the connection in
 /// the replica, then syncs. The secret is never stored or returned anywhere else.
 #[tauri::command(async)]
 pub fn sync_connect(state: State<'_, AppState>, kind: ItsmKind, url: String, user: Option<String>, secret: String, interval_seconds: u64) -> Result<(), IpcError> {
     let c = sync::connection(kind, &url, user.as_deref())?;
-    // Checked before the replica is taken (the ITSM may take seconds to answer), and kept,
-    // on a thread of their own: the connector's HTTP client and the keyring block, which a
-    // thread of the command runtime may not.
-    let checked = std::thread::scope(|s| s.spawn(|| sync::check(&c, &secret)).join());
-    checked.map_err(|_| IpcError::new(ErrorCode::Internal, "the ITSM check stopped unexpectedly", "проверка ITSM неожиданно прервалась"))??;
+    // Checked before the replica is taken: the ITSM may take seconds to answer.
+    off_runtime(|| sync::check(&c, &secret), ("the ITSM check stopped unexpectedly", "проверка ITSM неожиданно прервалась"))??;
     with_replica_mut(&state, |r| -> Result<u64, IpcError> {
-        let kept = std::thread::scope(|s| s.spawn(|| sync::remember(r, &c, &secret)).join());
-        kept.map_err(|_| IpcError::new(ErrorCode::Internal, "keeping the connection stopped unexpectedly", "сохранение подключения неожиданно прервалось"))??;
+        off_runtime(|| sync::remember(r, &c, &secret), ("keeping the connection stopped unexpectedly", "сохранение подключения неожиданно прервалось"))??;
         Ok(credentials::set_interval(r, interval_seconds)?)
     })?;
     sync_now(state)

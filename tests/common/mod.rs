@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod desk;
+pub mod http;
 pub mod proxy;
 pub mod rt;
 pub mod simpleone;

@@ -3,7 +3,8 @@
 //! answer, answers held back past Smena's timeout, 429s, and requests held until released.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use super::http::{closing, exchange, read_request};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -50,41 +51,6 @@ struct Gate {
     waiting: u32,
     /// Every request's first line so far.
     seen: Vec<String>,
-}
-
-fn read_request(c: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        let n = c.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
-            let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
-            while buf.len() < end + 4 + length {
-                let n = c.read(&mut chunk).ok()?;
-                if n == 0 {
-                    return None;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            return Some(buf);
-        }
-    }
-}
-
-/// The request with `Connection: close`, so one connection carries one exchange.
-fn closing(request: &[u8]) -> Vec<u8> {
-    let end = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&request[..end]);
-    let mut out: Vec<String> = head.lines().filter(|l| !l.to_lowercase().starts_with("connection:")).map(str::to_string).collect();
-    out.push("Connection: close".into());
-    let mut bytes = (out.join("\r\n") + "\r\n\r\n").into_bytes();
-    bytes.extend_from_slice(&request[end + 4..]);
-    bytes
 }
 
 fn respond(c: &mut TcpStream, status: &str, body: &str) {
@@ -139,10 +105,7 @@ impl Proxy {
                             respond_with(&mut c, "429 Too Many Requests", "Retry-After: 1\r\n", r#"{"message":"Too many requests"}"#);
                         }
                         Fault::None | Fault::CutHalf | Fault::Stall => {
-                            let mut rt = TcpStream::connect(&upstream).unwrap();
-                            rt.write_all(&closing(&request)).unwrap();
-                            let mut answer = Vec::new();
-                            let _ = rt.read_to_end(&mut answer);
+                            let answer = exchange(&upstream, &closing(&request));
                             if mode == Fault::Stall {
                                 std::thread::sleep(STALL);
                             }

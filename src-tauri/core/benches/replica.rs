@@ -275,61 +275,20 @@ fn rt_first_pull(n: usize) {
     let _ = Command::new(root.join(".ci/rt/stop")).envs(env).output();
 }
 
+#[path = "../../../tests/common/http.rs"]
+mod http;
+
 /// A proxy on loopback that records every request a pull sends to RT, and a plain client
 /// that sends them again: what RT needs to serve a pull's requests, with no Smena work.
 mod recording {
-    use std::io::{Read, Write};
-    use std::net::{TcpListener, TcpStream};
+    use super::http::{closing, exchange, read_request};
+    use std::io::Write;
+    use std::net::TcpListener;
     use std::sync::{Arc, Mutex};
 
     pub struct Proxy {
         pub url: String,
         seen: Arc<Mutex<Vec<Vec<u8>>>>,
-    }
-
-    /// One request from `c`: its head and its body (by Content-Length).
-    fn read_request(c: &mut TcpStream) -> Option<Vec<u8>> {
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 16384];
-        loop {
-            let n = c.read(&mut chunk).ok()?;
-            if n == 0 {
-                return None;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
-                let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
-                while buf.len() < end + 4 + length {
-                    let n = c.read(&mut chunk).ok()?;
-                    if n == 0 {
-                        return None;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                return Some(buf);
-            }
-        }
-    }
-
-    /// The request with `Connection: close`, so one connection carries one exchange.
-    fn closing(request: &[u8]) -> Vec<u8> {
-        let end = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let head = String::from_utf8_lossy(&request[..end]);
-        let mut out: Vec<String> = head.lines().filter(|l| !l.to_lowercase().starts_with("connection:")).map(str::to_string).collect();
-        out.push("Connection: close".into());
-        let mut bytes = (out.join("\r\n") + "\r\n\r\n").into_bytes();
-        bytes.extend_from_slice(&request[end + 4..]);
-        bytes
-    }
-
-    /// Sends one recorded request to `upstream` (host:port) and reads the whole answer.
-    fn exchange(upstream: &str, request: &[u8]) -> Vec<u8> {
-        let mut rt = TcpStream::connect(upstream).unwrap();
-        rt.write_all(request).unwrap();
-        let mut answer = Vec::new();
-        let _ = rt.read_to_end(&mut answer);
-        answer
     }
 
     impl Proxy {

@@ -381,13 +381,7 @@ impl Rt {
     /// done tickets begins; after an earlier Smena's listings, in the feed; after the
     /// backfill's, nowhere.
     fn listing_page(&mut self, listing: Listing, from: Option<u64>, top: &str) -> Result<ChangePage, ItsmError> {
-        let past = match (from, listing) {
-            (None, _) => String::new(),
-            (Some(id), Listing::Back) => format!("id < {id} AND "),
-            (Some(id), _) => format!("id > {id} AND "),
-        };
-        let order = if listing == Listing::Back { "DESC" } else { "ASC" };
-        let query = list_query(format!("{past}({LINES}){}", listing.condition()), order, self.listing);
+        let query = self.listing_query(listing, from);
         let key = format!("{query:?}");
         let v = match self.prefetched.take() {
             Some((asked, v)) if asked == key => v,
@@ -397,24 +391,14 @@ impl Rt {
         let last = if listing == Listing::Back { ids.min() } else { ids.max() }.or(from);
         let tickets = self.parse_all(&v);
         // The next page is asked for while this one's lives are read.
-        let next = (v["next_page"].is_string() && self.parallel > 1).then(|| {
-            let past = match (last, listing) {
-                (Some(id), Listing::Back) => format!("id < {id} AND "),
-                (Some(id), _) => format!("id > {id} AND "),
-                (None, _) => String::new(),
-            };
-            list_query(format!("{past}({LINES}){}", listing.condition()), order, self.listing)
-        });
+        let next = (v["next_page"].is_string() && self.parallel > 1).then(|| self.listing_query(listing, last));
         let tickets = match next {
             Some(next) => {
                 let key = format!("{next:?}");
-                let this = &mut *self;
-                let http = this.http.clone();
-                let (url, token, backoff) = (format!("{}/tickets", this.rest), this.token.clone(), this.backoff);
+                let (http, url, token, backoff) = (self.http.clone(), format!("{}/tickets", self.rest), self.token.clone(), self.backoff);
                 let (tickets, prefetched) = std::thread::scope(|s| {
                     let ahead = s.spawn(move || read_as(&http, &token, backoff, |c| c.get(&url).query(&next)));
-                    let tickets = this.with_lives(tickets);
-                    (tickets, ahead.join())
+                    (self.with_lives(tickets), ahead.join())
                 });
                 // A failed look-ahead is asked again in its turn.
                 if let Ok(Ok(v)) = prefetched {
@@ -436,6 +420,18 @@ impl Rt {
             (false, Listing::Done | Listing::All) => (format!("tx:{top}"), false),
         };
         Ok(page)
+    }
+
+    /// The query of `listing`'s page past id `from` (after it; before it for the backfill,
+    /// which goes newest first).
+    fn listing_query(&self, listing: Listing, from: Option<u64>) -> Vec<(&'static str, String)> {
+        let past = match (from, listing) {
+            (None, _) => String::new(),
+            (Some(id), Listing::Back) => format!("id < {id} AND "),
+            (Some(id), _) => format!("id > {id} AND "),
+        };
+        let order = if listing == Listing::Back { "DESC" } else { "ASC" };
+        list_query(format!("{past}({LINES}){}", listing.condition()), order, self.listing)
     }
 
     /// Where RT's transaction feed stands now.

@@ -25,11 +25,7 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
     let mut tally = Tally::default();
     let mut unbegun = Vec::new();
     for _ in 0..crate::sync::MAX_PAGES {
-        lease.renew(r)?;
-        let page = api.changes(&cursor)?;
-        if page.more && page.cursor == cursor {
-            return Err(ItsmError::Refused(format!("the ITSM answered the page after '{cursor}' with more to come from the same place; the pull stops rather than loop")).into());
-        }
+        let page = next_page(r, api, lease, &cursor, ("the page", "the pull"))?;
         let mut applied = apply(r, connector, Track::Changes, &page, &[])?;
         unbegun.append(&mut applied.unbegun);
         report.add(applied);
@@ -41,6 +37,18 @@ pub(super) fn pull(r: &mut Replica, api: &mut dyn ItsmApi, connector: &str, repo
         }
     }
     Err(ItsmError::Refused(format!("the ITSM still had more after {} pages; the pull stops (the pages read so far are kept)", crate::sync::MAX_PAGES)).into())
+}
+
+/// The page after `cursor`, the lease renewed first. A page that says more waits from the
+/// same place is refused rather than read forever (`part`: what was read, and what stops).
+fn next_page(r: &mut Replica, api: &mut dyn ItsmApi, lease: &Lease, cursor: &str, part: (&str, &str)) -> Result<ChangePage, SyncError> {
+    lease.renew(r)?;
+    let page = api.changes(cursor)?;
+    if page.more && page.cursor == cursor {
+        let (read, stops) = part;
+        return Err(ItsmError::Refused(format!("the ITSM answered {read} after '{cursor}' with more to come from the same place; {stops} stops rather than loop")).into());
+    }
+    Ok(page)
 }
 
 /// What runs between backfill pages: the push and the delta.
@@ -69,13 +77,7 @@ pub(super) fn backfill(
         if cursor.is_empty() {
             return Ok(());
         }
-        lease.renew(r)?;
-        let page = api.changes(&cursor)?;
-        if page.more && page.cursor == cursor {
-            return Err(
-                ItsmError::Refused(format!("the ITSM answered the history after '{cursor}' with more to come from the same place; the backfill stops rather than loop")).into()
-            );
-        }
+        let page = next_page(r, api, lease, &cursor, ("the history", "the backfill"))?;
         let applied = apply(r, connector, Track::Backfill, &page, &[])?;
         report.add(applied);
         progress(tally.page(&page));
@@ -306,11 +308,10 @@ fn apply(r: &mut Replica, connector: &str, track: Track, page: &ChangePage, refe
                 sync_state::history_whole_from(tx, if page.more { oldest } else { None }, !page.more)?;
             }
         }
-        if page.phase == PullPhase::OpenQueue {
-            sync_state::history_pending(tx)?;
-        }
         if let Some(start) = &page.backfill {
             sync_state::save_cursor(tx, &Track::Backfill.key(connector), start)?;
+        }
+        if page.phase == PullPhase::OpenQueue || page.backfill.is_some() {
             sync_state::history_pending(tx)?;
         }
         outcome.pulled = page.tickets.len() as u32 - outcome.skipped.len() as u32;
