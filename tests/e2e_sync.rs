@@ -105,7 +105,9 @@ async fn a_window_connected_to_rt_shows_the_open_queue_while_the_history_is_stil
     // A new user's window (the demo in it) connected to RT through the ITSM dialog.
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("replica.db");
-    let w = Window::open(&db).await;
+    // The held request is waited for as long as the test needs (the default gives up after
+    // 30 s a try, and the sync would end offline).
+    let w = Window::open_with(&db, &[("SMENA_ITSM_TIMEOUT", std::path::Path::new("300"))]).await;
     w.find("[data-testid=queue-row]").await;
     w.find("[data-testid=sync-state]").await.click().await.unwrap();
     w.find("[data-testid=sync-url]").await.send_keys(&proxy.url).await.unwrap();
