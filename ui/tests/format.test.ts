@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTime, hoursMinutes, pausedLeft, size, timeLeft } from '../src/lib/format';
+import { dateTime, hoursMinutes, pausedLeft, size, timeLeft, dayLabel } from '../src/lib/format';
 
 describe('dateTime', () => {
   it('shows a UTC instant in the given zone', () => {
@@ -52,5 +52,14 @@ describe('hoursMinutes', () => {
     expect(hoursMinutes(3 * 3600 + 5 * 60)).toBe('3:05');
     expect(hoursMinutes(-30 * 60)).toBe('-0:30');
     expect(hoursMinutes(59)).toBe('0:00');
+  });
+});
+
+describe('dayLabel', () => {
+  it('names the weekday of a calendar day, whatever the zone of the computer', () => {
+    expect(dayLabel('2026-12-07', 'en')).toBe('Mon');
+    expect(dayLabel('2026-12-07', 'ru')).toBe('пн');
+    expect(dayLabel('2026-12-13', 'en', true)).toBe('Sun 13');
+    expect(dayLabel('2026-12-13', 'ru', true)).toBe('вс, 13');
   });
 });

@@ -23,6 +23,20 @@ function formatter(locale: Locale, timeZone: string | undefined): Intl.DateTimeF
   return f;
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A calendar day (YYYY-MM-DD) as its weekday, short ("пн", "Mon"), or with the day's number
+ * too ("пн, 7", "Mon 7"); one formatter per language and form, as for times. */
+export function dayLabel(day: string, locale: Locale, withNumber = false): string {
+  const key = `${locale}|${withNumber}`;
+  let f = dayFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', withNumber ? { weekday: 'short', day: 'numeric', timeZone: 'UTC' } : { weekday: 'short', timeZone: 'UTC' });
+    dayFormats.set(key, f);
+  }
+  return f.format(new Date(`${day}T12:00:00Z`));
+}
+
 /** A UTC instant (RFC 3339) as local date and time, e.g. "28.11.2026, 10:15". */
 export function dateTime(iso: string | null | undefined, locale: Locale, timeZone?: string): string {
   if (!iso) return '—';

@@ -45,6 +45,8 @@ export function setLocale(locale: Locale): void {
 /** Translates `key` into `locale`, filling `{placeholders}` from `params`. */
 export function translate(locale: Locale, key: Key, params: Record<string, string | number> = {}): string {
   const text: string = catalogue[locale][key] ?? catalogue.en[key] ?? key;
+  // Most texts have no parameters; the month grid asks for a thousand at once.
+  if (!text.includes('{')) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
