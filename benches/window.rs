@@ -396,6 +396,26 @@ async fn interactions(db: &std::path::Path, label: &str) {
         }
         report("Dashboards: the heat map's tab (asked and drawn)", label, heat, None);
         report("  and the load chart's again", label, load, None);
+        // A tab's answer is kept once seen (by query and revision): a period never asked
+        // before times a chart asked of the core, sent, cleaned and drawn (its answer seen
+        // through the view's loading flag going up and down again).
+        let now_from = w.eval("return document.querySelector('[data-testid=dash-from]').value").await.as_str().unwrap_or_default().to_string();
+        let starts = (1..=21).map(|d| format!("2026-11-{d:02}")).filter(|d| *d != now_from).take(REPEAT);
+        let mut period = Vec::new();
+        for day in starts {
+            let act = format!(
+                "const body = document.querySelector('[data-testid=dash-body]');
+                 window.__asked = false;
+                 new MutationObserver((records, mo) => {{ if (records.some(r => r.oldValue === 'false')) {{ window.__asked = true; mo.disconnect(); }} }})
+                   .observe(body, {{ attributes: true, attributeFilter: ['data-loading'], attributeOldValue: true }});
+                 const i = document.querySelector('[data-testid=dash-from]');
+                 i.value = '{day}';
+                 i.dispatchEvent(new Event('input', {{ bubbles: true }}))"
+            );
+            let drawn = "window.__asked && document.querySelector('[data-testid=dash-body]').dataset.loading === 'false' && !!document.querySelector('[data-testid=chart] svg')";
+            period.push(timed(&w, &act, drawn).await);
+        }
+        report("Dashboards: a period never asked (asked and drawn)", label, period, None);
         w.eval(&click("nav-roster")).await;
         timed(&w, "void 0", &roster_done(&month)).await;
         w.eval(&click("roster-next")).await;
