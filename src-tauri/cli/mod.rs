@@ -17,6 +17,7 @@ mod actions;
 mod chart;
 mod client;
 mod demo;
+mod handover;
 mod import;
 mod matrix;
 mod report;
@@ -87,6 +88,10 @@ pub enum Command {
     /// Shift rosters: generate, show, coverage, now, export, publish, edit, import.
     #[command(subcommand)]
     Roster(roster::RosterCommand),
+    /// The shift handover at a boundary of the roster (by default the latest 08:00 or 20:00
+    /// Moscow): the shift's figures, who goes off with what, the next shift's deadlines,
+    /// escalations not taken, what is not synced, who comes on; --notes keeps the lead's notes.
+    Handover(handover::HandoverArgs),
     /// Connect to the ITSM (the secret is read from standard input and kept in the OS keyring).
     Connect(sync::ConnectArgs),
     /// Forget the ITSM connection and remove its secret from the keyring (--forget: its tickets too).
@@ -216,6 +221,7 @@ fn run_one(command: Command, db: &Path) -> CliResult {
         Command::Chart(a) => chart::run(a, db),
         Command::Sla(c) => sla::run(c, db),
         Command::Roster(c) => roster::run(c, db),
+        Command::Handover(a) => handover::run(a, db),
     }
 }
 

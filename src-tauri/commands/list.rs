@@ -41,6 +41,8 @@ macro_rules! with_commands {
             roster::roster_suggestions,
             roster::roster_now,
             roster::roster_export,
+            roster::handover,
+            roster::handover_notes,
             sync::sync_status,
             sync::sync_now,
             sync::sync_connect,

@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::ipc_error::IpcError;
 use smena_core::dashboard;
 use smena_core::error::ErrorCode;
+use smena_core::roster::handover::{self, Handover};
 use smena_core::roster::{self, ical, io, month, now, AbsenceKind, NowPanel, RosterMonth, Suggestion};
 use smena_core::{Clock, SystemClock};
 use tauri::State;
@@ -96,4 +97,26 @@ pub fn roster_export(state: State<'_, AppState>, month: String, format: String, 
         .map_err(|e| super::cannot_write(&dashboard::export_dir().unwrap_or_default(), e))?;
     smena_core::output::write_atomically(&path, text.as_bytes()).map_err(|e| super::cannot_write(&path, e))?;
     Ok(path.display().to_string())
+}
+
+/// The shift handover at the boundary `at` (RFC 3339), or at the latest 08:00 or 20:00
+/// Moscow changeover.
+#[tauri::command(async)]
+pub fn handover(state: State<'_, AppState>, at: Option<String>) -> Result<Handover, IpcError> {
+    let at = match at {
+        Some(at) => smena_core::input::instant(&at)?,
+        None => handover::last_boundary(SystemClock.now()),
+    };
+    with_replica(&state, |r| handover::report(r, at))
+}
+
+/// Keeps the lead's notes for the boundary `at`, and answers the report with them.
+#[tauri::command(async)]
+pub fn handover_notes(state: State<'_, AppState>, at: String, notes: String) -> Result<Handover, IpcError> {
+    let at = smena_core::input::instant(&at)?;
+    with_replica_mut(&state, |r| -> Result<Handover, IpcError> {
+        let lead = smena_core::actions::Actor::resolve(r, None)?;
+        handover::set_notes(r, at, &notes, &lead.name, SystemClock.now())?;
+        Ok(handover::report(r, at)?)
+    })
 }

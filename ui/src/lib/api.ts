@@ -10,6 +10,7 @@ import type { ClientCard } from './bindings/clients';
 import type { Contact } from './bindings/domain';
 import type { ImportReport } from './bindings/import';
 import type { AbsenceKind, NowPanel, RosterMonth, Suggestion } from './bindings/roster';
+import type { Handover } from './bindings/handover';
 import type { Conflict, Resolution, SyncStatus } from './bindings/sync';
 import type { ItsmKind } from './bindings/domain';
 import type { ErrorCode, Problem } from './bindings/error';
@@ -75,6 +76,8 @@ export const api = {
   rosterRemoveAbsence: (id: number, month: string) => invoke<RosterMonth>('roster_remove_absence', { id, month }),
   rosterSuggestions: (day: string, code: string, line: number) => invoke<Suggestion[]>('roster_suggestions', { day, code, line }),
   rosterNow: () => invoke<NowPanel>('roster_now'),
+  handover: (at: string | null) => invoke<Handover>('handover', { at }),
+  handoverNotes: (at: string, notes: string) => invoke<Handover>('handover_notes', { at, notes }),
   rosterExport: (month: string, format: 'ics' | 'csv', staffId: number | null) => invoke<string>('roster_export', { month, format, staffId }),
   syncStatus: () => invoke<SyncStatus>('sync_status'),
   syncNow: () => invoke<void>('sync_now'),

@@ -7,6 +7,7 @@
 //! plan lives in the replica once generated; before that, rotations alone say who works.
 
 pub mod data;
+pub mod handover;
 pub mod ical;
 pub mod io;
 pub mod month;

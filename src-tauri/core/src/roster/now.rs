@@ -72,7 +72,9 @@ pub struct NowPanel {
     pub specialists: Vec<SkillNow>,
 }
 
-fn window(conn: &Connection, at: DateTime<Utc>) -> Result<(Plan, Vec<Worked>), RosterError> {
+/// The plan around `at` and every shift worked from two days before to eight days after,
+/// by start.
+pub(crate) fn worked_around(conn: &Connection, at: DateTime<Utc>) -> Result<(Plan, Vec<Worked>), RosterError> {
     let day = at.date_naive();
     let (first, last) = (day - Duration::days(2), day + Duration::days(8));
     let plan = load_plan(conn, first, last)?;
@@ -85,7 +87,7 @@ fn window(conn: &Connection, at: DateTime<Utc>) -> Result<(Plan, Vec<Worked>), R
 /// The panel at `at`.
 pub fn panel(r: &crate::store::Replica, at: DateTime<Utc>) -> Result<NowPanel, RosterError> {
     let conn = r.conn();
-    let (plan, worked) = window(conn, at)?;
+    let (plan, worked) = worked_around(conn, at)?;
     let person = |id: i64| plan.person(id).expect("worked by a known person");
     let on = |w: &Worked| {
         let p = person(w.staff_id);
@@ -121,7 +123,7 @@ pub fn panel(r: &crate::store::Replica, at: DateTime<Utc>) -> Result<NowPanel, R
 /// Whether each person with a plan (a rotation or a generated month) is at work at `at`.
 /// People with no plan at all are left out.
 pub(crate) fn at_work(conn: &Connection, at: DateTime<Utc>) -> Result<HashMap<i64, bool>, RosterError> {
-    let (plan, worked) = window(conn, at)?;
+    let (plan, worked) = worked_around(conn, at)?;
     let planned: std::collections::HashSet<i64> = plan.cells.keys().map(|(id, _)| *id).collect();
     Ok(plan.people.iter().filter(|p| planned.contains(&p.id)).map(|p| (p.id, worked.iter().any(|w| w.staff_id == p.id && w.at.start <= at && at < w.at.end))).collect())
 }

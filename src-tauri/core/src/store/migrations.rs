@@ -19,6 +19,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0012_cheaper_writes.sql")),
     M::up(include_str!("migrations/0013_one_deadline_itsm_history.sql")),
     M::up(include_str!("migrations/0014_count_rollup_by_field.sql")),
+    M::up(include_str!("migrations/0015_handover.sql")),
 ];
 
 /// The schema version this build writes.
