@@ -79,5 +79,35 @@ async fn the_handover_page_shows_the_clis_report_and_keeps_the_leads_notes() {
     assert_eq!(back["notes"], notes);
     assert_eq!(w.eval("return document.querySelectorAll('[data-testid=handover] img').length").await, 0);
     assert_ne!(w.eval("return document.title").await, "pwned");
+
+    // Hand the shift over: the plan shown is the CLI's; applied, the tickets leave the people
+    // going off and wait in the outbox as assignments.
+    let plan = common::json(dir.path(), &["handover", "--at", AT, "--hand-over", "--db", db_s, "--json"]);
+    let moves: Vec<String> = plan["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("{}>{}", m["ticket"]["number"].as_str().unwrap(), m["to_id"].as_i64().map(|i| i.to_string()).unwrap_or_default()))
+        .collect();
+    let placed = plan["moves"].as_array().unwrap().iter().filter(|m| m["to_id"].is_i64()).count();
+    assert!(placed > 0);
+    w.find("[data-testid=handover-plan]").await.click().await.unwrap();
+    w.wait_eval("[...document.querySelectorAll('[data-testid=handover-move]')].map(e => `${e.dataset.number}>${e.dataset.to}`).join(',')", &moves.join(",")).await;
+    if let Some(dir) = std::env::var_os("SMENA_SCREENSHOTS") {
+        w.eval("document.querySelector('[data-testid=handover-plan-table]').scrollIntoView()").await;
+        std::fs::write(std::path::Path::new(&dir).join("handover-plan.png"), w.client.screenshot().await.unwrap()).unwrap();
+    }
+    w.find("[data-testid=handover-apply]").await.click().await.unwrap();
+    // Only a ticket nobody of its line could take stays with the person going off.
+    let left: Vec<String> = cli["leaving"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{}:{}", p["staff_id"], plan["moves"].as_array().unwrap().iter().filter(|m| m["from_id"] == p["staff_id"] && m["to_id"].is_null()).count()))
+        .collect();
+    w.wait_eval("[...document.querySelectorAll('[data-testid=handover-leaving-person]')].map(e => `${e.dataset.staff}:${e.dataset.tickets}`).join(',')", &left.join(",")).await;
+    let outbox = common::json(dir.path(), &["outbox", "--db", db_s, "--json"]);
+    let assigns = outbox["operations"].as_array().unwrap().iter().filter(|o| o["kind"] == "assign").count();
+    assert_eq!(assigns, placed, "one assignment per ticket handed over waits for the ITSM");
     w.close().await;
 }

@@ -157,3 +157,79 @@ fn the_outgoing_leads_notes_are_kept_for_their_boundary() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/notes.txt"));
     assert_eq!(json(home, &["handover", "--at", AT, "--db", db, "--json"])["notes"], notes);
 }
+
+#[test]
+fn the_shift_is_handed_over_to_the_least_loaded_of_each_line_as_ordinary_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::demo(dir.path(), "hand-over.db", 10, 7);
+    let db = db.to_str().unwrap();
+    let home = dir.path();
+    let at: DateTime<Utc> = AT.parse().unwrap();
+    let report = json(home, &["handover", "--at", AT, "--db", db, "--json"]);
+    let people = shifts(home, db);
+    let sql = Connection::open(db).unwrap();
+    let open_of = |id: i64| -> u32 { sql.query_row("SELECT count(*) FROM tickets WHERE assignee_id = ?1 AND status NOT IN ('completed', 'closed')", [id], |x| x.get(0)).unwrap() };
+    let outbox_before: u64 = sql.query_row("SELECT count(*) FROM outbox", [], |x| x.get(0)).unwrap();
+
+    let plan = json(home, &["handover", "--at", AT, "--hand-over", "--db", db, "--json"]);
+    assert_eq!(plan["applied"], false);
+    let moves = plan["moves"].as_array().unwrap();
+    // Every open ticket of everyone going off, once.
+    let mut leaving: Vec<String> =
+        report["leaving"].as_array().unwrap().iter().flat_map(|p| p["tickets"].as_array().unwrap().iter().map(|t| t["number"].as_str().unwrap().to_string())).collect();
+    let mut moved: Vec<String> = moves.iter().map(|m| m["ticket"]["number"].as_str().unwrap().to_string()).collect();
+    leaving.sort();
+    moved.sort();
+    assert_eq!(moved, leaving);
+    assert!(!moved.is_empty());
+    // Shown, not applied: nothing changed.
+    assert_eq!(sql.query_row::<u64, _, _>("SELECT count(*) FROM outbox", [], |x| x.get(0)).unwrap(), outbox_before);
+
+    // Each goes to someone of its line at work when the next shift starts, the least loaded
+    // at that point (their open tickets and those handed to them so far), most urgent first.
+    let mut load: BTreeMap<i64, u32> = BTreeMap::new();
+    let priorities: Vec<u64> = moves.iter().map(|m| m["ticket"]["priority"].as_u64().unwrap()).collect();
+    assert!(priorities.windows(2).all(|w| w[0] <= w[1]), "the most urgent placed first");
+    for m in moves {
+        let role = format!("line-{}", m["ticket"]["line"]);
+        let on: Vec<i64> = people.iter().filter(|(_, (r, _, s))| *r == role && s.iter().any(|(b, e)| *b <= at && at < *e)).map(|(id, _)| *id).collect();
+        let least = on.iter().map(|id| *load.entry(*id).or_insert_with(|| open_of(*id))).min();
+        match m["to_id"].as_i64() {
+            Some(to) => {
+                assert!(on.contains(&to), "{m}: the taker is of the ticket's line and on the next shift");
+                let l = load.get_mut(&to).unwrap();
+                assert_eq!(Some(*l), least, "{m}: the least loaded takes it");
+                *l += 1;
+                assert_eq!(m["load"].as_u64(), Some(u64::from(*l)));
+            }
+            None => assert!(on.is_empty(), "{m}: left only when nobody of its line comes on"),
+        }
+    }
+
+    // Applied: each an assignment with its history entry and its outbox operation.
+    let done = json(home, &["handover", "--at", AT, "--hand-over", "--apply", "--db", db, "--json"]);
+    assert_eq!(done["applied"], true);
+    assert_eq!(done["moves"], plan["moves"], "the plan shown is the plan applied");
+    let placed: Vec<&Value> = moves.iter().filter(|m| m["to_id"].is_i64()).collect();
+    for m in &placed {
+        let n = m["ticket"]["number"].as_str().unwrap();
+        let (assignee, ops, entries): (i64, u64, u64) = sql
+            .query_row(
+                "SELECT t.assignee_id, (SELECT count(*) FROM outbox o WHERE o.ticket_id = t.id AND o.kind = 'assign'),
+                        (SELECT count(*) FROM ticket_history h WHERE h.ticket_id = t.id AND h.field = 'assignee' AND h.at >= ?2)
+                 FROM tickets t WHERE t.number = ?1",
+                params![n, at.timestamp() - 86400 * 30],
+                |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(assignee, m["to_id"].as_i64().unwrap(), "{n}");
+        assert_eq!(ops, 1, "{n}: one assignment waits for the ITSM");
+        assert!(entries >= 1, "{n}: the history says who took it");
+    }
+    let outbox_after: u64 = sql.query_row("SELECT count(*) FROM outbox", [], |x| x.get(0)).unwrap();
+    assert_eq!(outbox_after, outbox_before + placed.len() as u64);
+    // Nobody going off holds a ticket that had a taker.
+    let after = json(home, &["handover", "--at", AT, "--db", db, "--json"]);
+    let still: usize = after["leaving"].as_array().unwrap().iter().map(|p| p["tickets"].as_array().unwrap().len()).sum();
+    assert_eq!(still, moves.len() - placed.len());
+}

@@ -5,6 +5,7 @@ use super::{open, print_json, CliResult};
 use chrono::{DateTime, Utc};
 use clap::Args;
 use smena_core::actions::Actor;
+use smena_core::domain::Action;
 use smena_core::roster::handover::{self, Handover};
 use smena_core::{Clock, SystemClock};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,14 @@ pub struct HandoverArgs {
     /// Write the notes as this staff member (full name) [default: the lead]
     #[arg(long = "as", env = "SMENA_USER", value_name = "NAME")]
     actor: Option<String>,
+    /// Plan handing the leaving engineers' open tickets to the incoming ones of the same line
+    /// (the least loaded first); shown, not applied, without --apply
+    #[arg(long)]
+    hand_over: bool,
+    /// Apply the plan: one assignment per ticket, each in the history and the outbox (all or
+    /// none)
+    #[arg(long, requires = "hand_over")]
+    apply: bool,
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -42,11 +51,44 @@ pub fn run(a: HandoverArgs, db: &Path) -> CliResult {
         let actor = Actor::resolve(&r, a.actor.as_deref())?;
         handover::set_notes(&mut r, at, &notes, &actor.name, clock.now())?;
     }
+    if a.hand_over {
+        return hand_over(&mut r, at, a.apply, a.actor.as_deref(), a.json);
+    }
     let report = handover::report(&r, at)?;
     if a.json {
         return print_json(&report);
     }
     print(&report);
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct HandedOver {
+    #[serde(flatten)]
+    plan: handover::HandOverPlan,
+    /// Whether the moves with a taker were applied.
+    applied: bool,
+}
+
+fn hand_over(r: &mut smena_core::store::Replica, at: DateTime<Utc>, apply: bool, actor: Option<&str>, json: bool) -> CliResult {
+    let plan = handover::plan_hand_over(r, at)?;
+    if apply {
+        let actor = Actor::resolve(r, actor)?;
+        let when = time(at);
+        let reason = if super::russian() { format!("передача смены {when}") } else { format!("shift handover {when}") };
+        let actions: Vec<(String, Action)> =
+            plan.moves.iter().filter_map(|m| m.to_id.map(|id| (m.ticket.number.clone(), Action::Assign { staff_id: id, reason: Some(reason.clone()) }))).collect();
+        smena_core::actions::apply_each(r, &SystemClock, &actor, &actions)?;
+    }
+    if json {
+        return print_json(&HandedOver { plan, applied: apply });
+    }
+    for m in &plan.moves {
+        let to = m.to.as_deref().map_or_else(|| "— nobody of its line comes on".to_string(), |n| format!("→ {n} ({} open)", m.load));
+        out!("{} P{} L{} {} {to}", m.ticket.number, m.ticket.priority, m.ticket.line, m.from);
+    }
+    let placed = plan.moves.iter().filter(|m| m.to_id.is_some()).count();
+    out!("{placed} of {} tickets {}", plan.moves.len(), if apply { "handed over" } else { "would be handed over (--apply to do it)" });
     Ok(())
 }
 

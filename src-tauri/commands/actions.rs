@@ -27,6 +27,15 @@ pub fn apply_bulk(state: State<'_, AppState>, numbers: Vec<String>, action: Acti
     with_actor(&state, |r, actor| Ok(actions::apply_bulk(r, &SystemClock, actor, &numbers, &action)?))
 }
 
+/// The shift handed over as the lead saw it planned: each ticket assigned to its taker, with
+/// `reason` in the history, all or none.
+#[tauri::command(async)]
+pub fn handover_apply(state: State<'_, AppState>, moves: Vec<(String, i64)>, reason: String) -> Result<Vec<Applied>, IpcError> {
+    let reason = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
+    let each: Vec<(String, Action)> = moves.into_iter().map(|(n, id)| (n, Action::Assign { staff_id: id, reason: reason.clone() })).collect();
+    with_actor(&state, |r, actor| Ok(actions::apply_each(r, &SystemClock, actor, &each)?))
+}
+
 #[tauri::command(async)]
 pub fn outbox_list(state: State<'_, AppState>) -> Result<Vec<OutboxEntry>, IpcError> {
     with_actor(&state, |r, _| Ok(outbox::list(r)?))

@@ -43,6 +43,8 @@ macro_rules! with_commands {
             roster::roster_export,
             roster::handover,
             roster::handover_notes,
+            roster::handover_plan,
+            actions::handover_apply,
             sync::sync_status,
             sync::sync_now,
             sync::sync_connect,

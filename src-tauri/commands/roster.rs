@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::ipc_error::IpcError;
 use smena_core::dashboard;
 use smena_core::error::ErrorCode;
-use smena_core::roster::handover::{self, Handover};
+use smena_core::roster::handover::{self, HandOverPlan, Handover};
 use smena_core::roster::{self, ical, io, month, now, AbsenceKind, NowPanel, RosterMonth, Suggestion};
 use smena_core::{Clock, SystemClock};
 use tauri::State;
@@ -115,8 +115,15 @@ pub fn handover(state: State<'_, AppState>, at: Option<String>) -> Result<Handov
 pub fn handover_notes(state: State<'_, AppState>, at: String, notes: String) -> Result<Handover, IpcError> {
     let at = smena_core::input::instant(&at)?;
     with_replica_mut(&state, |r| -> Result<Handover, IpcError> {
-        let lead = smena_core::actions::Actor::resolve(r, None)?;
+        let lead = smena_core::actions::Actor::resolve(r, state.user.as_deref())?;
         handover::set_notes(r, at, &notes, &lead.name, SystemClock.now())?;
         Ok(handover::report(r, at)?)
     })
+}
+
+/// Who of the incoming shift would take each open ticket of the engineers going off at `at`.
+#[tauri::command(async)]
+pub fn handover_plan(state: State<'_, AppState>, at: String) -> Result<HandOverPlan, IpcError> {
+    let at = smena_core::input::instant(&at)?;
+    with_replica(&state, |r| handover::plan_hand_over(r, at))
 }

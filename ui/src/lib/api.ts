@@ -10,7 +10,7 @@ import type { ClientCard } from './bindings/clients';
 import type { Contact } from './bindings/domain';
 import type { ImportReport } from './bindings/import';
 import type { AbsenceKind, NowPanel, RosterMonth, Suggestion } from './bindings/roster';
-import type { Handover } from './bindings/handover';
+import type { HandOverPlan, Handover } from './bindings/handover';
 import type { Conflict, Resolution, SyncStatus } from './bindings/sync';
 import type { ItsmKind } from './bindings/domain';
 import type { ErrorCode, Problem } from './bindings/error';
@@ -78,6 +78,8 @@ export const api = {
   rosterNow: () => invoke<NowPanel>('roster_now'),
   handover: (at: string | null) => invoke<Handover>('handover', { at }),
   handoverNotes: (at: string, notes: string) => invoke<Handover>('handover_notes', { at, notes }),
+  handoverPlan: (at: string) => invoke<HandOverPlan>('handover_plan', { at }),
+  handoverApply: (moves: [string, number][], reason: string) => invoke<Applied[]>('handover_apply', { moves, reason }),
   rosterExport: (month: string, format: 'ics' | 'csv', staffId: number | null) => invoke<string>('roster_export', { month, format, staffId }),
   syncStatus: () => invoke<SyncStatus>('sync_status'),
   syncNow: () => invoke<void>('sync_now'),

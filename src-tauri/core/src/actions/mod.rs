@@ -85,6 +85,14 @@ pub fn apply_bulk(r: &mut Replica, clock: &dyn Clock, actor: &Actor, numbers: &[
     numbers.iter().zip(ops).map(|(n, op_id)| Ok(Applied { op_id, ticket: queue::row_by_number(r, n)? })).collect()
 }
 
+/// Applies an action of its own to each of several tickets: all of them, or — if the rules
+/// refuse any — none (a shift handed over at once).
+pub fn apply_each(r: &mut Replica, clock: &dyn Clock, actor: &Actor, actions: &[(String, Action)]) -> Result<Vec<Applied>, ApplyError> {
+    let now = clock.now();
+    let ops = r.write_with(|tx| actions.iter().map(|(n, a)| apply_in(tx, now, actor, n, a)).collect::<Result<Vec<_>, ApplyError>>())?;
+    actions.iter().zip(ops).map(|((n, _), op_id)| Ok(Applied { op_id, ticket: queue::row_by_number(r, n)? })).collect()
+}
+
 fn required<'a>(text: &'a str, what: &'static str) -> Result<&'a str, ActionError> {
     let t = text.trim();
     if t.is_empty() {

@@ -310,6 +310,80 @@ pub fn set_notes(r: &mut Replica, at: DateTime<Utc>, notes: &str, by: &str, now:
     Ok(())
 }
 
+/// One open ticket of an engineer going off, and who of the incoming shift takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "handover.ts")]
+pub struct Move {
+    /// The ticket.
+    pub ticket: HandoverTicket,
+    /// Who holds it now.
+    pub from_id: i64,
+    /// Their name.
+    pub from: String,
+    /// Who takes it; none when nobody of its line comes on.
+    pub to_id: Option<i64>,
+    /// Their name.
+    pub to: Option<String>,
+    /// Open tickets the taker holds with this one (theirs before the handover and those
+    /// this plan gives them so far).
+    pub load: u32,
+}
+
+/// The leaving engineers' open tickets handed to the incoming ones of the same line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "handover.ts")]
+pub struct HandOverPlan {
+    /// The boundary.
+    #[ts(type = "string")]
+    pub at: DateTime<Utc>,
+    /// One move per ticket, the lead's order (the most urgent placed first).
+    pub moves: Vec<Move>,
+}
+
+/// Who takes which ticket at the boundary `at`. Each open ticket of an engineer going off
+/// goes to an engineer of its line at work when the incoming shift starts: the one holding
+/// the fewest open tickets at that point (those this plan gives counted), ties to someone
+/// sharing the leaving engineer's strongest skill, then by name. The most urgent tickets
+/// are placed first, so they go to the least loaded.
+pub fn plan_hand_over(r: &Replica, at: DateTime<Utc>) -> Result<HandOverPlan, RosterError> {
+    let conn = r.conn();
+    let at = at.with_nanosecond(0).unwrap_or(at);
+    let report = report(r, at)?;
+    let (plan, worked) = worked_around(conn, at)?;
+    let on: Vec<&super::rules::Person> = plan.people.iter().filter(|p| worked.iter().any(|w| w.staff_id == p.id && w.at.start <= at && at < w.at.end)).collect();
+    let mut load: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
+    let mut stmt = conn.prepare("SELECT count(*) FROM tickets WHERE assignee_id = ?1 AND status NOT IN ('completed', 'closed')")?;
+    for p in &on {
+        load.insert(p.id, stmt.query_row([p.id], |x| x.get(0))?);
+    }
+    let mut tickets: Vec<(&Leaving, &HandoverTicket)> = report.leaving.iter().flat_map(|l| l.tickets.iter().map(move |t| (l, t))).collect();
+    // The lead's order across everyone going off: priority, then the deadline.
+    tickets.sort_by_key(|(_, t)| (t.priority, t.due_at.is_none(), t.due_at));
+    let mut moves = Vec::new();
+    for (from, t) in tickets {
+        let skill = plan.person(from.staff_id).and_then(|p| p.skills.first().copied());
+        let role = match t.line {
+            1 => Role::Line1,
+            2 => Role::Line2,
+            _ => Role::Line3,
+        };
+        let best = on
+            .iter()
+            .filter(|p| p.role == role && p.id != from.staff_id)
+            .min_by_key(|p| (load.get(&p.id).copied().unwrap_or(0), !skill.is_some_and(|s| p.skills.contains(&s)), p.name.clone()));
+        let (to_id, to, taken) = match best {
+            Some(p) => {
+                let n = load.entry(p.id).or_insert(0);
+                *n += 1;
+                (Some(p.id), Some(p.name.clone()), *n)
+            }
+            None => (None, None, 0),
+        };
+        moves.push(Move { ticket: t.clone(), from_id: from.staff_id, from: from.name.clone(), to_id, to, load: taken });
+    }
+    Ok(HandOverPlan { at, moves })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

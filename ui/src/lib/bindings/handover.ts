@@ -3,6 +3,19 @@ import type { Role, Status } from "./domain";
 import type { TimerRow } from "./sla";
 
 /**
+ * The leaving engineers' open tickets handed to the incoming ones of the same line.
+ */
+export type HandOverPlan = { 
+/**
+ * The boundary.
+ */
+at: string, 
+/**
+ * One move per ticket, the lead's order (the most urgent placed first).
+ */
+moves: Array<Move>, };
+
+/**
  * The handover report for one boundary.
  */
 export type Handover = { 
@@ -177,6 +190,36 @@ completed: number,
  * Open on the line at the boundary.
  */
 open: number, };
+
+/**
+ * One open ticket of an engineer going off, and who of the incoming shift takes it.
+ */
+export type Move = { 
+/**
+ * The ticket.
+ */
+ticket: HandoverTicket, 
+/**
+ * Who holds it now.
+ */
+from_id: number, 
+/**
+ * Their name.
+ */
+from: string, 
+/**
+ * Who takes it; none when nobody of its line comes on.
+ */
+to_id: number | null, 
+/**
+ * Their name.
+ */
+to: string | null, 
+/**
+ * Open tickets the taker holds with this one (theirs before the handover and those
+ * this plan gives them so far).
+ */
+load: number, };
 
 /**
  * An escalation that line 2 or 3 has not taken into work yet.
