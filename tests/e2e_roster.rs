@@ -145,8 +145,38 @@ async fn the_month_grid_swaps_two_shifts_and_a_vacation_shows_its_gap_in_red_wit
     w.find("[data-testid=roster-prev]").await.click().await.unwrap();
     w.wait_attr(&format!("[data-testid=roster-cell-{away}-{last}]"), "data-absence", "vacation").await;
 
-    // The now panel lists the three lines.
+    // The third line's on-call weeks are marked on their specialists' days of the month.
+    let shown = show(dir.path(), &db, &month);
+    let days: std::collections::BTreeSet<&str> = shown["days"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    let mut marked = std::collections::BTreeSet::new();
+    for wk in shown["on_call"].as_array().unwrap() {
+        let Some(id) = wk["staff_id"].as_i64() else { continue };
+        let monday = chrono::NaiveDate::parse_from_str(wk["week"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+        for i in 0..7 {
+            let d = (monday + chrono::Duration::days(i)).to_string();
+            if days.contains(d.as_str()) {
+                marked.insert(format!("{id}/{d}"));
+            }
+        }
+    }
+    assert!(marked.len() > 50, "a month of on-call weeks: {}", marked.len());
+    let want: Vec<String> = marked.into_iter().collect();
+    w.wait_eval(
+        "[...document.querySelectorAll('[data-testid=roster-grid] td.oncall')].map(e => e.dataset.testid.replace('roster-cell-', '').replace(/-(\\d{4}-)/, '/$1')).sort().join(',')",
+        &want.join(","),
+    )
+    .await;
+
+    // The now panel lists the three lines, and who of the third line is on call now (as the
+    // CLI says at the same moment; the panel asks as it opens).
+    let before = common::json(dir.path(), &["roster", "now", "--db", db.to_str().unwrap(), "--json"]);
     w.find("[data-testid=roster-tab-now]").await.click().await.unwrap();
     w.find("[data-testid=roster-now-line-3]").await;
+    let after = common::json(dir.path(), &["roster", "now", "--db", db.to_str().unwrap(), "--json"]);
+    let on_call = |v: &Value| v["on_call"].as_array().unwrap().iter().map(|o| format!("{}:{}", o["skill"].as_str().unwrap(), o["staff_id"])).collect::<Vec<_>>().join(",");
+    // The same list just before and just after (not across an on-call change or 09:00).
+    if on_call(&before) == on_call(&after) {
+        w.wait_eval("[...document.querySelectorAll('[data-testid=roster-now-oncall-person]')].map(e => `${e.dataset.skill}:${e.dataset.staff}`).join(',')", &on_call(&after)).await;
+    }
     w.close().await;
 }

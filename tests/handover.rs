@@ -41,13 +41,19 @@ fn the_handover_report_agrees_with_the_replica_and_the_roster() {
     let db = common::demo(dir.path(), "handover.db", 10, 7);
     let db = db.to_str().unwrap();
     let home = dir.path();
+    // The demo's escalated tickets are all in work: two more go to the third line and wait.
+    let sql = Connection::open(db).unwrap();
+    let mut stmt = sql.prepare("SELECT number FROM tickets WHERE line = 2 AND status = 'in-progress' ORDER BY id LIMIT 2").unwrap();
+    let escalated: Vec<String> = stmt.query_map([], |x| x.get(0)).unwrap().map(Result::unwrap).collect();
+    for n in &escalated {
+        ok(home, &["ticket", n, "escalate", "--line", "3", "--skill", "networks", "--reason", "uplink flapping", "--db", db]);
+    }
     let h = json(home, &["handover", "--at", AT, "--db", db, "--json"]);
     let at: DateTime<Utc> = AT.parse().unwrap();
     let (from, until) = (at - Duration::hours(12), at + Duration::hours(12));
     assert_eq!(ts(&h["at"]), at);
     assert_eq!(ts(&h["from"]), from);
     assert_eq!(ts(&h["until"]), until);
-    let sql = Connection::open(db).unwrap();
     let count = |q: &str, p: &[&dyn rusqlite::ToSql]| -> u64 { sql.query_row(q, p, |x| x.get(0)).unwrap() };
 
     // Each line's shift in figures.
@@ -109,6 +115,7 @@ fn the_handover_report_agrees_with_the_replica_and_the_roster() {
     let want: Vec<String> = stmt.query_map([], |x| x.get(0)).unwrap().map(Result::unwrap).collect();
     let got: Vec<String> = h["waiting"].as_array().unwrap().iter().map(|w| w["ticket"]["number"].as_str().unwrap().to_string()).collect();
     assert_eq!(got, want);
+    assert!(escalated.len() == 2 && escalated.iter().all(|n| got.contains(n)), "the escalations just made wait: {got:?}");
 
     // What is not synced.
     let waiting_ops = count("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending', 'failed')", &[]);

@@ -237,9 +237,15 @@ fn twelve_engineers_in_four_crews_leave_no_gaps() {
 /// One calendar event: person, TZID, local DTSTART and DTEND (`YYYYMMDDTHHMMSS`).
 type Event = (String, String, String, String);
 
-/// Every VEVENT of an iCalendar file, and the TZIDs the file defines, read with the `ical`
-/// crate.
+/// Every shift's VEVENT of an iCalendar file, and the TZIDs the file defines, read with the
+/// `ical` crate; the on-call weeks' events apart.
 fn ics_events(path: &Path) -> (Vec<Event>, BTreeSet<String>) {
+    let (shifts, _, zones) = ics_all(path);
+    (shifts, zones)
+}
+
+/// Every VEVENT: the shifts', the on-call weeks' (person, TZID, start, end), and the TZIDs.
+fn ics_all(path: &Path) -> (Vec<Event>, Vec<Event>, BTreeSet<String>) {
     let file = std::io::BufReader::new(std::fs::File::open(path).expect("the calendar was written"));
     let mut calendars = ical::IcalParser::new(file).map(|c| c.expect("valid iCalendar")).collect::<Vec<_>>();
     assert_eq!(calendars.len(), 1, "one VCALENDAR");
@@ -249,20 +255,22 @@ fn ics_events(path: &Path) -> (Vec<Event>, BTreeSet<String>) {
         let tzid = p.params.iter().flatten().find(|(k, _)| k == "TZID").map(|(_, v)| v.join(",")).unwrap_or_else(|| panic!("{} without TZID", p.name));
         (tzid, p.value.expect("a time"))
     };
-    let events = cal
-        .events
-        .iter()
-        .map(|e| {
-            let summary = prop(&e.properties, "SUMMARY").value.expect("a summary");
-            let (_, person) = summary.rsplit_once(" — ").unwrap_or_else(|| panic!("no person in '{summary}'"));
-            let (tz_start, start) = zoned(prop(&e.properties, "DTSTART"));
-            let (tz_end, end) = zoned(prop(&e.properties, "DTEND"));
-            assert_eq!(tz_start, tz_end, "{summary}");
-            (person.to_string(), tz_start, start, end)
-        })
-        .collect();
+    let (mut shifts, mut on_call) = (Vec::new(), Vec::new());
+    for e in &cal.events {
+        let summary = prop(&e.properties, "SUMMARY").value.expect("a summary");
+        let (_, person) = summary.rsplit_once(" — ").unwrap_or_else(|| panic!("no person in '{summary}'"));
+        let (tz_start, start) = zoned(prop(&e.properties, "DTSTART"));
+        let (tz_end, end) = zoned(prop(&e.properties, "DTEND"));
+        assert_eq!(tz_start, tz_end, "{summary}");
+        let event = (person.to_string(), tz_start, start, end);
+        if summary.starts_with("On call: ") {
+            on_call.push(event);
+        } else {
+            shifts.push(event);
+        }
+    }
     let zones = cal.timezones.iter().map(|z| prop(&z.properties, "TZID").value.expect("a TZID")).collect();
-    (events, zones)
+    (shifts, on_call, zones)
 }
 
 /// The events the grid says the calendar must hold: each worked cell at its template's start
@@ -301,6 +309,24 @@ fn the_icalendar_export_parses_and_holds_exactly_the_worked_shifts() {
     assert!(used.is_subset(&defined), "used {used:?}, defined {defined:?}");
     // The office day of 31 December is a public holiday: nobody's calendar has it.
     assert!(!events.iter().any(|e| e.2.starts_with("20261231T09")), "no office day on the holiday");
+    // The third line's on-call weeks that start in December, Monday 09:00 to Monday 09:00 in
+    // each specialist's own zone, as `roster oncall` lists them.
+    let (_, mut on_call, _) = ics_all(&team);
+    on_call.sort();
+    let weeks = r.json(&["oncall", "--from", "2026-12-01", "--weeks", "6", "--json"]);
+    let names: HashMap<i64, &str> = arr(&show["people"]).iter().map(|p| (p["staff_id"].as_i64().unwrap(), text(&p["name"]))).collect();
+    let mut want: Vec<Event> = arr(&weeks)
+        .iter()
+        .filter(|w| text(&w["week"]).starts_with("2026-12"))
+        .map(|w| {
+            let id = w["staff_id"].as_i64().expect("someone on call");
+            let monday = day(text(&w["week"])).and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+            (names[&id].to_string(), zones[&id].clone(), ical_local(monday), ical_local(monday + Duration::days(7)))
+        })
+        .collect();
+    want.sort();
+    assert!(want.len() >= 4 * 9, "four December weeks of nine skills: {}", want.len());
+    assert_eq!(on_call, want);
 
     // One person's calendar: a Novosibirsk engineer's Moscow shifts, and nobody else's.
     let person = arr(&show["people"]).iter().find(|p| p["role"] == "line-1" && zones[&p["staff_id"].as_i64().unwrap()] == "Asia/Novosibirsk").expect("an engineer in Novosibirsk");

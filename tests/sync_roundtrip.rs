@@ -147,6 +147,18 @@ fn a_desk_synced_from_rt_shows_every_report_of_the_replica_it_came_from_to_the_t
         compare(&["report", "sla-month", "--client", name, "--month", "2026-11", "--now", NOW], &format!("{name}'s month"));
     }
 
+    // The shift handover's figures and lists that come from the tickets (who works when is the
+    // roster's, which each replica keeps for itself): the night shift's intake and completions
+    // per line, the day shift's deadlines and those already past, and the escalations waiting
+    // (none in this demo: its escalated tickets are all in work).
+    let handover = |r: &Replica, n: &Numbers| -> Value {
+        let v: Value = serde_json::from_str(&r.ok(&["handover", "--at", "2026-11-28T05:00:00Z", "--json"])).unwrap();
+        n.named(&serde_json::json!({ "lines": v["lines"], "breaching": v["breaching"], "overdue": v["overdue"], "waiting": v["waiting"] }))
+    };
+    let (want, got) = (handover(&source, &source_numbers), handover(&synced, &synced_numbers));
+    assert!(want["lines"].as_array().unwrap().iter().any(|l| l["came_in"].as_u64() > Some(0)), "{want}");
+    assert_eq!(got, want, "the shift handover's figures and lists");
+
     // Why each completed ticket was completed (RT's Closure code).
     let codes = |r: &Replica| -> Vec<(Option<String>, i64)> {
         let conn = rusqlite::Connection::open(&r.db).unwrap();

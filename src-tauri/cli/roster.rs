@@ -6,7 +6,7 @@ use super::{open, print_json, CliError, CliResult};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use smena_core::error::ErrorCode;
-use smena_core::roster::{self, data, ical, io, month, now, AbsenceKind};
+use smena_core::roster::{self, data, ical, io, month, now, oncall, AbsenceKind};
 use smena_core::{Clock, SystemClock};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +25,25 @@ pub enum RosterCommand {
         /// The moment (RFC 3339 or a date) [default: now]
         #[arg(long, value_name = "TIME", value_parser = smena_core::input::instant)]
         at: Option<DateTime<Utc>>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// The third line on call: each skill's specialist per week (Monday 09:00 to Monday 09:00
+    /// in their own zone, outside office hours); --set names someone for a week by hand.
+    Oncall {
+        /// The first week (any day of it) [default: this week]
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// How many weeks
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=104))]
+        weeks: u16,
+        /// Name this specialist on call (with --skill and --from) [or "auto": back to the rotation]
+        #[arg(long, value_name = "NAME", requires_all = ["skill", "from"])]
+        set: Option<String>,
+        /// The skill (with --set)
+        #[arg(long)]
+        skill: Option<String>,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -311,6 +330,28 @@ pub fn run(c: RosterCommand, db: &Path) -> CliResult {
             }
             for s in list {
                 out!("{} ({}, {} h this month)", s.name, s.role, s.hours);
+            }
+            Ok(())
+        }
+        RosterCommand::Oncall { from, weeks, set, skill, json } => {
+            let mut r = open(db)?;
+            let from = match from {
+                Some(d) => smena_core::input::day(&d)?,
+                None => clock.now().date_naive(),
+            };
+            if let (Some(who), Some(skill)) = (set, skill) {
+                let skill: smena_core::domain::Skill = skill.parse()?;
+                let id = if who == "auto" { None } else { Some(data::find_person(&r, &who)?.id) };
+                oncall::set(&mut r, skill, from, id)?;
+            }
+            let list = oncall::weeks(&r, from, usize::from(weeks))?;
+            if json {
+                return print_json(&list);
+            }
+            for w in &list {
+                let who = w.name.as_deref().unwrap_or("— nobody");
+                let marks = [(w.manual, " (by hand)"), (w.no_rest, " (no rest after last week)"), (w.double, " (on call for two skills)")];
+                out!("{} {:<15} {who}{}", w.week, w.skill.as_str(), marks.iter().filter(|(on, _)| *on).map(|(_, m)| *m).collect::<String>());
             }
             Ok(())
         }

@@ -50,6 +50,7 @@ fn export_all(dir: &Path) {
     crate::roster::NowPanel::export_all(&cfg).unwrap();
     crate::roster::handover::Handover::export_all(&cfg).unwrap();
     crate::roster::handover::HandOverPlan::export_all(&cfg).unwrap();
+    crate::roster::oncall::OnCallWeek::export_all(&cfg).unwrap();
     crate::roster::Suggestion::export_all(&cfg).unwrap();
     crate::roster::Rules::export_all(&cfg).unwrap();
     crate::sync::credentials::Connection::export_all(&cfg).unwrap();

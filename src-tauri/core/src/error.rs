@@ -189,7 +189,7 @@ impl Failure for LifecycleError {
 impl Failure for ActionError {
     fn code(&self) -> ErrorCode {
         match self {
-            ActionError::UnknownStaff(_) => ErrorCode::NotFound,
+            ActionError::UnknownStaff(_) | ActionError::NotWatched(_) => ErrorCode::NotFound,
             _ => ErrorCode::Refused,
         }
     }
@@ -219,6 +219,10 @@ impl Failure for ActionError {
             ActionError::SkillRequired(line) => format!("для эскалации на линию {} нужен навык (оборудование, сети, виртуализация, …)", line.number()),
             ActionError::LacksSkill { name, skill } => format!("у сотрудника {name} нет навыка «{}»", skill_ru(*skill)),
             ActionError::UnknownStaff(name) => format!("нет сотрудника {name}"),
+            ActionError::NotWatched(number) => {
+                format!("заявка {number} не ждёт, чтобы её взяли в работу (ждут только эскалация на третью линию и критическая заявка, ещё не взятые в работу)")
+            }
+            ActionError::NoNextLevel(number) => format!("заявка {number}: резервный специалист, заместитель и руководитель уже извещены; дальше некого"),
             ActionError::SelfReference => "заявку нельзя переместить относительно самой себя".into(),
         }
     }

@@ -116,3 +116,18 @@ export function weekOf(day: string): string[] {
 export function weekday(day: string): number {
   return (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
 }
+
+/** Each on-call specialist's days ("staffId/YYYY-MM-DD") in the month, with the skills they are on call for. */
+export function onCallIndex(m: RosterMonth): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const w of m.on_call) {
+    if (w.staff_id === null) continue;
+    const monday = new Date(`${w.week}T00:00:00Z`);
+    for (let i = 0; i < 7; i++) {
+      const day = new Date(monday.getTime() + i * 86400000).toISOString().slice(0, 10);
+      const k = `${w.staff_id}/${day}`;
+      out.set(k, [...(out.get(k) ?? []), w.skill]);
+    }
+  }
+  return out;
+}

@@ -85,6 +85,25 @@ pub fn apply_bulk(r: &mut Replica, clock: &dyn Clock, actor: &Actor, numbers: &[
     numbers.iter().zip(ops).map(|(n, op_id)| Ok(Applied { op_id, ticket: queue::row_by_number(r, n)? })).collect()
 }
 
+/// Applies one action and, in the same transaction, `then` (what the caller records beside
+/// it): both happen, or neither.
+pub(crate) fn apply_then(
+    r: &mut Replica,
+    clock: &dyn Clock,
+    actor: &Actor,
+    number: &str,
+    action: &Action,
+    then: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<()>,
+) -> Result<Applied, ApplyError> {
+    let now = clock.now();
+    let op_id = r.write_with(|tx| {
+        let op = apply_in(tx, now, actor, number, action)?;
+        then(tx)?;
+        Ok::<_, ApplyError>(op)
+    })?;
+    Ok(Applied { op_id, ticket: queue::row_by_number(r, number)? })
+}
+
 /// Applies an action of its own to each of several tickets: all of them, or — if the rules
 /// refuse any — none (a shift handed over at once).
 pub fn apply_each(r: &mut Replica, clock: &dyn Clock, actor: &Actor, actions: &[(String, Action)]) -> Result<Vec<Applied>, ApplyError> {

@@ -26,6 +26,9 @@ pub struct Candidate {
     /// is generated); for someone with neither, the third line's 5/2 office hours (09:00–18:00,
     /// Monday–Friday, in their own zone), and unknown (none) for the shift lines.
     pub working_now: Option<bool>,
+    /// On call now for the skill asked for (for any skill when none was): a third-line
+    /// specialist answering outside office hours in their on-call week.
+    pub on_call: bool,
     /// Open tickets they hold.
     pub open_tickets: u32,
 }
@@ -60,17 +63,25 @@ pub(crate) fn candidates_in(conn: &Connection, line: Line, skill: Option<Skill>,
     )?;
     let rows = stmt.query_map([role], |x| Ok((x.get::<_, i64>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?, x.get::<_, String>(3)?, x.get::<_, u32>(4)?)))?;
     let rostered = crate::roster::now::at_work(conn, now)?;
+    let on_call = if role == Role::Line3 { crate::roster::oncall::at(conn, now).map_err(StoreError::from)? } else { Vec::new() };
     let mut out = Vec::new();
     for row in rows {
         let (staff_id, name, skills, tz, open_tickets) = row?;
         let skills: Vec<Skill> = skills.split(',').filter_map(|s| s.parse().ok()).collect();
         let has_skill = skill.is_none_or(|k| skills.contains(&k));
         let working_now = rostered.get(&staff_id).copied().or_else(|| (role == Role::Line3).then(|| in_office_hours(&tz, now)));
-        out.push(Candidate { staff_id, name, role, skills, has_skill, working_now, open_tickets });
+        let on_call = on_call.iter().any(|o| o.staff_id == staff_id && skill.is_none_or(|k| o.skill == k));
+        out.push(Candidate { staff_id, name, role, skills, has_skill, working_now, on_call, open_tickets });
     }
-    // The skill first, then at work now, then a primary skill over a secondary one, then the lightest load.
+    // The skill first, then at work now, then on call for it (out of office hours: the one
+    // who answers), then a primary skill over a secondary one, then the lightest load.
     let skill_pos = |c: &Candidate| skill.and_then(|k| c.skills.iter().position(|s| *s == k)).unwrap_or(0);
-    out.sort_by_key(|c| (!c.has_skill, c.working_now == Some(false), skill_pos(c), c.open_tickets, c.name.clone()));
+    let state = |c: &Candidate| match (c.working_now, c.on_call) {
+        (_, true) => 1,
+        (Some(false), false) => 2,
+        _ => 0,
+    };
+    out.sort_by_key(|c| (!c.has_skill, state(c), skill_pos(c), c.open_tickets, c.name.clone()));
     Ok(out)
 }
 

@@ -189,6 +189,12 @@ pub enum ActionError {
     /// An unknown person.
     #[error("no staff member {0}")]
     UnknownStaff(String),
+    /// Raising a ticket no one is waiting for.
+    #[error("ticket {0} is not waiting to be taken into work (only an escalation to the third line or a critical ticket not yet in work is)")]
+    NotWatched(String),
+    /// Raising a ticket the whole chain has been told of.
+    #[error("ticket {0}: the backup, the deputy and the lead have all been told; nobody is next")]
+    NoNextLevel(String),
     /// Moving a ticket relative to itself.
     #[error("a ticket cannot be moved relative to itself")]
     SelfReference,

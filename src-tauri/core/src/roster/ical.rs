@@ -21,6 +21,15 @@ pub fn export(r: &crate::store::Replica, first: NaiveDate, person: Option<i64>, 
             events.push((w, summary, tz));
         }
     }
+    // The third line's on-call weeks that start this month (each week in one month's file):
+    // Monday 09:00 to Monday 09:00 in the specialist's own zone.
+    let mut on_call = Vec::new();
+    for w in super::oncall::weeks(r, days[0], 6)?.into_iter().filter(|w| days.contains(&w.week)) {
+        let Some(p) = w.staff_id.and_then(|id| plan.person(id)).filter(|p| person.is_none_or(|id| id == p.id)) else { continue };
+        let tz: Tz = p.time_zone.parse().map_err(|_| RosterError::Invalid(format!("{}: unknown time zone '{}'", p.name, p.time_zone)))?;
+        let (start, end) = super::oncall::window(w.week, tz);
+        on_call.push((w, p, tz, start, end));
+    }
     let name = match person.and_then(|id| plan.person(id)) {
         Some(p) => format!("Smena roster {} — {}", month_key(first), p.name),
         None => format!("Smena roster {}", month_key(first)),
@@ -33,7 +42,7 @@ pub fn export(r: &crate::store::Replica, first: NaiveDate, person: Option<i64>, 
     line("CALSCALE:GREGORIAN");
     line("METHOD:PUBLISH");
     line(&format!("X-WR-CALNAME:{}", escape(&name)));
-    let zones: BTreeSet<String> = events.iter().map(|(_, _, tz)| tz.name().to_string()).collect();
+    let zones: BTreeSet<String> = events.iter().map(|(_, _, tz)| tz.name().to_string()).chain(on_call.iter().map(|o| o.2.name().to_string())).collect();
     for z in &zones {
         let tz: Tz = z.parse().expect("a zone that was parsed before");
         for l in vtimezone(tz, first) {
@@ -53,8 +62,21 @@ pub fn export(r: &crate::store::Replica, first: NaiveDate, person: Option<i64>, 
         line("TRANSP:OPAQUE");
         line("END:VEVENT");
     }
+    for (w, p, tz, start, end) in &on_call {
+        line("BEGIN:VEVENT");
+        line(&format!("UID:oncall-{}-{}-{}@smena", w.week.format("%Y%m%d"), w.skill.as_str(), p.id));
+        line(&format!("DTSTAMP:{}", stamp.format("%Y%m%dT%H%M%SZ")));
+        line(&format!("DTSTART;TZID={}:{}", tz.name(), start.with_timezone(tz).format("%Y%m%dT%H%M%S")));
+        line(&format!("DTEND;TZID={}:{}", tz.name(), end.with_timezone(tz).format("%Y%m%dT%H%M%S")));
+        line(&format!("SUMMARY:{}", escape(&format!("On call: {} — {}", w.skill.as_str(), p.name))));
+        line("CATEGORIES:on-call");
+        line(&format!("DESCRIPTION:{}", escape(&format!("{} · on call for {} outside office hours", p.name, w.skill.as_str()))));
+        // Free time with a phone at hand: it does not block the calendar.
+        line("TRANSP:TRANSPARENT");
+        line("END:VEVENT");
+    }
     line("END:VCALENDAR");
-    Ok((out, events.len()))
+    Ok((out, events.len() + on_call.len()))
 }
 
 /// TEXT escaping (RFC 5545 §3.3.11).

@@ -12,6 +12,7 @@ pub mod ical;
 pub mod io;
 pub mod month;
 pub mod now;
+pub mod oncall;
 pub mod pattern;
 pub mod rules;
 #[cfg(test)]

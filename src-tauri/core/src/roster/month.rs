@@ -172,6 +172,8 @@ pub struct RosterMonth {
     pub absences: Vec<Absence>,
     /// Coverage and breaches.
     pub report: CoverageReport,
+    /// The third line's on-call weeks touching the month, by week and skill.
+    pub on_call: Vec<super::oncall::OnCallWeek>,
 }
 
 fn span(conn: &Connection, first: NaiveDate) -> Result<(Vec<NaiveDate>, Vec<NaiveDate>), RosterError> {
@@ -268,6 +270,7 @@ pub(crate) fn view_in(conn: &Connection, first: NaiveDate) -> Result<RosterMonth
         people,
         absences: data::absences(conn, days[0], last)?,
         report,
+        on_call: super::oncall::weeks_in(conn, days[0], 6)?.into_iter().filter(|w| w.week <= last).collect(),
     })
 }
 

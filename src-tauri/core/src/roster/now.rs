@@ -70,6 +70,8 @@ pub struct NowPanel {
     pub leads: Vec<OnShift>,
     /// Third-line specialists in now, by skill.
     pub specialists: Vec<SkillNow>,
+    /// The third line's on-call specialists answering now, by skill.
+    pub on_call: Vec<super::oncall::OnCallNow>,
 }
 
 /// The plan around `at` and every shift worked from two days before to eight days after,
@@ -117,7 +119,8 @@ pub fn panel(r: &crate::store::Replica, at: DateTime<Utc>) -> Result<NowPanel, R
             SkillNow { skill, people: people.into_iter().map(|(_, n)| n).collect() }
         })
         .collect();
-    Ok(NowPanel { at, lines, leads, specialists })
+    let on_call = super::oncall::at(conn, at)?;
+    Ok(NowPanel { at, lines, leads, specialists, on_call })
 }
 
 /// Whether each person with a plan (a rotation or a generated month) is at work at `at`.

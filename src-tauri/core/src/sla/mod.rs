@@ -1,6 +1,7 @@
 //! The SLA model: each client's contract, its support-hours calendar, the clock of every
 //! ticket computed from its status history, and the dashboards built on them.
 
+pub mod ack;
 pub mod calendar;
 pub mod contract;
 pub mod deadline;

@@ -20,6 +20,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0013_one_deadline_itsm_history.sql")),
     M::up(include_str!("migrations/0014_count_rollup_by_field.sql")),
     M::up(include_str!("migrations/0015_handover.sql")),
+    M::up(include_str!("migrations/0016_oncall.sql")),
+    M::up(include_str!("migrations/0017_acknowledgements.sql")),
 ];
 
 /// The schema version this build writes.

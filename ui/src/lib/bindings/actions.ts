@@ -115,6 +115,11 @@ has_skill: boolean,
  */
 working_now: boolean | null, 
 /**
+ * On call now for the skill asked for (for any skill when none was): a third-line
+ * specialist answering outside office hours in their on-call week.
+ */
+on_call: boolean, 
+/**
  * Open tickets they hold.
  */
 open_tickets: number, };

@@ -175,7 +175,73 @@ leads: Array<OnShift>,
 /**
  * Third-line specialists in now, by skill.
  */
-specialists: Array<SkillNow>, };
+specialists: Array<SkillNow>, 
+/**
+ * The third line's on-call specialists answering now, by skill.
+ */
+on_call: Array<OnCallNow>, };
+
+/**
+ * A specialist on call at a moment.
+ */
+export type OnCallNow = { 
+/**
+ * The skill.
+ */
+skill: Skill, 
+/**
+ * Staff id.
+ */
+staff_id: number, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * The on-call week's end.
+ */
+until: string, };
+
+/**
+ * One skill's on-call specialist for one week.
+ */
+export type OnCallWeek = { 
+/**
+ * The week's Monday.
+ */
+week: string, 
+/**
+ * The skill.
+ */
+skill: Skill, 
+/**
+ * Who is on call; none is a gap.
+ */
+staff_id: number | null, 
+/**
+ * Their name.
+ */
+name: string | null, 
+/**
+ * Named by the lead rather than by the rotation.
+ */
+manual: boolean, 
+/**
+ * On call the week before too: no rest after an on-call week.
+ */
+no_rest: boolean, 
+/**
+ * On call for another skill the same week as well.
+ */
+double: boolean, 
+/**
+ * When the week starts and ends for them (Monday 09:00 in their own zone).
+ */
+from: string | null, 
+/**
+ * The end.
+ */
+until: string | null, };
 
 /**
  * A person at work (or next on).
@@ -295,7 +361,11 @@ absences: Array<Absence>,
 /**
  * Coverage and breaches.
  */
-report: CoverageReport, };
+report: CoverageReport, 
+/**
+ * The third line's on-call weeks touching the month, by week and skill.
+ */
+on_call: Array<OnCallWeek>, };
 
 /**
  * One person's row of the month grid.
