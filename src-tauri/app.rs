@@ -165,6 +165,16 @@ fn notice_text(n: &Notice, ru: bool) -> (String, String) {
                 (format!("{number}: SLA {what} breaks in {minutes_left} min"), format!("{client}: {subject}"))
             }
         }
+        Notice::NotPickedUp { number, subject, assignee, minutes, next } => {
+            let holder = assignee.clone().unwrap_or_else(|| "—".into());
+            if ru {
+                let then = next.as_ref().map(|n| format!("; дальше: {n}")).unwrap_or_default();
+                (format!("{number}: не взята в работу за {minutes} мин"), format!("{holder}: {subject}{then}"))
+            } else {
+                let then = next.as_ref().map(|n| format!("; next: {n}")).unwrap_or_default();
+                (format!("{number}: not taken into work in {minutes} min"), format!("{holder}: {subject}{then}"))
+            }
+        }
         Notice::Urgent { number, subject, client } => {
             if ru {
                 (format!("{number}: новый инцидент очень высокой срочности"), format!("{client}: {subject}"))

@@ -17,6 +17,7 @@ mod actions;
 mod chart;
 mod client;
 mod demo;
+mod escalations;
 mod handover;
 mod import;
 mod matrix;
@@ -92,6 +93,9 @@ pub enum Command {
     /// Moscow): the shift's figures, who goes off with what, the next shift's deadlines,
     /// escalations not taken, what is not synced, who comes on; --notes keeps the lead's notes.
     Handover(handover::HandoverArgs),
+    /// Escalations to the third line and critical tickets waiting to be taken into work, who
+    /// is next in the chain (backup specialist, deputy, lead); --raise NUMBER; --minutes.
+    Escalations(escalations::EscalationsArgs),
     /// Connect to the ITSM (the secret is read from standard input and kept in the OS keyring).
     Connect(sync::ConnectArgs),
     /// Forget the ITSM connection and remove its secret from the keyring (--forget: its tickets too).
@@ -222,6 +226,7 @@ fn run_one(command: Command, db: &Path) -> CliResult {
         Command::Sla(c) => sla::run(c, db),
         Command::Roster(c) => roster::run(c, db),
         Command::Handover(a) => handover::run(a, db),
+        Command::Escalations(a) => escalations::run(a, db),
     }
 }
 

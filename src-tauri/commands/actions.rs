@@ -36,6 +36,12 @@ pub fn handover_apply(state: State<'_, AppState>, moves: Vec<(String, i64)>, rea
     with_actor(&state, |r, actor| Ok(actions::apply_each(r, &SystemClock, actor, &each)?))
 }
 
+/// Raises a ticket nobody took into work to the next in the chain.
+#[tauri::command(async)]
+pub fn escalation_raise(state: State<'_, AppState>, number: String) -> Result<Applied, IpcError> {
+    with_actor(&state, |r, actor| Ok(smena_core::sla::ack::raise(r, &SystemClock, actor, &number)?))
+}
+
 #[tauri::command(async)]
 pub fn outbox_list(state: State<'_, AppState>) -> Result<Vec<OutboxEntry>, IpcError> {
     with_actor(&state, |r, _| Ok(outbox::list(r)?))

@@ -49,6 +49,12 @@ pub fn at_risk(state: State<'_, AppState>, within_minutes: i64) -> Result<AtRisk
     Ok(AtRiskView { now, tickets })
 }
 
+/// Escalations and critical tickets waiting to be taken into work, the earliest due first.
+#[tauri::command(async)]
+pub fn escalations(state: State<'_, AppState>) -> Result<Vec<sla::ack::Watched>, IpcError> {
+    with_replica(&state, |r| sla::ack::watch(r, SystemClock.now()))
+}
+
 #[tauri::command(async)]
 pub fn sla_month(state: State<'_, AppState>, client: String, month: String) -> Result<ClientMonth, IpcError> {
     let first = smena_core::input::month(&month)?;

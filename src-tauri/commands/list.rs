@@ -23,6 +23,8 @@ macro_rules! with_commands {
             clients::client_remove_contact,
             dashboards::dashboard,
             dashboards::at_risk,
+            dashboards::escalations,
+            actions::escalation_raise,
             dashboards::sla_month,
             dashboards::export_chart,
             dashboards::export_sla_month,

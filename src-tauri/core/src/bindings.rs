@@ -36,6 +36,8 @@ fn export_all(dir: &Path) {
     SlaReport::export_all(&cfg).unwrap();
     ClientMonth::export_all(&cfg).unwrap();
     TimerRow::export_all(&cfg).unwrap();
+    crate::sla::ack::Watched::export_all(&cfg).unwrap();
+    crate::sla::ack::AckSettings::export_all(&cfg).unwrap();
     Contract::export_all(&cfg).unwrap();
     ClientCard::export_all(&cfg).unwrap();
     StaffingReport::export_all(&cfg).unwrap();

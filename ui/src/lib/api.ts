@@ -5,7 +5,7 @@ import type { Facets, QueueCounts, QueueFilter, QueuePage, ReplicaInfo, TicketDe
 import type { Action, Applied, Candidate, OutboxEntry } from './bindings/actions';
 import type { Line, Skill, StaffMember } from './bindings/domain';
 import type { DashboardData, DashboardQuery, Incomplete, Lang, Theme } from './bindings/charts';
-import type { ClientMonth, Contract, NotifySettings, TimerRow } from './bindings/sla';
+import type { ClientMonth, Contract, NotifySettings, TimerRow, Watched } from './bindings/sla';
 import type { ClientCard } from './bindings/clients';
 import type { Contact } from './bindings/domain';
 import type { ImportReport } from './bindings/import';
@@ -50,6 +50,8 @@ export const api = {
   clientAddContact: (client: string, contact: Contact) => invoke<number>('client_add_contact', { client, contact }),
   clientRemoveContact: (client: string, email: string) => invoke<number>('client_remove_contact', { client, email }),
   dashboard: (query: DashboardQuery, theme: Theme, lang: Lang) => invoke<DashboardView>('dashboard', { query, theme, lang }),
+  escalations: () => invoke<Watched[]>('escalations'),
+  escalationRaise: (number: string) => invoke<Applied>('escalation_raise', { number }),
   atRisk: (withinMinutes: number) => invoke<{ now: string; tickets: TimerRow[] }>('at_risk', { withinMinutes }),
   slaMonth: (client: string, month: string) => invoke<ClientMonth>('sla_month', { client, month }),
   exportChart: (query: DashboardQuery, theme: Theme, lang: Lang, format: 'png' | 'svg' | 'csv') =>

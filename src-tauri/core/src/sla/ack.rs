@@ -204,3 +204,137 @@ pub fn raise(r: &mut Replica, clock: &dyn Clock, actor: &Actor, number: &str) ->
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Skill;
+    use crate::sla::notify::{Notice, NotifySettings, Watcher};
+    use crate::FixedClock;
+    use chrono::TimeZone;
+
+    fn demo() -> Replica {
+        let mut r = Replica::open_in_memory().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+        crate::demo::write_demo(&mut r, &crate::demo::DemoOptions { days: 3, seed: 1, now }).unwrap();
+        set_settings(&mut r, AckSettings { minutes: [15; 5] }).unwrap();
+        r
+    }
+
+    fn entry(r: &Replica, now: DateTime<Utc>, number: &str) -> Option<Watched> {
+        watch(r, now).unwrap().into_iter().find(|w| w.number == number)
+    }
+
+    fn holder(r: &Replica, number: &str) -> i64 {
+        r.conn().query_row("SELECT assignee_id FROM tickets WHERE number = ?1", [number], |x| x.get(0)).unwrap()
+    }
+
+    /// A line-2 ticket in work, escalated to the third line at 03:00 Moscow (to the on-call
+    /// specialist of the skill); its number.
+    fn escalated_at_night(r: &mut Replica, night: DateTime<Utc>) -> String {
+        let number: String = r.conn().query_row("SELECT number FROM tickets WHERE line = 2 AND status = 'in-progress' ORDER BY id LIMIT 1", [], |x| x.get(0)).unwrap();
+        let lead = Actor::resolve(r, None).unwrap();
+        let up = Action::Escalate { line: Line::THIRD, skill: Some(Skill::Networks), to: None, reason: "uplink down".into() };
+        actions::apply(r, &FixedClock(night), &lead, &number, &up).unwrap();
+        number
+    }
+
+    #[test]
+    fn an_escalation_not_taken_in_time_is_announced_and_raised_along_the_chain() {
+        let mut r = demo();
+        let night = Utc.with_ymd_and_hms(2026, 12, 9, 0, 0, 0).unwrap();
+        let number = escalated_at_night(&mut r, night);
+        let on_call = holder(&r, &number);
+        let m = |n: i64| night + Duration::minutes(n);
+
+        // Within its quarter of an hour it waits; the backup with the skill is ready.
+        let w = entry(&r, m(10), &number).expect("watched");
+        assert_eq!((w.state, w.since, w.due, w.raised), (AckState::Waiting, night, m(15), 0));
+        let backup = w.next.clone().expect("a backup");
+        assert_eq!(backup.level, 1);
+        assert_ne!(backup.staff_id, on_call);
+        let skills: String = r.conn().query_row("SELECT skills FROM staff WHERE id = ?1", [backup.staff_id], |x| x.get(0)).unwrap();
+        assert!(skills.split(',').any(|k| k == "networks"));
+
+        // Past it: overdue, announced once.
+        assert_eq!(entry(&r, m(16), &number).unwrap().state, AckState::Overdue);
+        let mut watcher = Watcher::new(&r).unwrap();
+        let quiet = NotifySettings { sla: false, urgent: false, ..NotifySettings::default() };
+        let told = watcher.check(&r, m(16), &quiet).unwrap();
+        assert!(told.iter().any(|n| matches!(n, Notice::NotPickedUp { number: x, next: Some(b), .. } if *x == number && *b == backup.name)), "{told:?}");
+        assert!(!watcher.check(&r, m(17), &quiet).unwrap().iter().any(|n| matches!(n, Notice::NotPickedUp { number: x, .. } if *x == number)));
+
+        // Raised: the backup holds it, the wait starts again, the deputy is next.
+        let lead = Actor::resolve(&r, None).unwrap();
+        raise(&mut r, &FixedClock(m(17)), &lead, &number).unwrap();
+        assert_eq!(holder(&r, &number), backup.staff_id);
+        let w = entry(&r, m(20), &number).unwrap();
+        assert_eq!((w.state, w.since, w.raised), (AckState::Waiting, m(17), 1));
+        assert_eq!(w.next.as_ref().map(|n| n.level), Some(2));
+        // A new wait is announced again when it runs out.
+        assert!(watcher.check(&r, m(33), &quiet).unwrap().iter().any(|n| matches!(n, Notice::NotPickedUp { number: x, .. } if *x == number)));
+
+        // The deputy, then the lead, are told in comments; then nobody is next.
+        for (at, who) in [(m(33), "deputy"), (m(50), "lead")] {
+            raise(&mut r, &FixedClock(at), &lead, &number).unwrap();
+            let name: String = r.conn().query_row("SELECT name FROM staff WHERE role = ?1 ORDER BY id LIMIT 1", [who], |x| x.get(0)).unwrap();
+            let said: String = r
+                .conn()
+                .query_row("SELECT body FROM comments WHERE ticket_id = (SELECT id FROM tickets WHERE number = ?1) ORDER BY id DESC LIMIT 1", [&number], |x| x.get(0))
+                .unwrap();
+            assert!(said.contains(&name), "{said}");
+        }
+        assert!(entry(&r, m(70), &number).unwrap().next.is_none());
+        assert!(matches!(raise(&mut r, &FixedClock(m(70)), &lead, &number), Err(ApplyError::Refused(ActionError::NoNextLevel(_)))));
+        // Every raise is an ordinary action waiting for the ITSM.
+        let ops: i64 = r
+            .conn()
+            .query_row("SELECT count(*) FROM outbox WHERE ticket_id = (SELECT id FROM tickets WHERE number = ?1) AND kind IN ('assign', 'comment')", [&number], |x| x.get(0))
+            .unwrap();
+        assert_eq!(ops, 3);
+    }
+
+    #[test]
+    fn a_pickup_in_time_stops_the_watch() {
+        let mut r = demo();
+        let night = Utc.with_ymd_and_hms(2026, 12, 9, 0, 0, 0).unwrap();
+        let number = escalated_at_night(&mut r, night);
+        let specialist: String = r.conn().query_row("SELECT name FROM staff WHERE id = ?1", [holder(&r, &number)], |x| x.get(0)).unwrap();
+        let them = Actor::resolve(&r, Some(&specialist)).unwrap();
+        actions::apply(&mut r, &FixedClock(night + Duration::minutes(9)), &them, &number, &Action::TakeIntoWork).unwrap();
+        assert!(entry(&r, night + Duration::minutes(30), &number).is_none(), "taken into work: no longer watched");
+        let lead = Actor::resolve(&r, None).unwrap();
+        assert!(matches!(raise(&mut r, &FixedClock(night + Duration::minutes(30)), &lead, &number), Err(ApplyError::Refused(ActionError::NotWatched(_)))));
+    }
+
+    #[test]
+    fn a_critical_ticket_waits_from_its_registration_and_a_replica_out_of_touch_says_it_cannot_see() {
+        let mut r = demo();
+        let at = Utc.with_ymd_and_hms(2026, 12, 9, 0, 0, 0).unwrap();
+        r.write(|tx| {
+            tx.execute(
+                "INSERT INTO tickets (number, kind, client_id, contact_name, channel, service, subject, urgency, impact, priority, status, line, created_at, updated_at)
+                 VALUES ('INC7777777', 'incident', 1, 'Anna', 'phone', 'Network', 'Payments down', 'very-high', 'very-high', 1, 'registered', 1, ?1, ?1)",
+                [at.timestamp()],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        let w = entry(&r, at + Duration::minutes(20), "INC7777777").unwrap();
+        assert_eq!((w.state, w.since), (AckState::Overdue, at));
+        assert_eq!(w.next.map(|n| n.level), Some(2), "a first-line ticket goes to the deputy");
+        // Connected to an ITSM not heard from lately: it cannot tell.
+        r.write(|tx| crate::store::settings::put(tx, "itsm_connection", r#"{"kind":"rt","url":"http://127.0.0.1:9"}"#)).unwrap();
+        assert_eq!(entry(&r, at + Duration::minutes(20), "INC7777777").unwrap().state, AckState::Unknown);
+        assert_eq!(entry(&r, at + Duration::minutes(5), "INC7777777").unwrap().state, AckState::Waiting, "within its time it simply waits");
+    }
+
+    #[test]
+    fn settings_are_kept_within_bounds() {
+        let mut r = Replica::open_in_memory().unwrap();
+        assert_eq!(settings(&r).unwrap(), AckSettings::default());
+        let s = set_settings(&mut r, AckSettings { minutes: [0, 5, 100_000, 60, 60] }).unwrap();
+        assert_eq!(s.minutes, [1, 5, 7 * 24 * 60, 60, 60]);
+        assert_eq!(settings(&r).unwrap(), s);
+    }
+}

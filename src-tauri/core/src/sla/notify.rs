@@ -18,11 +18,18 @@ pub struct NotifySettings {
     pub sla_minutes: i64,
     /// Announce new very-high-urgency incidents.
     pub urgent: bool,
+    /// Announce escalations and critical tickets nobody took into work in time.
+    #[serde(default = "on")]
+    pub pickups: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl Default for NotifySettings {
     fn default() -> NotifySettings {
-        NotifySettings { sla: true, sla_minutes: 30, urgent: true }
+        NotifySettings { sla: true, sla_minutes: 30, urgent: true, pickups: true }
     }
 }
 
@@ -61,6 +68,19 @@ pub enum Notice {
         /// Support minutes left.
         minutes_left: i64,
     },
+    /// An escalation to the third line or a critical ticket nobody took into work in time.
+    NotPickedUp {
+        /// Ticket.
+        number: String,
+        /// Subject.
+        subject: String,
+        /// Who holds it.
+        assignee: Option<String>,
+        /// Minutes it has waited.
+        minutes: i64,
+        /// Who is next in the chain.
+        next: Option<String>,
+    },
     /// A new incident of very high urgency.
     Urgent {
         /// Ticket.
@@ -76,6 +96,8 @@ pub enum Notice {
 #[derive(Debug)]
 pub struct Watcher {
     announced: HashSet<(String, TimerKind)>,
+    /// Waits announced: the ticket and since when it waits (a raise starts a new wait).
+    waits: HashSet<(String, DateTime<Utc>)>,
     last_ticket: i64,
 }
 
@@ -83,7 +105,7 @@ impl Watcher {
     /// Starts watching: tickets already in the replica are not "new".
     pub fn new(r: &Replica) -> Result<Watcher, StoreError> {
         let last_ticket: i64 = r.conn().query_row("SELECT coalesce(max(id), 0) FROM tickets", [], |x| x.get(0))?;
-        Ok(Watcher { announced: HashSet::new(), last_ticket })
+        Ok(Watcher { announced: HashSet::new(), waits: HashSet::new(), last_ticket })
     }
 
     /// What to announce now.
@@ -112,6 +134,11 @@ impl Watcher {
                 out.push(Notice::SlaSoon { number: row.number, subject: row.subject, client: row.client, timer: row.timer, minutes_left: (left + 59) / 60 });
             }
         }
+        for w in if s.pickups { super::ack::watch(r, now)? } else { Vec::new() } {
+            if w.state == super::ack::AckState::Overdue && self.waits.insert((w.number.clone(), w.since)) {
+                out.push(Notice::NotPickedUp { number: w.number, subject: w.subject, assignee: w.assignee, minutes: (now - w.since).num_minutes(), next: w.next.map(|n| n.name) });
+            }
+        }
         Ok(out)
     }
 }
@@ -126,7 +153,7 @@ mod tests {
         let mut r = Replica::open_in_memory().unwrap();
         let now: DateTime<Utc> = "2026-11-28T09:00:00Z".parse().unwrap();
         write_demo(&mut r, &DemoOptions { days: 30, seed: 5, now }).unwrap();
-        let s = NotifySettings { sla_minutes: 240, ..NotifySettings::default() };
+        let s = NotifySettings { sla_minutes: 240, pickups: false, ..NotifySettings::default() };
         let mut w = Watcher::new(&r).unwrap();
         let first = w.check(&r, now, &s).unwrap();
         let expected: Vec<String> = at_risk(&r, now, Duration::minutes(240)).unwrap().into_iter().filter(|x| x.clock.left_seconds() > 0).map(|x| x.number).collect();
@@ -148,20 +175,20 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        let next = w.check(&r, now, &NotifySettings { sla: false, ..s }).unwrap();
+        let next = w.check(&r, now, &NotifySettings { sla: false, pickups: false, ..s }).unwrap();
         assert_eq!(next.len(), 1);
         assert!(matches!(&next[0], Notice::Urgent { number, subject, .. } if number == "INC9999999" && subject == "Payments down"));
-        assert!(w.check(&r, now, &s).unwrap().iter().all(|n| !matches!(n, Notice::Urgent { .. })), "announced once");
+        assert!(w.check(&r, now, &NotifySettings { pickups: false, ..s }).unwrap().iter().all(|n| !matches!(n, Notice::Urgent { .. })), "announced once");
         // Switched off: nothing.
         let mut quiet = Watcher::new(&r).unwrap();
-        assert!(quiet.check(&r, now, &NotifySettings { sla: false, sla_minutes: 240, urgent: false }).unwrap().is_empty());
+        assert!(quiet.check(&r, now, &NotifySettings { sla: false, sla_minutes: 240, urgent: false, pickups: false }).unwrap().is_empty());
     }
 
     #[test]
     fn settings_are_kept_in_the_replica_within_bounds() {
         let mut r = Replica::open_in_memory().unwrap();
         assert_eq!(settings(&r).unwrap(), NotifySettings::default());
-        let stored = set_settings(&mut r, NotifySettings { sla: false, sla_minutes: 100_000, urgent: true }).unwrap();
+        let stored = set_settings(&mut r, NotifySettings { sla: false, sla_minutes: 100_000, urgent: true, pickups: true }).unwrap();
         assert_eq!(stored.sla_minutes, 1440);
         assert_eq!(settings(&r).unwrap(), stored);
     }

@@ -2,6 +2,20 @@
 import type { Status } from "./domain";
 
 /**
+ * How long each priority may wait to be taken into work, in minutes (priority 1 first).
+ */
+export type AckSettings = { 
+/**
+ * Minutes for priorities 1 … 5.
+ */
+minutes: [number, number, number, number, number], };
+
+/**
+ * Where a watched ticket stands.
+ */
+export type AckState = "waiting" | "overdue" | "unknown";
+
+/**
  * A client's SLA for one calendar month (in the client's zone).
  */
 export type ClientMonth = { 
@@ -156,6 +170,28 @@ reaction: Compliance,
 resolution: Compliance, };
 
 /**
+ * The next in the chain.
+ */
+export type NextLevel = { 
+/**
+ * 1: the backup specialist (the ticket goes to them), 2: the deputy, 3: the lead (told
+ * in a comment on the ticket).
+ */
+level: number, 
+/**
+ * Staff id.
+ */
+staff_id: number, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * On call now (a backup out of office hours).
+ */
+on_call: boolean, };
+
+/**
  * The user's notification settings, kept in the replica.
  */
 export type NotifySettings = { 
@@ -170,7 +206,11 @@ sla_minutes: number,
 /**
  * Announce new very-high-urgency incidents.
  */
-urgent: boolean, };
+urgent: boolean, 
+/**
+ * Announce escalations and critical tickets nobody took into work in time.
+ */
+pickups: boolean, };
 
 /**
  * SLA compliance over a period.
@@ -325,3 +365,53 @@ timer: TimerKind,
  * The timer itself.
  */
 clock: Timer, };
+
+/**
+ * A ticket waiting to be taken into work.
+ */
+export type Watched = { 
+/**
+ * Ticket.
+ */
+number: string, 
+/**
+ * Subject.
+ */
+subject: string, 
+/**
+ * Client.
+ */
+client: string, 
+/**
+ * Priority 1 … 5.
+ */
+priority: number, 
+/**
+ * Line.
+ */
+line: number, 
+/**
+ * Who holds it.
+ */
+assignee: string | null, 
+/**
+ * Since when it waits: its escalation to the third line (its registration for a critical
+ * ticket, or one that started there), or its last raise.
+ */
+since: string, 
+/**
+ * When its time runs out.
+ */
+due: string, 
+/**
+ * Where it stands.
+ */
+state: AckState, 
+/**
+ * Levels of the chain raised so far.
+ */
+raised: number, 
+/**
+ * Who comes next, if anyone.
+ */
+next: NextLevel | null, };
