@@ -500,3 +500,47 @@ fn fields_come_from_where_rt_keeps_them_through_an_editable_mapping() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("fields.json"));
     assert_eq!(serde_json::from_str::<Value>(&other.ok(&["fields"])).unwrap()["client"], "Service");
 }
+
+#[test]
+fn an_escalation_rt_shows_no_pickup_for_is_raised_and_a_pickup_in_rt_stops_the_watch() {
+    let Some((_g, desk)) = setup() else { return };
+    desk.ok(&["escalations", "--minutes", "1,1,1,1,1"]);
+    let late = desk.rt.create("Storage array degraded", "High", "High");
+    let taken = desk.rt.create("Uplink flaps on the core switch", "High", "High");
+    desk.sync(0);
+    for id in [&late, &taken] {
+        desk.ok(&["ticket", &number(id), "escalate", "--line", "3", "--skill", "networks", "--reason", "needs the network team"]);
+    }
+    assert_eq!(desk.sync(0)["pushed"], 2);
+    // In RT, a specialist takes one of them into work; the replica pulls it.
+    desk.rt.put(&taken, json!({"Status": "in progress"}));
+    desk.sync(0);
+
+    // Two minutes on (the clock given to the command): the one RT shows no pickup for is
+    // overdue with the next in the chain offered; the one taken is no longer watched.
+    let at = |minutes: i64| (chrono::Utc::now() + chrono::Duration::minutes(minutes)).to_rfc3339();
+    let later = at(2);
+    let v: Value = serde_json::from_str(&desk.ok(&["escalations", "--now", &later, "--json"])).unwrap();
+    let waiting = v["waiting"].as_array().unwrap();
+    let mine = waiting.iter().find(|w| w["number"] == number(&late).as_str()).unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(mine["state"], "overdue", "{mine}");
+    let next = mine["next"].clone();
+    assert!(next["name"].is_string(), "someone is next: {mine}");
+    assert!(!waiting.iter().any(|w| w["number"] == number(&taken).as_str()), "taken into work in RT: {v}");
+
+    // Raised, and the raise reaches RT like any action: the backup owns it, or the deputy or
+    // lead is named in a comment.
+    desk.ok(&["escalations", "--now", &later, "--raise", &number(&late)]);
+    assert_eq!(desk.sync(0)["pushed"], 1);
+    if next["level"] == 1 {
+        let login: String =
+            rusqlite::Connection::open(&desk.db).unwrap().query_row("SELECT itsm_login FROM staff WHERE id = ?1", [next["staff_id"].as_i64().unwrap()], |x| x.get(0)).unwrap();
+        assert_eq!(desk.rt.get(&late)["Owner"]["id"].as_str(), Some(login.as_str()));
+    } else {
+        assert!(desk.rt.comment_count(&late) >= 1, "the chain's comment is in RT");
+    }
+    // Without a sync for twenty minutes, an expired wait cannot be judged.
+    let v: Value = serde_json::from_str(&desk.ok(&["escalations", "--now", &at(20), "--json"])).unwrap();
+    let mine = v["waiting"].as_array().unwrap().iter().find(|w| w["number"] == number(&late).as_str()).unwrap_or_else(|| panic!("{v}")).clone();
+    assert_eq!(mine["state"], "unknown", "{mine}");
+}

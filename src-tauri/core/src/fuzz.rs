@@ -151,6 +151,16 @@ proptest! {
     }
 
     #[test]
+    fn fuzz_acknowledgement_settings_stored_as_anything_read_within_bounds(stored in json(), minutes in prop::array::uniform5(any::<i64>())) {
+        let mut r = crate::store::Replica::open_in_memory().unwrap();
+        for value in [stored.to_string(), serde_json::json!({ "minutes": minutes }).to_string()] {
+            r.write(|tx| crate::store::settings::put(tx, "acknowledgement", &value)).unwrap();
+            let s = crate::sla::ack::settings(&r).unwrap();
+            prop_assert!(s.minutes.iter().all(|m| (1..=7 * 24 * 60).contains(m)), "{:?} from {}", s, value);
+        }
+    }
+
+    #[test]
     fn fuzz_what_people_type_is_read_or_refused_and_valid_days_round_trip(s in text(), days in 0i64..2_900_000) {
         let _ = PriorityMatrix::parse(&s);
         let _ = crate::input::instant(&s);
