@@ -52,6 +52,11 @@ async fn the_month_grid_swaps_two_shifts_and_a_vacation_shows_its_gap_in_red_wit
     w.find("[data-testid=queue-row]").await;
     w.find("[data-testid=nav-roster]").await.click().await.unwrap();
     w.find("[data-testid=roster-grid]").await;
+    // The queue, kept built while the roster is shown, is out of the keyboard's and the
+    // screen reader's reach.
+    assert_eq!(w.eval("return document.querySelector('[data-view=queue]').getAttribute('aria-hidden')").await, "true");
+    let focused = w.eval("const s = document.querySelector('[data-view=queue] [data-testid=search]'); s.focus(); return document.activeElement === s").await;
+    assert_eq!(focused, false, "a hidden view's field cannot take the focus");
     // The window opens on the computer's current month; the CLI reads the same one.
     let month = w.find("[data-testid=roster-month]").await.text().await.unwrap();
     let before = show(dir.path(), &db, &month);
