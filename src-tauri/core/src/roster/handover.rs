@@ -184,6 +184,24 @@ fn ticket(x: &rusqlite::Row<'_>) -> rusqlite::Result<HandoverTicket> {
     })
 }
 
+/// Everyone going off at `at` (a shift that ends there, and none that goes on past it), with
+/// their open tickets in the lead's order.
+fn leaving(conn: &rusqlite::Connection, at: DateTime<Utc>, plan: &super::rules::Plan, worked: &[super::rules::Worked]) -> Result<Vec<Leaving>, RosterError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {TICKET} FROM tickets t JOIN clients c ON c.id = t.client_id WHERE t.assignee_id = ?1 AND t.status NOT IN ('completed', 'closed') ORDER BY t.priority, t.due_at IS NULL, t.due_at, t.created_at, t.id"
+    ))?;
+    let mut out = Vec::new();
+    for p in &plan.people {
+        let ends = worked.iter().any(|w| w.staff_id == p.id && w.at.end == at);
+        let stays = worked.iter().any(|w| w.staff_id == p.id && w.at.start <= at && at < w.at.end);
+        if ends && !stays {
+            let tickets = stmt.query_map([p.id], ticket)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            out.push(Leaving { staff_id: p.id, name: p.name.clone(), role: p.role, tickets });
+        }
+    }
+    Ok(out)
+}
+
 /// The handover report for the boundary `at`.
 pub fn report(r: &Replica, at: DateTime<Utc>) -> Result<Handover, RosterError> {
     let conn = r.conn();
@@ -203,20 +221,8 @@ pub fn report(r: &Replica, at: DateTime<Utc>) -> Result<Handover, RosterError> {
         lines.push(LineFigures { line, came_in, completed, open });
     }
 
-    // Going off: a shift that ends at the boundary, and none that goes on past it.
     let (plan, worked) = worked_around(conn, at)?;
-    let mut leaving = Vec::new();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {TICKET} FROM tickets t JOIN clients c ON c.id = t.client_id WHERE t.assignee_id = ?1 AND t.status NOT IN ('completed', 'closed') ORDER BY t.priority, t.due_at IS NULL, t.due_at, t.created_at, t.id"
-    ))?;
-    for p in &plan.people {
-        let ends = worked.iter().any(|w| w.staff_id == p.id && w.at.end == at);
-        let stays = worked.iter().any(|w| w.staff_id == p.id && w.at.start <= at && at < w.at.end);
-        if ends && !stays {
-            let tickets = stmt.query_map([p.id], ticket)?.collect::<rusqlite::Result<Vec<_>>>()?;
-            leaving.push(Leaving { staff_id: p.id, name: p.name.clone(), role: p.role, tickets });
-        }
-    }
+    let leaving = leaving(conn, at, &plan, &worked)?;
 
     // The clocks as they stand at the boundary; a week ahead is more than any shift needs.
     let clocks = sla::at_risk(r, at, Duration::days(7))?;
@@ -348,15 +354,16 @@ pub struct HandOverPlan {
 pub fn plan_hand_over(r: &Replica, at: DateTime<Utc>) -> Result<HandOverPlan, RosterError> {
     let conn = r.conn();
     let at = at.with_nanosecond(0).unwrap_or(at);
-    let report = report(r, at)?;
+    // Only who goes off is needed, not the whole report (its SLA clocks and coverage).
     let (plan, worked) = worked_around(conn, at)?;
+    let leaving = leaving(conn, at, &plan, &worked)?;
     let on: Vec<&super::rules::Person> = plan.people.iter().filter(|p| worked.iter().any(|w| w.staff_id == p.id && w.at.start <= at && at < w.at.end)).collect();
     let mut load: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
     let mut stmt = conn.prepare("SELECT count(*) FROM tickets WHERE assignee_id = ?1 AND status NOT IN ('completed', 'closed')")?;
     for p in &on {
         load.insert(p.id, stmt.query_row([p.id], |x| x.get(0))?);
     }
-    let mut tickets: Vec<(&Leaving, &HandoverTicket)> = report.leaving.iter().flat_map(|l| l.tickets.iter().map(move |t| (l, t))).collect();
+    let mut tickets: Vec<(&Leaving, &HandoverTicket)> = leaving.iter().flat_map(|l| l.tickets.iter().map(move |t| (l, t))).collect();
     // The lead's order across everyone going off: priority, then the deadline.
     tickets.sort_by_key(|(_, t)| (t.priority, t.due_at.is_none(), t.due_at));
     let mut moves = Vec::new();
